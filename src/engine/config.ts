@@ -1,0 +1,451 @@
+// One typed, flat training config: every field has one line of documentation, a range and a group
+// in FIELDS, which drives validation, the settings form and the URL encoding alike.
+
+export const METHOD_IDS = ['moco-v2', 'hexa-moco'] as const;
+export type MethodId = (typeof METHOD_IDS)[number];
+export const BACKBONE_IDS = ['tiny-convnet', 'small-resnet'] as const;
+export type BackboneId = (typeof BACKBONE_IDS)[number];
+export const PRESET_IDS = ['tiny', 'small-gpu', 'resnet'] as const;
+export type PresetId = (typeof PRESET_IDS)[number];
+
+export interface TrainConfig {
+  method: MethodId; // SSL method, a key of the method registry
+  backbone: BackboneId; // feature extractor
+  datasetId: string; // dataset in the image store
+  seed: number; // seeds sampling, augmentation, init and hard examples
+  // data
+  trainLimit: number; // images of the train split used for pre-training (first N); 0 = all
+  imageSize: number; // side of the square crops fed to the model, pixels
+  batchSize: number; // images per step (two views each)
+  // model
+  width: number; // channels of the first conv stage; later stages double it
+  hiddenDim: number; // projection head hidden width
+  embedDim: number; // L2-normalised embedding size d
+  // optimiser: SGD + momentum, cosine schedule
+  epochs: number; // passes over the train split
+  lr: number; // peak learning rate
+  sgdMomentum: number; // SGD momentum
+  weightDecay: number; // L2 weight decay on conv/dense kernels
+  warmupSteps: number; // linear warm-up steps before the cosine decay
+  // MoCo
+  queueSize: number; // K negatives in the queue; a multiple of batchSize
+  keyMomentum: number; // m in θk ← m·θk + (1−m)·θq
+  temperature: number; // τ of InfoNCE
+  bnGroups: number; // G sub-batches for shuffled split-BatchNorm
+  // augmentation (probabilities and strengths)
+  cropScaleMin: number; // smallest crop area as a share of the image
+  flipProb: number; // horizontal flip probability
+  jitterProb: number; // colour-jitter probability
+  brightness: number; // brightness jitter strength (±)
+  contrast: number; // contrast jitter strength (±)
+  saturation: number; // saturation jitter strength (±), colour data only
+  hue: number; // hue jitter strength (± of a turn), colour data only
+  grayscaleProb: number; // random greyscale probability (colour data only)
+  blurProb: number; // Gaussian blur probability
+  blurSigmaMax: number; // largest blur σ, pixels
+  // hard examples (HEXA)
+  adversarial: boolean; // add adversarial queries
+  cutmix: boolean; // add cut-mixed queries
+  epsilon: number; // L∞ budget ε, in 1/255 pixel units
+  attackSteps: number; // PGD steps T
+  attackStepSize: number; // PGD step α, in 1/255 pixel units
+  mixBeta: number; // a of λ0 ~ Beta(a, a)
+  wAdv: number; // weight of the adversarial loss
+  wMix: number; // weight of the cut-mix loss
+  // evaluation and read-back
+  readbackEvery: number; // steps between GPU read-backs of metrics and previews
+  probeTrainSize: number; // labelled train images for the frozen linear probe / kNN bank
+  probeTestSize: number; // held-out test images scored by the probe / kNN
+  probeEveryEpochs: number; // epochs between frozen linear probes
+  knnK: number; // neighbours of the kNN monitor
+  knnTemperature: number; // temperature of the kNN vote weights exp(sim/T)
+}
+
+type NumericKey = { [K in keyof TrainConfig]: TrainConfig[K] extends number ? K : never }[keyof TrainConfig];
+type BoolKey = { [K in keyof TrainConfig]: TrainConfig[K] extends boolean ? K : never }[keyof TrainConfig];
+
+export type FieldGroup =
+  'data' | 'model' | 'optimiser' | 'moco' | 'augmentation' | 'hard examples' | 'evaluation';
+
+export interface NumberField {
+  kind: 'number';
+  label: string;
+  help: string;
+  group: FieldGroup;
+  min: number;
+  max: number;
+  integer?: boolean;
+  step?: number;
+}
+export interface BoolField {
+  kind: 'bool';
+  label: string;
+  help: string;
+  group: FieldGroup;
+}
+
+const num = (
+  group: FieldGroup,
+  label: string,
+  min: number,
+  max: number,
+  help: string,
+  opts: { integer?: boolean; step?: number } = {},
+): NumberField => ({ kind: 'number', group, label, min, max, help, ...opts });
+const int = (group: FieldGroup, label: string, min: number, max: number, help: string): NumberField =>
+  num(group, label, min, max, help, { integer: true, step: 1 });
+const bool = (group: FieldGroup, label: string, help: string): BoolField => ({
+  kind: 'bool',
+  group,
+  label,
+  help,
+});
+
+export const FIELDS: Record<NumericKey, NumberField> & Record<BoolKey, BoolField> = {
+  seed: int(
+    'data',
+    'Seed',
+    0,
+    2 ** 31 - 1,
+    'Seeds shuffling, augmentation, initialisation and hard examples.',
+  ),
+  trainLimit: int('data', 'Train images', 0, 10_000_000, 'How many train images to pre-train on (0 = all).'),
+  imageSize: int('data', 'Crop size', 8, 64, 'Side in pixels of the augmented views the model sees.'),
+  batchSize: int('data', 'Batch size', 2, 1024, 'Images per step; each gives two augmented views.'),
+  width: int('model', 'Width', 2, 128, 'Channels of the first conv stage; later stages double it.'),
+  hiddenDim: int('model', 'Head hidden', 4, 2048, 'Hidden width of the projection head.'),
+  embedDim: int('model', 'Embedding dim', 2, 512, 'Size d of the L2-normalised embedding.'),
+  epochs: int('optimiser', 'Epochs', 1, 1000, 'Passes over the train images.'),
+  lr: num('optimiser', 'Learning rate', 1e-5, 10, 'Peak SGD learning rate (cosine decay).', { step: 0.001 }),
+  sgdMomentum: num('optimiser', 'SGD momentum', 0, 0.999, 'Momentum of SGD.', { step: 0.01 }),
+  weightDecay: num('optimiser', 'Weight decay', 0, 0.1, 'L2 penalty on weights.', { step: 0.0001 }),
+  warmupSteps: int(
+    'optimiser',
+    'Warm-up steps',
+    0,
+    100_000,
+    'Linear learning-rate warm-up before the cosine decay.',
+  ),
+  queueSize: int(
+    'moco',
+    'Queue size K',
+    2,
+    65536,
+    'Negative keys remembered from past batches; a multiple of the batch size.',
+  ),
+  keyMomentum: num(
+    'moco',
+    'Key momentum m',
+    0,
+    0.99999,
+    'The key encoder follows the query encoder: θk ← m·θk + (1−m)·θq.',
+    {
+      step: 0.001,
+    },
+  ),
+  temperature: num('moco', 'Temperature τ', 0.01, 2, 'Sharpness of InfoNCE: logits are divided by τ.', {
+    step: 0.01,
+  }),
+  bnGroups: int(
+    'moco',
+    'BN groups',
+    1,
+    16,
+    'Shuffled split-BatchNorm: keys and queries are normalised in G sub-batches.',
+  ),
+  cropScaleMin: num(
+    'augmentation',
+    'Min crop area',
+    0.05,
+    1,
+    'Smallest random-resized-crop area (share of the image).',
+    {
+      step: 0.01,
+    },
+  ),
+  flipProb: num('augmentation', 'Flip prob.', 0, 1, 'Probability of a horizontal flip.', { step: 0.05 }),
+  jitterProb: num('augmentation', 'Jitter prob.', 0, 1, 'Probability of colour jitter.', { step: 0.05 }),
+  brightness: num('augmentation', 'Brightness', 0, 1, 'Brightness jitter strength (±).', { step: 0.05 }),
+  contrast: num('augmentation', 'Contrast', 0, 1, 'Contrast jitter strength (±).', { step: 0.05 }),
+  saturation: num('augmentation', 'Saturation', 0, 1, 'Saturation jitter strength (±); colour data only.', {
+    step: 0.05,
+  }),
+  hue: num(
+    'augmentation',
+    'Hue',
+    0,
+    0.5,
+    'Hue jitter strength (± share of the colour wheel); colour data only.',
+    {
+      step: 0.01,
+    },
+  ),
+  grayscaleProb: num(
+    'augmentation',
+    'Greyscale prob.',
+    0,
+    1,
+    'Probability of converting a view to grey; colour data only.',
+    {
+      step: 0.05,
+    },
+  ),
+  blurProb: num('augmentation', 'Blur prob.', 0, 1, 'Probability of a Gaussian blur.', { step: 0.05 }),
+  blurSigmaMax: num('augmentation', 'Blur σ max', 0.1, 5, 'Largest Gaussian blur σ in pixels.', {
+    step: 0.1,
+  }),
+  adversarial: bool(
+    'hard examples',
+    'Adversarial queries',
+    'Add views perturbed (PGD) to flip their own pseudo-label.',
+  ),
+  cutmix: bool(
+    'hard examples',
+    'Cut-mixed queries',
+    'Add views with a patch of another image; their label is mixed by area.',
+  ),
+  epsilon: num(
+    'hard examples',
+    'ε (/255)',
+    0,
+    16,
+    'L∞ budget of the adversarial perturbation, in 1/255 pixel steps.',
+    {
+      step: 0.5,
+    },
+  ),
+  attackSteps: int('hard examples', 'PGD steps T', 1, 10, 'Gradient-sign steps of the attack.'),
+  attackStepSize: num(
+    'hard examples',
+    'Step α (/255)',
+    0,
+    16,
+    'Size of each PGD step, in 1/255 pixel steps.',
+    { step: 0.5 },
+  ),
+  mixBeta: num('hard examples', 'Beta a', 0.05, 10, 'λ0 ~ Beta(a, a) sets the cut-mix patch size.', {
+    step: 0.05,
+  }),
+  wAdv: num('hard examples', 'w_adv', 0, 10, 'Weight of the adversarial loss term.', { step: 0.1 }),
+  wMix: num('hard examples', 'w_mix', 0, 10, 'Weight of the cut-mix loss term.', { step: 0.1 }),
+  readbackEvery: int(
+    'evaluation',
+    'Read back every',
+    1,
+    1000,
+    'Steps between GPU read-backs of metrics and previews.',
+  ),
+  probeTrainSize: int(
+    'evaluation',
+    'Probe train images',
+    10,
+    60000,
+    'Labelled images the frozen probe and kNN learn from.',
+  ),
+  probeTestSize: int(
+    'evaluation',
+    'Probe test images',
+    10,
+    10000,
+    'Held-out labelled images the probe and kNN are scored on.',
+  ),
+  probeEveryEpochs: int(
+    'evaluation',
+    'Probe every (epochs)',
+    1,
+    100,
+    'Epochs between frozen linear probes and kNN.',
+  ),
+  knnK: int('evaluation', 'kNN k', 1, 200, 'Neighbours voting in the kNN monitor.'),
+  knnTemperature: num('evaluation', 'kNN temperature', 0.01, 1, 'Vote weight exp(similarity / T).', {
+    step: 0.01,
+  }),
+};
+
+const base: TrainConfig = {
+  method: 'moco-v2',
+  backbone: 'tiny-convnet',
+  datasetId: 'mnist',
+  seed: 1,
+  trainLimit: 0,
+  imageSize: 24,
+  batchSize: 64,
+  width: 16,
+  hiddenDim: 128,
+  embedDim: 64,
+  epochs: 10,
+  lr: 0.06,
+  sgdMomentum: 0.9,
+  weightDecay: 5e-4,
+  warmupSteps: 50,
+  queueSize: 4096,
+  keyMomentum: 0.99,
+  temperature: 0.1,
+  bnGroups: 4,
+  cropScaleMin: 0.3,
+  flipProb: 0.5,
+  jitterProb: 0.8,
+  brightness: 0.4,
+  contrast: 0.4,
+  saturation: 0.4,
+  hue: 0.1,
+  grayscaleProb: 0.2,
+  blurProb: 0.2,
+  blurSigmaMax: 1,
+  adversarial: true,
+  cutmix: true,
+  epsilon: 4,
+  attackSteps: 1,
+  attackStepSize: 4,
+  mixBeta: 1,
+  wAdv: 1,
+  wMix: 1,
+  readbackEvery: 10,
+  probeTrainSize: 2000,
+  probeTestSize: 1000,
+  probeEveryEpochs: 1,
+  knnK: 20,
+  knnTemperature: 0.1,
+};
+
+/** Presets: `tiny` is what tests and CI train (CPU-emulated WebGPU), `small-gpu` the default. */
+export const PRESETS: Record<PresetId, { label: string; help: string; config: TrainConfig }> = {
+  tiny: {
+    label: 'Tiny (tests, CPU-emulated GPU)',
+    help: 'A 16-pixel, few-channel ConvNet on 64 images: a step takes about a second even on SwiftShader.',
+    config: {
+      ...base,
+      trainLimit: 64,
+      imageSize: 16,
+      batchSize: 8,
+      width: 4,
+      hiddenDim: 16,
+      embedDim: 8,
+      epochs: 3,
+      warmupSteps: 0,
+      queueSize: 16,
+      bnGroups: 2,
+      readbackEvery: 2,
+      probeTrainSize: 64,
+      probeTestSize: 64,
+      knnK: 5,
+    },
+  },
+  'small-gpu': {
+    label: 'Small GPU (default)',
+    help: 'Tiny ConvNet on 24-pixel crops of all 60,000 MNIST digits, batch 64, queue 4096.',
+    config: { ...base },
+  },
+  resnet: {
+    label: 'Small ResNet',
+    help: 'A small ResNet (three residual stages) instead of the tiny ConvNet; slower, stronger.',
+    config: { ...base, backbone: 'small-resnet', width: 16, batchSize: 128, lr: 0.06 },
+  },
+};
+
+export const DEFAULT_PRESET: PresetId = 'small-gpu';
+export const defaultConfig = (): TrainConfig => ({ ...PRESETS[DEFAULT_PRESET].config });
+
+export interface ConfigIssue {
+  field: keyof TrainConfig;
+  message: string;
+}
+
+/** Returns every problem with a config, each naming the field, the value and the allowed range. */
+export function validateConfig(c: TrainConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const [key, field] of Object.entries(FIELDS) as [keyof TrainConfig, NumberField | BoolField][]) {
+    const v = c[key];
+    if (field.kind === 'bool') {
+      if (typeof v !== 'boolean') issues.push({ field: key, message: `${field.label} must be on or off.` });
+      continue;
+    }
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      issues.push({ field: key, message: `${field.label} must be a number (got ${String(v)}).` });
+    } else if (v < field.min || v > field.max) {
+      issues.push({
+        field: key,
+        message: `${field.label} is ${v}; it must be between ${field.min} and ${field.max}.`,
+      });
+    } else if (field.integer && !Number.isInteger(v)) {
+      issues.push({ field: key, message: `${field.label} must be a whole number (got ${v}).` });
+    }
+  }
+  if (!METHOD_IDS.includes(c.method))
+    issues.push({ field: 'method', message: `Unknown method "${c.method}".` });
+  if (!BACKBONE_IDS.includes(c.backbone))
+    issues.push({ field: 'backbone', message: `Unknown backbone "${c.backbone}".` });
+  if (!c.datasetId) issues.push({ field: 'datasetId', message: 'Choose a dataset.' });
+  if (Number.isInteger(c.queueSize) && Number.isInteger(c.batchSize) && c.queueSize % c.batchSize !== 0) {
+    issues.push({
+      field: 'queueSize',
+      message: `Queue size K (${c.queueSize}) must be a multiple of the batch size (${c.batchSize}).`,
+    });
+  }
+  if (Number.isInteger(c.bnGroups) && Number.isInteger(c.batchSize) && c.batchSize % c.bnGroups !== 0) {
+    issues.push({
+      field: 'bnGroups',
+      message: `BN groups (${c.bnGroups}) must divide the batch size (${c.batchSize}).`,
+    });
+  }
+  if (c.bnGroups > 0 && c.batchSize / c.bnGroups < 2) {
+    issues.push({
+      field: 'bnGroups',
+      message: 'Each BN group needs at least 2 images: lower BN groups or raise the batch size.',
+    });
+  }
+  if (c.trainLimit !== 0 && c.trainLimit < c.batchSize) {
+    issues.push({
+      field: 'trainLimit',
+      message: `Train images (${c.trainLimit}) must be 0 (all) or at least one batch (${c.batchSize}).`,
+    });
+  }
+  return issues;
+}
+
+/** Config → URL query (only fields that differ from the preset), so a link reproduces a setup. */
+export function configToQuery(c: TrainConfig, preset: PresetId = DEFAULT_PRESET): string {
+  const ref = PRESETS[preset].config;
+  const params = new URLSearchParams();
+  params.set('preset', preset);
+  for (const key of Object.keys(c) as (keyof TrainConfig)[]) {
+    if (c[key] !== ref[key]) params.set(key, String(c[key]));
+  }
+  return params.toString();
+}
+
+/** URL query → config. Unknown keys and unparsable values are reported, never silently dropped. */
+export function configFromQuery(query: string): { config: TrainConfig; preset: PresetId; errors: string[] } {
+  const params = new URLSearchParams(query);
+  const errors: string[] = [];
+  const presetParam = params.get('preset');
+  let preset: PresetId = DEFAULT_PRESET;
+  if (presetParam !== null) {
+    if ((PRESET_IDS as readonly string[]).includes(presetParam)) preset = presetParam as PresetId;
+    else errors.push(`Unknown preset "${presetParam}" in the link; using "${DEFAULT_PRESET}".`);
+  }
+  const config: TrainConfig = { ...PRESETS[preset].config };
+  const record = config as unknown as Record<string, unknown>;
+  for (const [key, raw] of params) {
+    if (key === 'preset') continue;
+    if (!(key in config)) {
+      errors.push(`Unknown setting "${key}" in the link was ignored.`);
+      continue;
+    }
+    const k = key as keyof TrainConfig;
+    const current = config[k];
+    if (typeof current === 'number') {
+      const v = Number(raw);
+      if (raw.trim() === '' || Number.isNaN(v))
+        errors.push(`Setting "${key}" in the link is not a number: "${raw}".`);
+      else record[key] = v;
+    } else if (typeof current === 'boolean') {
+      if (raw !== 'true' && raw !== 'false')
+        errors.push(`Setting "${key}" in the link must be true or false.`);
+      else record[key] = raw === 'true';
+    } else {
+      record[key] = raw;
+    }
+  }
+  return { config, preset, errors };
+}

@@ -1,0 +1,53 @@
+// Shared shapes of the data layer: the image store's records, the sampler's batches.
+
+export const STORE_SCHEMA_VERSION = 1;
+
+export type SplitName = 'train' | 'test';
+
+export interface SplitInfo {
+  count: number; // images in the split
+  chunkSize: number; // images per chunk (the last chunk may hold fewer)
+  chunkCount: number;
+}
+
+/** One record per dataset in the `manifests` object store. */
+export interface DatasetManifest {
+  id: string;
+  name: string;
+  width: number;
+  height: number;
+  channels: 1 | 3;
+  classNames: string[] | null; // null: unlabelled
+  splits: Record<SplitName, SplitInfo>;
+  about: string; // source and licence
+  schemaVersion: number;
+  createdAt: number; // ms since epoch
+  complete: boolean; // false while an import is still writing chunks
+}
+
+/** One record per chunk in the `chunks` object store, keyed [datasetId, split, index]. */
+export interface Chunk {
+  datasetId: string;
+  split: SplitName;
+  index: number; // chunk index within the split
+  start: number; // dataset index of the chunk's first image
+  count: number; // images in the chunk
+  pixels: Uint8Array; // [count, height, width, channels], row-major, 0–255
+  labels: Uint8Array | null; // [count] class indices, null when unlabelled
+}
+
+/** Anything the sampler can stream chunks from: the IndexedDB store, or memory in tests. */
+export interface ChunkSource {
+  readonly manifest: DatasetManifest;
+  readChunk(split: SplitName, index: number): Promise<Chunk>;
+}
+
+/** A batch of raw images; `indices` are dataset indices within the split. */
+export interface Batch {
+  pixels: Uint8Array; // [B, H, W, C] 0–255
+  labels: Int32Array | null; // [B]
+  indices: Int32Array; // [B]
+  epoch: number; // 0-based epoch the batch belongs to
+  stepInEpoch: number; // 0-based
+  stepsPerEpoch: number;
+}

@@ -1,0 +1,79 @@
+// Cut-mixed views: a box of a partner view (a permutation of the batch) pasted into each view; the
+// pseudo-label is mixed by the pasted area. λ0 ~ Beta(a, a), λ0 = max(λ0, 1 − λ0), one box per image
+// at a uniform centre, clipped to the image; λ is recomputed from the clipped box (hexa-spec.md).
+import * as tf from '@tensorflow/tfjs';
+import type { TrainConfig } from '../config';
+import type { HardExampleGenerator, HardExamples, PseudoLabelTask } from '../methods/types';
+import type { Rng } from '../runtime/random';
+
+export interface CutMixBoxes {
+  partner: Int32Array; // [B] j for each i
+  boxes: Int32Array; // [B, 4] y1, x1, y2, x2 (half-open, clipped)
+  lambda: Float32Array; // [B] share of the own image's pixels kept
+}
+
+/** Draws boxes, partners and exact λ on the CPU (B numbers each; no GPU read-back needed). */
+export function drawCutMix(b: number, h: number, w: number, a: number, rng: Rng): CutMixBoxes {
+  const partner = rng.permutation(b);
+  const boxes = new Int32Array(4 * b);
+  const lambda = new Float32Array(b);
+  for (let i = 0; i < b; i++) {
+    const l0raw = rng.beta(a, a);
+    const l0 = Math.max(l0raw, 1 - l0raw);
+    const r = Math.sqrt(1 - l0);
+    const ch = Math.round(h * r);
+    const cw = Math.round(w * r);
+    const cy = rng.int(h);
+    const cx = rng.int(w);
+    const y1 = Math.max(0, cy - Math.floor(ch / 2));
+    const y2 = Math.min(h, cy + Math.ceil(ch / 2));
+    const x1 = Math.max(0, cx - Math.floor(cw / 2));
+    const x2 = Math.min(w, cx + Math.ceil(cw / 2));
+    boxes.set([y1, x1, y2, x2], 4 * i);
+    lambda[i] = 1 - ((y2 - y1) * (x2 - x1)) / (h * w);
+  }
+  return { partner, boxes, lambda };
+}
+
+/** Box masks [B, H, W, 1]: 1 inside the pasted box (partner pixels), 0 outside. */
+export function boxMask(boxes: Int32Array, b: number, h: number, w: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const bx = tf.tensor2d(boxes, [b, 4], 'int32');
+    const [y1, x1, y2, x2] = tf.split(tf.reshape(bx, [b, 1, 1, 4]), 4, 3); // each [B, 1, 1, 1]
+    const rows = tf.reshape(tf.range(0, h, 1, 'int32'), [1, h, 1, 1]);
+    const cols = tf.reshape(tf.range(0, w, 1, 'int32'), [1, 1, w, 1]);
+    const inRows = tf.logicalAnd(tf.greaterEqual(rows, y1!), tf.less(rows, y2!));
+    const inCols = tf.logicalAnd(tf.greaterEqual(cols, x1!), tf.less(cols, x2!));
+    return tf.cast(tf.logicalAnd(inRows, inCols), 'float32') as tf.Tensor4D;
+  });
+}
+
+/** x_mix = (1 − M) ⊙ x_i + M ⊙ x_partner(i). x [B, H, W, C], mask [B, H, W, 1]. */
+export function cutMix(x: tf.Tensor4D, mask: tf.Tensor4D, partner: tf.Tensor1D): tf.Tensor4D {
+  return tf.tidy(
+    () => tf.add(tf.mul(tf.sub(1, mask), x), tf.mul(mask, tf.gather(x, partner))) as tf.Tensor4D,
+  );
+}
+
+export const cutMixGenerator: HardExampleGenerator = {
+  kind: 'cutmix',
+  enabled: (cfg) => cfg.cutmix && cfg.wMix > 0,
+  generate(_task: PseudoLabelTask, xq: tf.Tensor4D, cfg: TrainConfig, rng: Rng): HardExamples {
+    const [b, h, w] = xq.shape;
+    const drawn = drawCutMix(b, h, w, cfg.mixBeta, rng);
+    const partner = tf.tensor1d(drawn.partner, 'int32');
+    const lambda = tf.tensor1d(drawn.lambda, 'float32');
+    const mask = boxMask(drawn.boxes, b, h, w);
+    const view = cutMix(xq, mask, partner);
+    return {
+      kind: 'cutmix',
+      weight: cfg.wMix,
+      view,
+      extras: { mask, partner, lambda },
+      loss: (t, mode) => ({ loss: t.mixedLoss(view, partner, lambda, mode) }),
+      dispose() {
+        [partner, lambda, mask, view].forEach((x) => x.dispose());
+      },
+    };
+  },
+};

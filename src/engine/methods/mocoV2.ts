@@ -1,0 +1,108 @@
+// MoCo-v2 as a base method: momentum key encoder, queue of clean keys, InfoNCE with temperature,
+// shuffled split-BatchNorm for keys (and split-BN for queries). See hexa-spec.md "MoCo-v2".
+import * as tf from '@tensorflow/tfjs';
+import type { TrainConfig } from '../config';
+import { mocoLogits } from '../losses/infoNce';
+import { softCrossEntropyPerSample, mixedTargets } from '../losses/softCrossEntropy';
+import { cloneEncoder, createEncoder, l2n, momentumUpdate, type Encoder } from '../nn/encoder';
+import { newVariable, type ForwardMode } from '../nn/layers';
+import type { Rng } from '../runtime/random';
+import type { BaseMethod, PseudoLabelTask, StepInput, ViewScore } from './types';
+import { scoreFromLogits } from './scoring';
+
+/** A FIFO of K L2-normalised keys [K, d]; newest first. */
+export class KeyQueue {
+  readonly keys: tf.Variable<tf.Rank.R2>;
+
+  constructor(
+    readonly size: number,
+    dim: number,
+    seed: number,
+  ) {
+    this.keys = newVariable(
+      () => l2n(tf.randomNormal([size, dim], 0, 1, 'float32', seed)),
+      false,
+      'queue',
+    ) as tf.Variable<tf.Rank.R2>;
+  }
+
+  /** Puts the batch's clean keys k [B, d] in front and drops the B oldest. */
+  enqueue(k: tf.Tensor2D): void {
+    tf.tidy(() => {
+      const keep = tf.slice(this.keys, [0, 0], [this.size - k.shape[0], -1]);
+      this.keys.assign(tf.concat([k, keep], 0));
+    });
+  }
+
+  dispose(): void {
+    this.keys.dispose();
+  }
+}
+
+/** Shuffled split-BN keys: shuffle, normalise in G sub-batches, unshuffle. xk [B, S, S, C] → [B, d]. */
+export function shuffledKeys(keyEncoder: Encoder, xk: tf.Tensor4D, groups: number, rng: Rng): tf.Tensor2D {
+  return tf.tidy(() => {
+    const perm = rng.permutation(xk.shape[0]);
+    const inverse = new Int32Array(perm.length);
+    perm.forEach((p, i) => (inverse[p] = i));
+    const shuffled = tf.gather(xk, tf.tensor1d(perm, 'int32'));
+    const k = keyEncoder.embed(shuffled, { training: true, bnGroups: groups });
+    return tf.gather(k, tf.tensor1d(inverse, 'int32'));
+  });
+}
+
+export class MocoV2 implements BaseMethod {
+  readonly encoder: Encoder;
+  readonly keyEncoder: Encoder;
+  readonly queue: KeyQueue;
+
+  constructor(cfg: TrainConfig, channels: number, rng: Rng) {
+    const spec = { ...cfg, channels, head: 'mlp' as const };
+    this.encoder = createEncoder(spec, rng);
+    this.keyEncoder = cloneEncoder(this.encoder, rng);
+    this.queue = new KeyQueue(cfg.queueSize, cfg.embedDim, rng.seed());
+  }
+
+  params(): tf.Variable[] {
+    return this.encoder.params;
+  }
+
+  beginStep(input: StepInput, cfg: TrainConfig): PseudoLabelTask {
+    momentumUpdate(this.encoder.params, this.keyEncoder.params, cfg.keyMomentum);
+    const k = tf.keep(shuffledKeys(this.keyEncoder, input.xk, cfg.bnGroups, input.rng)); // [B, d]
+    const b = k.shape[0];
+    const own = tf.keep(tf.range(0, b, 1, 'int32') as tf.Tensor1D);
+    const queue = this.queue.keys;
+    const tau = cfg.temperature;
+    const encoder = this.encoder;
+    return {
+      labelKind: 'key',
+      ownLabel: own,
+      keys: k,
+      score(views: tf.Tensor4D, mode: ForwardMode): ViewScore {
+        const features = encoder.features(views, mode);
+        const q = l2n(encoder.head.apply(features, mode));
+        return scoreFromLogits(mocoLogits(q, k, queue, tau), tf.zerosLike(own), features, q);
+      },
+      mixedLoss(views, partner, lambda, mode) {
+        const q = encoder.embed(views, mode); // [B, d]
+        const logits = tf.div(tf.matMul(q, tf.concat([k, queue], 0), false, true), tau) as tf.Tensor2D; // [B, B+K]
+        return softCrossEntropyPerSample(logits, mixedTargets(own, partner, lambda, b + cfg.queueSize));
+      },
+      dispose() {
+        k.dispose();
+        own.dispose();
+      },
+    } as PseudoLabelTask & { keys: tf.Tensor2D };
+  }
+
+  endStep(task: PseudoLabelTask): void {
+    this.queue.enqueue((task as PseudoLabelTask & { keys: tf.Tensor2D }).keys);
+  }
+
+  dispose(): void {
+    this.encoder.dispose();
+    this.keyEncoder.dispose();
+    this.queue.dispose();
+  }
+}

@@ -1,0 +1,25 @@
+// Small deterministic inputs for engine unit tests (tfjs CPU backend).
+import * as tf from '@tensorflow/tfjs';
+import { PRESETS, type TrainConfig } from '../config';
+import { Rng } from '../runtime/random';
+
+export async function useCpu(): Promise<void> {
+  await tf.setBackend('cpu');
+  await tf.ready();
+}
+
+/** The tiny preset with overrides. */
+export const tinyConfig = (over: Partial<TrainConfig> = {}): TrainConfig => ({
+  ...PRESETS.tiny.config,
+  ...over,
+});
+
+/** A fixed batch of smooth random images [B, S, S, C] in [0, 1]. */
+export function fixedImages(b: number, s: number, c: number, seed = 7): tf.Tensor4D {
+  return tf.tidy(() => {
+    const small = tf.randomUniform([b, Math.max(2, s / 4), Math.max(2, s / 4), c], 0, 1, 'float32', seed);
+    return tf.image.resizeBilinear(small as tf.Tensor4D, [s, s]);
+  });
+}
+
+export const rng = (seed = 1) => new Rng(seed);

@@ -1,0 +1,105 @@
+// Small previews for the panels, read back from the GPU only on read-back steps. Plain typed arrays
+// so they cross the worker boundary cheaply (transferable buffers).
+import type * as tf from '@tensorflow/tfjs';
+
+/** A small image as 0–255 bytes, [h, w, c] row-major. */
+export interface PreviewImage {
+  width: number;
+  height: number;
+  channels: number;
+  pixels: Uint8Array;
+}
+
+export interface AdversarialPreview {
+  clean: PreviewImage[];
+  adversarial: PreviewImage[];
+  /** δ per sample, [h, w, c] in pixel units (signed); `scale` is max |δ| over the shown samples. */
+  perturbation: Float32Array[];
+  scale: number;
+  epsilon: number; // the budget, pixel units
+  rankBefore: number[]; // rank of the own pseudo-label (0 = arg-max) on the clean view
+  rankAfter: number[];
+  logitBefore: number[];
+  logitAfter: number[];
+}
+
+export interface CutMixPreview {
+  own: PreviewImage[];
+  partner: PreviewImage[];
+  mixed: PreviewImage[];
+  masks: Uint8Array[]; // [h, w] 1 where the partner's pixels are
+  lambda: number[]; // share of own pixels = weight on the own pseudo-label
+  partnerIndex: number[]; // batch position j of the partner
+}
+
+export interface PreviewSet {
+  step: number;
+  epoch: number;
+  labelKind: 'key' | 'cluster';
+  views: { query: PreviewImage[]; key: PreviewImage[] };
+  adversarial: AdversarialPreview | null;
+  cutmix: CutMixPreview | null;
+}
+
+function toImages(data: Float32Array | Int32Array | Uint8Array, shape: number[]): PreviewImage[] {
+  const [n, h, w, c] = shape as [number, number, number, number];
+  const size = h * w * c;
+  return Array.from({ length: n }, (_, i) => {
+    const pixels = new Uint8Array(size);
+    for (let j = 0; j < size; j++)
+      pixels[j] = Math.round(Math.min(1, Math.max(0, data[i * size + j]!)) * 255);
+    return { width: w, height: h, channels: c, pixels };
+  });
+}
+
+function split(data: Float32Array | Int32Array | Uint8Array, n: number): Float32Array[] {
+  const size = data.length / n;
+  return Array.from({ length: n }, (_, i) => Float32Array.from(data.subarray(i * size, (i + 1) * size)));
+}
+
+/** Reads the step's preview tensors (all at once) and disposes them. */
+export async function readPreviews(
+  t: Record<string, tf.Tensor>,
+  meta: { step: number; epoch: number; labelKind: 'key' | 'cluster'; epsilon: number },
+): Promise<PreviewSet> {
+  const keys = Object.keys(t);
+  const values = await Promise.all(keys.map((k) => t[k]!.data()));
+  const d: Record<string, Float32Array | Int32Array | Uint8Array> = {};
+  keys.forEach((k, i) => (d[k] = values[i]!));
+  const shape = (k: string) => t[k]!.shape;
+  const nums = (k: string) => Array.from(d[k]!);
+  const out: PreviewSet = {
+    ...meta,
+    views: { query: toImages(d.xq!, shape('xq')), key: toImages(d.xk!, shape('xk')) },
+    adversarial: null,
+    cutmix: null,
+  };
+  if (d.adv_view && d.adv_delta) {
+    const n = shape('adv_view')[0]!;
+    const perturbation = split(d.adv_delta, n);
+    out.adversarial = {
+      clean: out.views.query,
+      adversarial: toImages(d.adv_view, shape('adv_view')),
+      perturbation,
+      scale: perturbation.reduce((m, p) => p.reduce((a, v) => Math.max(a, Math.abs(v)), m), 0),
+      epsilon: meta.epsilon,
+      rankBefore: nums('rank_before'),
+      rankAfter: nums('rank_after'),
+      logitBefore: nums('logit_before'),
+      logitAfter: nums('logit_after'),
+    };
+  }
+  if (d.mix_view && d.mix_mask) {
+    const n = shape('mix_view')[0]!;
+    out.cutmix = {
+      own: out.views.query,
+      partner: toImages(d.mix_partner_view!, shape('mix_partner_view')),
+      mixed: toImages(d.mix_view, shape('mix_view')),
+      masks: split(d.mix_mask, n).map((m) => Uint8Array.from(m)),
+      lambda: nums('mix_lambda'),
+      partnerIndex: nums('mix_partner'),
+    };
+  }
+  Object.values(t).forEach((x) => x.dispose());
+  return out;
+}

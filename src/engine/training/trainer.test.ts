@@ -1,0 +1,87 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createMemorySource, syntheticBars } from '../data/memorySource';
+import { tinyConfig, useCpu } from '../testing/fixtures';
+import { Trainer, type EvalPoint, type MetricsPoint } from './trainer';
+import type { PreviewSet } from './previews';
+
+beforeAll(useCpu);
+
+const source = () =>
+  createMemorySource(
+    { id: 'bars', name: 'Bars', width: 16, height: 16, channels: 1, classNames: ['0', '1', '2', '3'] },
+    { train: syntheticBars(32, 16, 4, 1), test: syntheticBars(16, 16, 4, 2) },
+    10,
+  );
+
+describe('Trainer', () => {
+  it.each(['moco-v2', 'hexa-moco'] as const)(
+    '%s: runs epochs, reads back every N steps, evaluates, previews, and does not leak',
+    async (method) => {
+      const cfg = tinyConfig({
+        method,
+        trainLimit: 0,
+        batchSize: 8,
+        queueSize: 16,
+        epochs: 2,
+        readbackEvery: 2,
+        probeTrainSize: 32,
+        probeTestSize: 16,
+      });
+      const metrics: MetricsPoint[] = [];
+      const evals: EvalPoint[] = [];
+      const previews: PreviewSet[] = [];
+      const trainer = new Trainer(cfg, source(), {
+        metrics: (p) => metrics.push(p),
+        preview: (p) => previews.push(p),
+        evaluation: (p) => evals.push(p),
+        status: () => {},
+      });
+      const before = tf.memory().numTensors;
+      await trainer.run();
+      expect(trainer.step).toBe(8); // 2 epochs × floor(32 / 8)
+      expect(metrics.map((m) => m.step)).toEqual([2, 4, 6, 8]);
+      expect(metrics.every((m) => Number.isFinite(m.values.loss))).toBe(true);
+      expect(metrics[0]!.values.probe_acc).toBeGreaterThanOrEqual(0);
+      // Tensor count is flat across read-backs (the model and state were made before `before`).
+      const counts = metrics.map((m) => m.numTensors);
+      expect(new Set(counts.slice(1)).size).toBe(1);
+      expect(tf.memory().numTensors).toBe(before);
+      // Initial probe, after epoch 1, and at the end.
+      expect(evals.length).toBeGreaterThanOrEqual(2);
+      evals.forEach((e) => expect(e.linearTop1).toBeGreaterThanOrEqual(0));
+      expect(previews).toHaveLength(4);
+      const p = previews[0]!;
+      expect(p.views.query).toHaveLength(4);
+      expect(p.views.query[0]!.pixels.length).toBe(16 * 16);
+      if (method === 'hexa-moco') {
+        expect(metrics[0]!.values.flip_rate).toBeGreaterThanOrEqual(0);
+        expect(metrics[0]!.values.lambda).toBeGreaterThanOrEqual(0.5);
+        expect(p.adversarial?.adversarial).toHaveLength(4);
+        expect(p.adversarial!.scale).toBeLessThanOrEqual(cfg.epsilon / 255 + 1e-6);
+        expect(p.cutmix?.masks).toHaveLength(4);
+      } else {
+        expect(p.adversarial).toBeNull();
+        expect(metrics[0]!.values.flip_rate).toBeUndefined();
+      }
+      trainer.dispose();
+    },
+  );
+
+  it('stops when asked', async () => {
+    const cfg = tinyConfig({ batchSize: 8, queueSize: 16, epochs: 5, readbackEvery: 1 });
+    const statuses: string[] = [];
+    const trainer = new Trainer(cfg, source(), {
+      metrics: (p) => {
+        if (p.step === 2) trainer.stop();
+      },
+      preview: () => {},
+      evaluation: () => {},
+      status: (s) => statuses.push(s),
+    });
+    await trainer.run();
+    expect(trainer.step).toBe(2);
+    expect(statuses.at(-1)).toBe('stopped');
+    trainer.dispose();
+  });
+});

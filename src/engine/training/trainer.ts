@@ -1,0 +1,311 @@
+// The training loop: stream batches, augment on the GPU, run the composed method's step, and read
+// metrics and previews back only every `readbackEvery` steps. Pure engine: the worker drives it,
+// and so can Node tests and scripts.
+import * as tf from '@tensorflow/tfjs';
+import { augmentBatch, toFloatImages } from '../augment/augment';
+import type { TrainConfig } from '../config';
+import { readSubset, StreamingSampler } from '../data/sampler';
+import type { ChunkSource } from '../data/types';
+import { knnAccuracy } from '../evaluation/knn';
+import { linearProbe } from '../evaluation/linearProbe';
+import { OnlineProbe } from '../evaluation/onlineProbe';
+import { METHODS } from '../methods/registry';
+import type { BaseMethod, HardExampleGenerator } from '../methods/types';
+import { Rng } from '../runtime/random';
+import { readPreviews, type PreviewSet } from './previews';
+import { cosineLr } from './schedule';
+import { Sgd } from './sgd';
+import { trainStep } from './step';
+
+export interface MetricsPoint {
+  step: number; // steps done
+  epoch: number; // fractional epochs done
+  totalSteps: number;
+  lr: number;
+  values: Record<string, number>; // means over the steps since the last read-back
+  imagesPerSec: number; // since the last read-back
+  elapsedMs: number; // training time, pauses excluded
+  numTensors: number; // tf.memory().numTensors after the read-back
+}
+
+export interface EvalPoint {
+  step: number;
+  epoch: number;
+  linearTop1: number; // frozen-feature linear probe on the held-out split
+  knnTop1: number;
+  perClass: number[];
+  confusion: number[][];
+}
+
+export interface TrainerEvents {
+  metrics(p: MetricsPoint): void;
+  preview(p: PreviewSet): void;
+  evaluation(p: EvalPoint): void;
+  status(
+    phase: 'preparing' | 'training' | 'evaluating' | 'paused' | 'done' | 'stopped',
+    message: string,
+  ): void;
+}
+
+const PREVIEW_COUNT = 4;
+const FEATURE_BATCH = 128;
+
+/** Lets the worker handle messages (pause, stop) between steps: awaiting a promise alone does not. */
+const yieldToEvents = () => new Promise<void>((r) => setTimeout(r, 0));
+
+export class Trainer {
+  readonly rng: Rng;
+  readonly base: BaseMethod;
+  readonly generators: HardExampleGenerator[];
+  readonly optimizer: Sgd;
+  readonly sampler: StreamingSampler;
+  readonly probe: OnlineProbe | null;
+  readonly totalSteps: number;
+  private readonly channels: number;
+  private readonly numClasses: number;
+  private stepsDone = 0;
+  private stopped = false;
+  private paused: { resume: () => void; promise: Promise<void> } | null = null;
+  private elapsedMs = 0;
+
+  constructor(
+    readonly cfg: TrainConfig,
+    readonly source: ChunkSource,
+    private readonly events: TrainerEvents,
+  ) {
+    const m = source.manifest;
+    this.channels = m.channels;
+    this.numClasses = m.classNames?.length ?? 0;
+    this.rng = new Rng(cfg.seed);
+    const def = METHODS[cfg.method];
+    this.base = def.createBase(cfg, this.channels, this.rng);
+    this.generators = def.generators;
+    this.optimizer = new Sgd(this.base.params(), cfg.sgdMomentum, cfg.weightDecay);
+    this.sampler = new StreamingSampler(source, {
+      split: 'train',
+      batchSize: cfg.batchSize,
+      limit: cfg.trainLimit,
+      seed: cfg.seed,
+    });
+    this.totalSteps = cfg.epochs * this.sampler.stepsPerEpoch;
+    if (this.sampler.stepsPerEpoch < 1) {
+      throw new Error(
+        `The dataset has fewer images (${this.sampler.size}) than one batch (${cfg.batchSize}).`,
+      );
+    }
+    this.probe =
+      this.numClasses > 1
+        ? new OnlineProbe(this.base.encoder.backbone.featureDim, this.numClasses, { seed: cfg.seed })
+        : null;
+  }
+
+  get step(): number {
+    return this.stepsDone;
+  }
+
+  pause(): void {
+    if (this.paused) return;
+    let resume = () => {};
+    const promise = new Promise<void>((r) => (resume = r));
+    this.paused = { resume, promise };
+  }
+
+  resume(): void {
+    const p = this.paused;
+    this.paused = null;
+    p?.resume();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.resume();
+  }
+
+  /** Runs to the end of the last epoch, or until stop(). */
+  async run(): Promise<void> {
+    const { cfg } = this;
+    const sums: Record<string, tf.Scalar> = {};
+    let sinceReadback = 0;
+    let windowStart = performance.now();
+    let windowTrainMs = 0;
+    let epochDone = 0;
+    await this.evaluate(); // the random-initialisation baseline
+    this.events.status('training', `Training ${METHODS[cfg.method].label}`);
+    while (!this.stopped && this.stepsDone < this.totalSteps) {
+      if (this.paused) {
+        windowTrainMs += performance.now() - windowStart;
+        this.events.status('paused', 'Paused');
+        await this.paused.promise;
+        if (this.stopped) break;
+        this.events.status('training', `Training ${METHODS[cfg.method].label}`);
+        windowStart = performance.now();
+      }
+      const batch = await this.sampler.next();
+      if (batch.epoch > epochDone) {
+        epochDone = batch.epoch;
+        if (epochDone % cfg.probeEveryEpochs === 0) await this.evaluate();
+        await this.base.onEpochStart?.(batch.epoch);
+      } else if (this.stepsDone === 0) {
+        await this.base.onEpochStart?.(0);
+      }
+      const wantPreview = (this.stepsDone + 1) % cfg.readbackEvery === 0;
+      const out = tf.tidy(() => {
+        const x = toFloatImages(
+          batch.pixels,
+          cfg.batchSize,
+          this.source.manifest.height,
+          this.source.manifest.width,
+          this.channels,
+        );
+        const xq = augmentBatch(x, cfg, this.rng);
+        const xk = augmentBatch(x, cfg, this.rng);
+        const labels = this.probe && batch.labels ? tf.tensor1d(batch.labels, 'int32') : null;
+        const r = trainStep({
+          base: this.base,
+          generators: this.generators,
+          cfg,
+          input: { xq, xk, indices: batch.indices, rng: this.rng },
+          lr: cosineLr(cfg.lr, this.stepsDone, this.totalSteps, cfg.warmupSteps),
+          optimizer: this.optimizer,
+          probe: this.probe,
+          labels,
+          previewCount: wantPreview ? PREVIEW_COUNT : 0,
+        });
+        // Running sums on the GPU: no read-back until the window closes.
+        for (const [k, v] of Object.entries(r.metrics)) {
+          const prev = sums[k];
+          sums[k] = tf.keep(prev ? tf.add(prev, v) : tf.clone(v));
+          prev?.dispose();
+          v.dispose();
+        }
+        return r.previews ?? {};
+      });
+      this.stepsDone++;
+      sinceReadback++;
+      if (wantPreview || this.stepsDone === this.totalSteps) {
+        await this.readBack(sums, sinceReadback, out, windowTrainMs + performance.now() - windowStart);
+        sinceReadback = 0;
+        windowTrainMs = 0;
+        windowStart = performance.now();
+      } else {
+        Object.values(out).forEach((t) => t.dispose());
+      }
+      await yieldToEvents();
+    }
+    Object.values(sums).forEach((t) => t.dispose());
+    if (!this.stopped) {
+      await this.evaluate();
+      this.events.status('done', `Finished ${this.stepsDone} steps`);
+    } else {
+      this.events.status('stopped', `Stopped after ${this.stepsDone} steps`);
+    }
+  }
+
+  private async readBack(
+    sums: Record<string, tf.Scalar>,
+    n: number,
+    previews: Record<string, tf.Tensor>,
+    windowMs: number,
+  ): Promise<void> {
+    const keys = Object.keys(sums);
+    const data = await Promise.all(keys.map((k) => sums[k]!.data()));
+    const values: Record<string, number> = {};
+    keys.forEach((k, i) => {
+      values[k] = data[i]![0]! / n;
+      sums[k]!.dispose();
+      delete sums[k];
+    });
+    this.elapsedMs += windowMs;
+    const spe = this.sampler.stepsPerEpoch;
+    this.events.metrics({
+      step: this.stepsDone,
+      epoch: this.stepsDone / spe,
+      totalSteps: this.totalSteps,
+      lr: cosineLr(this.cfg.lr, this.stepsDone - 1, this.totalSteps, this.cfg.warmupSteps),
+      values,
+      imagesPerSec: (n * this.cfg.batchSize * 1000) / Math.max(windowMs, 1),
+      elapsedMs: this.elapsedMs,
+      numTensors: tf.memory().numTensors - Object.keys(previews).length,
+    });
+    if (Object.keys(previews).length > 0) {
+      this.events.preview(
+        await readPreviews(previews, {
+          step: this.stepsDone,
+          epoch: this.stepsDone / spe,
+          labelKind: 'key',
+          epsilon: this.cfg.epsilon / 255,
+        }),
+      );
+    }
+  }
+
+  /** Frozen-feature linear probe and kNN on the held-out split (no augmentation). */
+  async evaluate(): Promise<EvalPoint | null> {
+    if (this.numClasses < 2) return null;
+    this.events.status('evaluating', 'Linear probe and kNN on frozen features');
+    const trainSet = await this.features('train', this.cfg.probeTrainSize);
+    const testSet = await this.features('test', this.cfg.probeTestSize);
+    try {
+      const lin = await linearProbe(trainSet, testSet, this.numClasses, { seed: this.cfg.seed });
+      const knn = await knnAccuracy(
+        trainSet,
+        testSet,
+        this.numClasses,
+        this.cfg.knnK,
+        this.cfg.knnTemperature,
+      );
+      const point: EvalPoint = {
+        step: this.stepsDone,
+        epoch: this.stepsDone / this.sampler.stepsPerEpoch,
+        linearTop1: lin.top1,
+        knnTop1: knn,
+        perClass: lin.perClass,
+        confusion: lin.confusion,
+      };
+      this.events.evaluation(point);
+      return point;
+    } finally {
+      trainSet.features.dispose();
+      testSet.features.dispose();
+      if (!this.stopped) this.events.status('training', `Training ${METHODS[this.cfg.method].label}`);
+    }
+  }
+
+  /** Pooled backbone features [N, F] of the first n images of a split, resized to the crop size. */
+  private async features(
+    split: 'train' | 'test',
+    n: number,
+  ): Promise<{ features: tf.Tensor2D; labels: Int32Array }> {
+    const m = this.source.manifest;
+    const sub = await readSubset(this.source, split, n);
+    const parts: tf.Tensor2D[] = [];
+    for (let i = 0; i < sub.count; i += FEATURE_BATCH) {
+      const b = Math.min(FEATURE_BATCH, sub.count - i);
+      const rowBytes = m.height * m.width * m.channels;
+      parts.push(
+        tf.tidy(() => {
+          const x = toFloatImages(
+            sub.pixels.subarray(i * rowBytes, (i + b) * rowBytes),
+            b,
+            m.height,
+            m.width,
+            m.channels,
+          );
+          const sized = tf.image.resizeBilinear(x, [this.cfg.imageSize, this.cfg.imageSize]);
+          return this.base.encoder.features(sized, { training: false });
+        }),
+      );
+      await yieldToEvents();
+    }
+    const features = tf.concat(parts) as tf.Tensor2D;
+    parts.forEach((p) => p.dispose());
+    return { features, labels: sub.labels ?? new Int32Array(sub.count) };
+  }
+
+  dispose(): void {
+    this.sampler.dispose();
+    this.base.dispose();
+    this.optimizer.dispose();
+    this.probe?.dispose();
+  }
+}
