@@ -1,8 +1,10 @@
 // One typed, flat training config: every field has one line of documentation, a range and a group
 // in FIELDS, which drives validation, the settings form and the URL encoding alike.
 
-export const METHOD_IDS = ['moco-v2', 'hexa-moco'] as const;
+export const METHOD_IDS = ['moco-v2', 'hexa-moco', 'deepcluster-v2', 'hexa-dcluster'] as const;
 export type MethodId = (typeof METHOD_IDS)[number];
+/** Methods that cluster a memory bank (their K must stay below the number of train images). */
+export const CLUSTER_METHODS: readonly MethodId[] = ['deepcluster-v2', 'hexa-dcluster'];
 export const BACKBONE_IDS = ['tiny-convnet', 'small-resnet'] as const;
 export type BackboneId = (typeof BACKBONE_IDS)[number];
 export const PRESET_IDS = ['tiny', 'small-gpu', 'resnet'] as const;
@@ -32,6 +34,10 @@ export interface TrainConfig {
   keyMomentum: number; // m in θk ← m·θk + (1−m)·θq
   temperature: number; // τ of InfoNCE
   bnGroups: number; // G sub-batches for shuffled split-BatchNorm
+  // DeepCluster
+  clusterHeads: number; // H prototype heads, each its own k-means clustering
+  clusterCount: number; // K prototypes (clusters) per head; below the number of train images
+  clusterTemperature: number; // τ of the cluster logits z·Cᵀ/τ
   // augmentation (probabilities and strengths)
   cropScaleMin: number; // smallest crop area as a share of the image
   flipProb: number; // horizontal flip probability
@@ -65,7 +71,14 @@ type NumericKey = { [K in keyof TrainConfig]: TrainConfig[K] extends number ? K 
 type BoolKey = { [K in keyof TrainConfig]: TrainConfig[K] extends boolean ? K : never }[keyof TrainConfig];
 
 export type FieldGroup =
-  'data' | 'model' | 'optimiser' | 'moco' | 'augmentation' | 'hard examples' | 'evaluation';
+  | 'data'
+  | 'model'
+  | 'optimiser'
+  | 'moco'
+  | 'deepcluster'
+  | 'augmentation'
+  | 'hard examples'
+  | 'evaluation';
 
 export interface NumberField {
   kind: 'number';
@@ -152,6 +165,28 @@ export const FIELDS: Record<NumericKey, NumberField> & Record<BoolKey, BoolField
     1,
     16,
     'Shuffled split-BatchNorm: keys and queries are normalised in G sub-batches.',
+  ),
+  clusterHeads: int(
+    'deepcluster',
+    'Cluster heads',
+    1,
+    3,
+    'Independent k-means clusterings, each with its own prototypes; the loss averages over them.',
+  ),
+  clusterCount: int(
+    'deepcluster',
+    'Clusters K',
+    2,
+    5000,
+    'Prototypes per head: k-means clusters of the memory bank, re-made each epoch; fewer than the images.',
+  ),
+  clusterTemperature: num(
+    'deepcluster',
+    'Cluster τ',
+    0.01,
+    1,
+    'Sharpness of the cluster logits: similarities to the prototypes are divided by τ.',
+    { step: 0.01 },
   ),
   cropScaleMin: num(
     'augmentation',
@@ -282,6 +317,9 @@ const base: TrainConfig = {
   keyMomentum: 0.99,
   temperature: 0.1,
   bnGroups: 4,
+  clusterHeads: 3,
+  clusterCount: 30,
+  clusterTemperature: 0.1,
   cropScaleMin: 0.3,
   flipProb: 0.5,
   jitterProb: 0.8,
@@ -325,6 +363,8 @@ export const PRESETS: Record<PresetId, { label: string; help: string; config: Tr
       warmupSteps: 0,
       queueSize: 16,
       bnGroups: 2,
+      clusterHeads: 2,
+      clusterCount: 4,
       readbackEvery: 2,
       probeTrainSize: 64,
       probeTestSize: 64,
@@ -361,14 +401,20 @@ export function validateConfig(c: TrainConfig): ConfigIssue[] {
       continue;
     }
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      issues.push({ field: key, message: `${field.label} must be a number (got ${String(v)}).` });
+      issues.push({
+        field: key,
+        message: `${field.label} must be a number between ${field.min} and ${field.max} (got ${String(v)}).`,
+      });
     } else if (v < field.min || v > field.max) {
       issues.push({
         field: key,
         message: `${field.label} is ${v}; it must be between ${field.min} and ${field.max}.`,
       });
     } else if (field.integer && !Number.isInteger(v)) {
-      issues.push({ field: key, message: `${field.label} must be a whole number (got ${v}).` });
+      issues.push({
+        field: key,
+        message: `${field.label} must be a whole number between ${field.min} and ${field.max} (got ${v}).`,
+      });
     }
   }
   if (!METHOD_IDS.includes(c.method))
@@ -392,6 +438,12 @@ export function validateConfig(c: TrainConfig): ConfigIssue[] {
     issues.push({
       field: 'bnGroups',
       message: 'Each BN group needs at least 2 images: lower BN groups or raise the batch size.',
+    });
+  }
+  if (CLUSTER_METHODS.includes(c.method) && c.trainLimit !== 0 && c.clusterCount >= c.trainLimit) {
+    issues.push({
+      field: 'clusterCount',
+      message: `Clusters K (${c.clusterCount}) must be fewer than the train images (${c.trainLimit}).`,
     });
   }
   if (c.trainLimit !== 0 && c.trainLimit < c.batchSize) {
@@ -428,7 +480,8 @@ export function configFromQuery(query: string): { config: TrainConfig; preset: P
   const record = config as unknown as Record<string, unknown>;
   for (const [key, raw] of params) {
     if (key === 'preset') continue;
-    if (!(key in config)) {
+    // Own keys only: `key in config` would accept inherited names such as toString or __proto__.
+    if (!Object.hasOwn(config, key)) {
       errors.push(`Unknown setting "${key}" in the link was ignored.`);
       continue;
     }

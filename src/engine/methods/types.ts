@@ -4,6 +4,7 @@
 // Hard-example generators only ever talk to the task, so HEXA = base method + generators.
 import type * as tf from '@tensorflow/tfjs';
 import type { MethodId, TrainConfig } from '../config';
+import type { ChunkSource } from '../data/types';
 import type { ForwardMode } from '../nn/layers';
 import type { Encoder } from '../nn/encoder';
 import type { Rng } from '../runtime/random';
@@ -27,6 +28,13 @@ export interface PseudoLabelTask {
   labelKind: 'key' | 'cluster';
   /** Own pseudo-label index per sample, int32 [B] (MoCo: the batch position; DeepCluster: cluster). */
   ownLabel: tf.Tensor1D;
+  /**
+   * Optional: per-sample losses [B] of the batch's other clean views (DeepCluster-v2: the second view
+   * xk). The step calls it once, inside the gradient tape, right after score(xq) with that clean score;
+   * L_clean is then the mean over all clean views. The only place a method sees the step's clean
+   * embeddings (e.g. for a memory bank): score() also runs on hard views, this never does.
+   */
+  extraCleanLoss?(clean: ViewScore, mode: ForwardMode): tf.Tensor1D;
   dispose(): void;
 }
 
@@ -35,6 +43,16 @@ export interface StepInput {
   xk: tf.Tensor4D; // [B, S, S, C] second augmented view (keys)
   indices: Int32Array; // dataset indices of the batch
   rng: Rng;
+}
+
+/** What a method may need once before training (DeepCluster-v2: a no-grad pass fills its memory bank). */
+export interface PrepareContext {
+  source: ChunkSource; // the train split is read from here
+  count: number; // train images in use: dataset indices 0 … count − 1
+  cfg: TrainConfig;
+  rng: Rng;
+  /** The trainer's augmentation: raw images [B, H, W, C] in [0, 1] → two views [B, S, S, C]. */
+  augment(x: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D];
 }
 
 /** A base SSL method: owns its encoders and state (queue, prototypes, memory bank). */
@@ -46,6 +64,8 @@ export interface BaseMethod {
   beginStep(input: StepInput, cfg: TrainConfig): PseudoLabelTask;
   /** After the optimiser step: e.g. enqueue the clean keys. */
   endStep(task: PseudoLabelTask): void;
+  /** Called once before the first epoch, with the data (DeepCluster fills its memory bank here). */
+  prepare?(ctx: PrepareContext): Promise<void>;
   /** Called before each epoch's first step (DeepCluster re-clusters here). */
   onEpochStart?(epoch: number): Promise<void>;
   /** Summary numbers beyond the losses (e.g. queue fill), read back with the metrics. */

@@ -53,7 +53,8 @@ export function trainStep(a: StepArgs): StepOutput {
       const s = task.score(input.xq, mode);
       clean = detach(s);
       kept.push(clean.ownLogit, clean.rank, clean.features, clean.embedding);
-      const lClean = tf.mean(s.loss) as tf.Scalar;
+      const extra = task.extraCleanLoss?.(s, mode); // [B] the other clean views (DeepCluster: xk)
+      const lClean = tf.mean(extra ? tf.concat([s.loss, extra]) : s.loss) as tf.Scalar;
       terms.loss_clean = tf.keep(tf.clone(lClean)); // a copy: `value` may be lClean itself
       let total: tf.Scalar = lClean;
       for (const h of hard) {

@@ -10,7 +10,7 @@ import { knnAccuracy } from '../evaluation/knn';
 import { linearProbe } from '../evaluation/linearProbe';
 import { OnlineProbe } from '../evaluation/onlineProbe';
 import { METHODS } from '../methods/registry';
-import type { BaseMethod, HardExampleGenerator } from '../methods/types';
+import type { BaseMethod, HardExampleGenerator, PrepareContext } from '../methods/types';
 import { Rng } from '../runtime/random';
 import { readPreviews, type PreviewSet } from './previews';
 import { cosineLr } from './schedule';
@@ -130,6 +130,14 @@ export class Trainer {
     let windowTrainMs = 0;
     let epochDone = 0;
     await this.evaluate(); // the random-initialisation baseline
+    if (this.base.prepare) {
+      this.events.status('preparing', `Preparing ${METHODS[cfg.method].label}`);
+      const augment: PrepareContext['augment'] = (x) => [
+        augmentBatch(x, cfg, this.rng),
+        augmentBatch(x, cfg, this.rng),
+      ];
+      await this.base.prepare({ source: this.source, count: this.sampler.size, cfg, rng: this.rng, augment });
+    }
     this.events.status('training', `Training ${METHODS[cfg.method].label}`);
     while (!this.stopped && this.stepsDone < this.totalSteps) {
       if (this.paused) {

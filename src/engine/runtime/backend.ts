@@ -1,0 +1,103 @@
+// Backend choice: WebGPU first (our adapter check runs before tfjs-backend-webgpu, which crashes
+// when no adapter exists), WebGL or CPU on request. Works in a worker and in a page.
+import * as tf from '@tensorflow/tfjs';
+
+export const BACKENDS = ['webgpu', 'webgl', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+export interface AdapterInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  isFallbackAdapter: boolean; // a software adapter such as SwiftShader
+}
+
+export interface BackendReport {
+  name: BackendName;
+  adapter: AdapterInfo | null; // WebGPU only
+  warning: string | null; // e.g. a software fallback adapter
+}
+
+export class BackendUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly backend: BackendName,
+  ) {
+    super(message);
+    this.name = 'BackendUnavailableError';
+  }
+}
+
+type GpuAdapterLike = GPUAdapter & { isFallbackAdapter?: boolean; info?: GPUAdapterInfo & { isFallbackAdapter?: boolean } };
+
+/** Asks the browser for a WebGPU adapter; null plus a reason when there is none. */
+export async function probeWebGpu(): Promise<{ adapter: AdapterInfo | null; reason: string | null }> {
+  const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
+  if (!gpu) return { adapter: null, reason: 'This browser has no WebGPU (navigator.gpu is missing).' };
+  let adapter: GpuAdapterLike | null = null;
+  try {
+    adapter = (await gpu.requestAdapter()) as GpuAdapterLike | null;
+  } catch (e) {
+    return { adapter: null, reason: `requestAdapter() failed: ${(e as Error).message}` };
+  }
+  if (!adapter) {
+    return {
+      adapter: null,
+      reason:
+        'WebGPU is present but no GPU adapter is available (blocked, disabled, or no supported GPU). ' +
+        'In Chrome/Edge check chrome://gpu; on Linux start Chrome with --enable-unsafe-webgpu.',
+    };
+  }
+  const info = adapter.info;
+  return {
+    adapter: {
+      vendor: info?.vendor || 'unknown',
+      architecture: info?.architecture || 'unknown',
+      device: info?.device || '',
+      description: info?.description || '',
+      isFallbackAdapter: Boolean(info?.isFallbackAdapter ?? adapter.isFallbackAdapter),
+    },
+    reason: null,
+  };
+}
+
+/** Selects and initialises a tfjs backend; throws BackendUnavailableError with a plain reason. */
+export async function initBackend(name: BackendName): Promise<BackendReport> {
+  let adapter: AdapterInfo | null = null;
+  if (name === 'webgpu') {
+    const probe = await probeWebGpu();
+    if (!probe.adapter) throw new BackendUnavailableError(probe.reason ?? 'No WebGPU adapter.', 'webgpu');
+    adapter = probe.adapter;
+    await import('@tensorflow/tfjs-backend-webgpu');
+  }
+  let ok = false;
+  try {
+    ok = await tf.setBackend(name);
+  } catch (e) {
+    throw new BackendUnavailableError(`The ${name} backend failed to start: ${(e as Error).message}`, name);
+  }
+  if (!ok) throw new BackendUnavailableError(`The ${name} backend failed to start.`, name);
+  await tf.ready();
+  const warning = adapter?.isFallbackAdapter
+    ? `Software fallback adapter (${adapter.vendor} ${adapter.architecture}): the GPU is emulated on the CPU, so training is very slow. Keep to the Tiny preset.`
+    : name === 'cpu'
+      ? 'Plain-JavaScript CPU backend: very slow.'
+      : null;
+  return { name, adapter, warning };
+}
+
+/** Resolves when the WebGPU device is lost (destroyed, driver reset, GPU removed); never for other backends. */
+export function onDeviceLost(cb: (message: string) => void): void {
+  if (tf.getBackend() !== 'webgpu') return;
+  const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+  void device?.lost.then((info) => cb(`${info.reason === 'destroyed' ? 'destroyed' : 'lost'}: ${info.message || 'no details'}`));
+}
+
+/** Destroys the WebGPU device (a test hook that produces a real device-lost event). */
+export function destroyDevice(): boolean {
+  const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+  if (!device) return false;
+  device.destroy();
+  return true;
+}

@@ -1,0 +1,81 @@
+// Wires the worker to the stores. UI components call these actions; they never touch the worker.
+import type { BackendName } from '../engine/runtime/backend';
+import { createWorkerClient, type WorkerClient } from '../worker/client';
+import type { WorkerReply } from '../worker/protocol';
+import { useBackendStore } from './backendStore';
+import { useConfigStore } from './configStore';
+import { useDatasetStore } from './datasetStore';
+import { addMetrics, addPreview, resetRun, useRunStore } from './runStore';
+
+let client: WorkerClient | null = null;
+
+function onReply(msg: WorkerReply): void {
+  switch (msg.type) {
+    case 'backend':
+      useBackendStore.setState({ report: msg.report, error: null });
+      break;
+    case 'backend-error':
+      useBackendStore.setState({ error: { backend: msg.backend, message: msg.message } });
+      break;
+    case 'dataset-progress':
+      useDatasetStore.setState({ progress: { datasetId: msg.datasetId, done: msg.done, total: msg.total, phase: msg.phase } });
+      break;
+    case 'datasets':
+      useDatasetStore.setState((s) => ({
+        manifests: msg.manifests,
+        usage: msg.usage,
+        progress: msg.manifests.some((m) => m.id === s.progress?.datasetId && m.complete) ? null : s.progress,
+      }));
+      break;
+    case 'storage-error':
+      useDatasetStore.setState({ error: msg.error, progress: null });
+      break;
+    case 'status':
+      useRunStore.setState({ phase: msg.phase, message: msg.message });
+      break;
+    case 'metrics':
+      addMetrics(msg.point);
+      break;
+    case 'preview':
+      addPreview(msg.preview);
+      break;
+    case 'evaluation':
+      useRunStore.setState((s) => ({ evals: [...s.evals, msg.point] }));
+      break;
+    case 'run-error':
+      useRunStore.setState({ error: msg.message });
+      break;
+    case 'device-lost':
+      useBackendStore.setState({ deviceLost: msg.message });
+      useRunStore.setState({ phase: 'failed', error: msg.message });
+      break;
+  }
+}
+
+/** Starts (or restarts, on another backend) the worker. */
+export function startLab(backend: BackendName, storageOk: boolean): void {
+  client?.terminate();
+  useBackendStore.setState({ requested: backend, report: null, error: null, deviceLost: null });
+  client = createWorkerClient(onReply, (message) => useRunStore.setState({ phase: 'failed', error: message }));
+  if (!storageOk) return;
+  client.send({ type: 'init', backend, dataBaseUrl: new URL('./', location.href).href });
+}
+
+export function startRun(): void {
+  const { config, issues } = useConfigStore.getState();
+  if (issues.length > 0) {
+    useRunStore.setState({ error: `Fix the settings first: ${issues.map((i) => i.message).join(' ')}` });
+    return;
+  }
+  resetRun();
+  client?.send({ type: 'start', config });
+}
+
+export const pauseRun = () => client?.send({ type: 'pause' });
+export const resumeRun = () => client?.send({ type: 'resume' });
+export const stopRun = () => client?.send({ type: 'stop' });
+export const retryDataset = () => {
+  useDatasetStore.setState({ error: null });
+  client?.send({ type: 'retry-dataset' });
+};
+export const debugLoseDevice = () => client?.send({ type: 'debug-lose-device' });

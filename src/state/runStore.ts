@@ -1,0 +1,49 @@
+import { create } from 'zustand';
+import type { EvalPoint, MetricsPoint, PreviewSet, RunPhase } from '../worker/protocol';
+
+export const PREVIEW_HISTORY = 30;
+const METRICS_CAP = 5000;
+
+interface RunState {
+  phase: RunPhase;
+  message: string;
+  metrics: MetricsPoint[];
+  evals: EvalPoint[];
+  previews: PreviewSet[]; // the last PREVIEW_HISTORY, oldest first
+  previewIndex: number | null; // null: follow the newest
+  error: string | null;
+}
+
+export const useRunStore = create<RunState>(() => ({
+  phase: 'idle',
+  message: '',
+  metrics: [],
+  evals: [],
+  previews: [],
+  previewIndex: null,
+  error: null,
+}));
+
+export function resetRun(): void {
+  useRunStore.setState({ phase: 'preparing', message: 'Starting', metrics: [], evals: [], previews: [], previewIndex: null, error: null });
+}
+
+export function addMetrics(p: MetricsPoint): void {
+  useRunStore.setState((s) => {
+    const metrics = [...s.metrics, p];
+    // Past the cap keep every other old point, so long runs stay cheap to chart.
+    return { metrics: metrics.length > METRICS_CAP ? metrics.filter((_, i) => i % 2 === 0 || i > METRICS_CAP / 2) : metrics };
+  });
+}
+
+export function addPreview(p: PreviewSet): void {
+  useRunStore.setState((s) => ({ previews: [...s.previews, p].slice(-PREVIEW_HISTORY) }));
+}
+
+export function selectPreview(index: number | null): void {
+  useRunStore.setState({ previewIndex: index });
+}
+
+/** The preview the panels show: the selected one when scrubbing, else the newest. */
+export const currentPreview = (s: RunState): PreviewSet | null =>
+  s.previews[s.previewIndex ?? s.previews.length - 1] ?? null;

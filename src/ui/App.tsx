@@ -1,0 +1,62 @@
+import { useEffect, useState } from 'react';
+import { checkIndexedDb } from '../env';
+import { useDatasetStore } from '../state/datasetStore';
+import { startLab } from '../state/lab';
+import { useConfigStore } from '../state/configStore';
+import { METHODS } from '../engine/methods/registry';
+import { AdversarialPanel } from './panels/AdversarialPanel';
+import { BackendPanel } from './panels/BackendPanel';
+import { CutMixPanel } from './panels/CutMixPanel';
+import { DatasetPanel } from './panels/DatasetPanel';
+import { HardExampleChart } from './panels/HardExampleChart';
+import { LossChart } from './panels/LossChart';
+import { ProbeChart } from './panels/ProbeChart';
+import { ProgressPanel } from './panels/ProgressPanel';
+import { RunControls } from './panels/RunControls';
+import { SettingsPanel } from './panels/SettingsPanel';
+import { ViewsPanel } from './panels/ViewsPanel';
+
+export function App() {
+  const [storageOk, setStorageOk] = useState<boolean | null>(null);
+  const hasHardExamples = useConfigStore((s) => METHODS[s.config.method].generators.length > 0);
+  useEffect(() => {
+    void checkIndexedDb().then((problem) => {
+      if (problem) useDatasetStore.setState({ error: { kind: 'unavailable', message: problem } });
+      setStorageOk(problem === null);
+      startLab('webgpu', problem === null);
+    });
+  }, []);
+  return (
+    <div className="app">
+      <header>
+        <h1>HEXA Lab</h1>
+        <p className="tagline">Watch self-supervised learning happen, hard examples included, on your own GPU.</p>
+        {storageOk !== null && <BackendPanel storageOk={storageOk} />}
+      </header>
+      <main>
+        <aside>
+          <DatasetPanel />
+          <SettingsPanel />
+        </aside>
+        <div className="content">
+          <RunControls />
+          <ProgressPanel />
+          <div className="grid">
+            <LossChart />
+            <ProbeChart />
+          </div>
+          <ViewsPanel />
+          {hasHardExamples && (
+            <>
+              <HardExampleChart />
+              <div className="grid">
+                <AdversarialPanel />
+                <CutMixPanel />
+              </div>
+            </>
+          )}
+        </div>
+      </main>
+    </div>
+  );
+}

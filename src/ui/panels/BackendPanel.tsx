@@ -1,0 +1,54 @@
+import { useBackendStore } from '../../state/backendStore';
+import { startLab } from '../../state/lab';
+import { ErrorNote } from '../components/Panel';
+
+export function BackendPanel(props: { storageOk: boolean }) {
+  const { report, error, requested, deviceLost } = useBackendStore();
+  return (
+    <div className="backend" data-testid="backend-panel">
+      {report ? (
+        <span>
+          Compute: <strong data-testid="backend-name">{report.name}</strong>
+          {report.adapter && (
+            <span data-testid="backend-adapter">
+              {' '}
+              · adapter {report.adapter.vendor} / {report.adapter.architecture}
+              {report.adapter.description ? ` (${report.adapter.description})` : ''}
+            </span>
+          )}
+        </span>
+      ) : (
+        !error && <span data-testid="backend-name">starting {requested ?? ''}…</span>
+      )}
+      {report?.warning && (
+        <div className="warning" role="status" data-testid="backend-warning">
+          ⚠ {report.warning}
+        </div>
+      )}
+      {error && (
+        <ErrorNote testId="backend-error">
+          <p>
+            <strong>{error.backend === 'webgpu' ? 'WebGPU is not available.' : `The ${error.backend} backend failed.`}</strong>{' '}
+            {error.message}
+          </p>
+          {error.backend === 'webgpu' && (
+            <button data-testid="use-webgl" onClick={() => startLab('webgl', props.storageOk)}>
+              Use the WebGL backend instead
+            </button>
+          )}
+          {error.backend === 'webgl' && (
+            <button data-testid="use-cpu" onClick={() => startLab('cpu', props.storageOk)}>
+              Use the (slow) CPU backend instead
+            </button>
+          )}
+        </ErrorNote>
+      )}
+      {deviceLost && (
+        <ErrorNote testId="device-lost">
+          <p>{deviceLost}</p>
+          <button onClick={() => startLab(requested ?? 'webgpu', props.storageOk)}>Restart the GPU backend</button>
+        </ErrorNote>
+      )}
+    </div>
+  );
+}

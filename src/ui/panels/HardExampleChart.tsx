@@ -1,0 +1,34 @@
+import { useMemo } from 'react';
+import { useRunStore } from '../../state/runStore';
+import { Panel } from '../components/Panel';
+import { StepChart } from './charts';
+
+export function HardExampleChart() {
+  const metrics = useRunStore((s) => s.metrics);
+  const data = useMemo(
+    () =>
+      metrics
+        .filter((m) => m.values.flip_rate !== undefined || m.values.lambda !== undefined)
+        .map((m) => ({ step: m.step, flip: m.values.flip_rate!, lambda: m.values.lambda!, pretext: m.values.pretext_acc! })),
+    [metrics],
+  );
+  return (
+    <Panel
+      title="Hard-example statistics"
+      testId="hard-panel"
+      explain="Flip rate: the share of adversarial queries whose own pseudo-label is no longer the model's top choice. λ: the mean share of own pixels in cut-mixed views. Pretext accuracy: the share of clean queries whose own pseudo-label is the top choice."
+    >
+      <StepChart
+        testId="hard-chart"
+        data={data}
+        leftLabel="share"
+        yDomain={[0, 1]}
+        series={[
+          { key: 'flip', label: 'flip rate', color: '#d62728' },
+          { key: 'lambda', label: 'mean λ', color: '#ff7f0e' },
+          { key: 'pretext', label: 'pretext accuracy (clean)', color: '#2ca02c' },
+        ]}
+      />
+    </Panel>
+  );
+}

@@ -1,0 +1,40 @@
+import { useMemo } from 'react';
+import { useRunStore } from '../../state/runStore';
+import { Panel } from '../components/Panel';
+import { StepChart } from './charts';
+
+export function LossChart() {
+  const metrics = useRunStore((s) => s.metrics);
+  const data = useMemo(() => metrics.map((m) => ({ step: m.step, ...m.values })), [metrics]);
+  return (
+    <Panel
+      title="Loss and collapse monitor"
+      testId="loss-panel"
+      explain={
+        <>
+          <p>
+            <b>Loss</b>: the pretext loss the model minimises (InfoNCE for MoCo). With hard examples it is the sum L_clean + w_adv·L_adv + w_mix·L_mix.
+          </p>
+          <p>
+            <b>Embedding std</b>: the spread of the normalised embeddings across the batch. Healthy training keeps it near 1/√d; it drops to 0 when the model
+            collapses (maps every image to the same point).
+          </p>
+        </>
+      }
+    >
+      <StepChart
+        testId="loss-chart"
+        data={data}
+        leftLabel="loss"
+        rightLabel="emb. std"
+        series={[
+          { key: 'loss', label: 'total loss', color: '#1f77b4' },
+          { key: 'loss_clean', label: 'L_clean', color: '#2ca02c' },
+          { key: 'loss_adv', label: 'L_adv', color: '#d62728' },
+          { key: 'loss_mix', label: 'L_mix', color: '#ff7f0e' },
+          { key: 'emb_std', label: 'embedding std', color: '#9467bd', axis: 'right' },
+        ]}
+      />
+    </Panel>
+  );
+}

@@ -1,0 +1,43 @@
+import { useBackendStore } from '../../state/backendStore';
+import { useConfigStore } from '../../state/configStore';
+import { isReady, useDatasetStore } from '../../state/datasetStore';
+import { pauseRun, resumeRun, startRun, stopRun } from '../../state/lab';
+import { useRunStore } from '../../state/runStore';
+import { ErrorNote } from '../components/Panel';
+
+export function RunControls() {
+  const phase = useRunStore((s) => s.phase);
+  const error = useRunStore((s) => s.error);
+  const backendReady = useBackendStore((s) => s.report !== null && s.deviceLost === null);
+  const datasetId = useConfigStore((s) => s.config.datasetId);
+  const valid = useConfigStore((s) => s.issues.length === 0);
+  const dataReady = useDatasetStore((s) => isReady(s, datasetId));
+  const running = ['preparing', 'training', 'evaluating'].includes(phase);
+  const why = !backendReady ? 'waiting for the compute backend' : !dataReady ? 'waiting for the dataset' : !valid ? 'fix the settings above' : null;
+  return (
+    <div className="controls" data-testid="run-controls">
+      {!running && phase !== 'paused' && (
+        <button className="primary" data-testid="start-button" disabled={why !== null} onClick={startRun} title={why ?? 'Start training'}>
+          Start
+        </button>
+      )}
+      {running && (
+        <button data-testid="pause-button" onClick={pauseRun}>
+          Pause
+        </button>
+      )}
+      {phase === 'paused' && (
+        <button className="primary" data-testid="resume-button" onClick={resumeRun}>
+          Resume
+        </button>
+      )}
+      {(running || phase === 'paused') && (
+        <button data-testid="stop-button" onClick={stopRun}>
+          Stop
+        </button>
+      )}
+      {why && <span className="muted"> ({why})</span>}
+      {error && <ErrorNote testId="run-error">{error}</ErrorNote>}
+    </div>
+  );
+}

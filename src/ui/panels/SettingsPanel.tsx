@@ -1,0 +1,111 @@
+import { FIELDS, PRESET_IDS, PRESETS, type FieldGroup, type TrainConfig } from '../../engine/config';
+import { METHODS } from '../../engine/methods/registry';
+import { applyPreset, setField, shareLink, useConfigStore } from '../../state/configStore';
+import { useRunStore } from '../../state/runStore';
+import { ErrorNote, Panel } from '../components/Panel';
+
+const GROUP_ORDER: FieldGroup[] = ['data', 'model', 'optimiser', 'moco', 'hard examples', 'augmentation', 'evaluation'];
+const busy = (phase: string) => ['preparing', 'training', 'evaluating', 'paused'].includes(phase);
+
+function Field({ name, disabled }: { name: keyof typeof FIELDS; disabled: boolean }) {
+  const field = FIELDS[name];
+  const value = useConfigStore((s) => s.config[name as keyof TrainConfig]);
+  const invalid = useConfigStore((s) => s.issues.some((i) => i.field === name));
+  const id = `field-${name}`;
+  if (field.kind === 'bool') {
+    return (
+      <label className="field" title={field.help}>
+        <input id={id} data-testid={id} type="checkbox" checked={Boolean(value)} disabled={disabled} onChange={(e) => setField(name as keyof TrainConfig, e.target.checked as never)} />
+        {field.label}
+        <span className="help">{field.help}</span>
+      </label>
+    );
+  }
+  return (
+    <label className={`field${invalid ? ' invalid' : ''}`} title={field.help} htmlFor={id}>
+      <span>{field.label}</span>
+      <input
+        id={id}
+        data-testid={id}
+        type="number"
+        value={Number.isNaN(value) ? '' : String(value)}
+        min={field.min}
+        max={field.max}
+        step={field.step ?? 'any'}
+        disabled={disabled}
+        aria-invalid={invalid}
+        onChange={(e) => setField(name as keyof TrainConfig, (e.target.value === '' ? NaN : Number(e.target.value)) as never)}
+      />
+      <span className="help">{field.help}</span>
+    </label>
+  );
+}
+
+export function SettingsPanel() {
+  const { config, preset, issues, linkErrors } = useConfigStore();
+  const disabled = busy(useRunStore((s) => s.phase));
+  const method = METHODS[config.method];
+  const groups = GROUP_ORDER.filter((g) => g !== 'hard examples' || method.generators.length > 0).filter((g) => g !== 'moco' || method.family === 'moco');
+  return (
+    <Panel title="Method and settings" testId="settings-panel">
+      <label className="field">
+        <span>Method</span>
+        <select data-testid="method-select" value={config.method} disabled={disabled} onChange={(e) => setField('method', e.target.value as TrainConfig['method'])}>
+          {Object.values(METHODS).map((m) => (
+            <option key={m.id} value={m.id}>
+              {m.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <p className="help-block" data-testid="method-help">
+        {method.help}
+      </p>
+      <label className="field">
+        <span>Preset</span>
+        <select data-testid="preset-select" value={preset} disabled={disabled} onChange={(e) => applyPreset(e.target.value as (typeof PRESET_IDS)[number])}>
+          {PRESET_IDS.map((p) => (
+            <option key={p} value={p}>
+              {PRESETS[p].label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <p className="help-block">{PRESETS[preset].help}</p>
+      <label className="field">
+        <span>Backbone</span>
+        <select data-testid="backbone-select" value={config.backbone} disabled={disabled} onChange={(e) => setField('backbone', e.target.value as TrainConfig['backbone'])}>
+          <option value="tiny-convnet">Tiny ConvNet</option>
+          <option value="small-resnet">Small ResNet</option>
+        </select>
+      </label>
+      {linkErrors.length > 0 && (
+        <ErrorNote testId="link-errors">
+          {linkErrors.map((e) => (
+            <p key={e}>{e}</p>
+          ))}
+        </ErrorNote>
+      )}
+      {issues.length > 0 && (
+        <ErrorNote testId="config-issues">
+          {issues.map((i) => (
+            <p key={i.field + i.message}>{i.message}</p>
+          ))}
+        </ErrorNote>
+      )}
+      {groups.map((g) => (
+        <details key={g} className="group" open={g === 'hard examples' || g === 'data'}>
+          <summary>{g}</summary>
+          {(Object.keys(FIELDS) as (keyof typeof FIELDS)[])
+            .filter((k) => FIELDS[k].group === g)
+            .map((k) => (
+              <Field key={k} name={k} disabled={disabled} />
+            ))}
+        </details>
+      ))}
+      <button className="link" data-testid="copy-link" onClick={() => void navigator.clipboard?.writeText(shareLink())}>
+        Copy a link to these settings
+      </button>
+    </Panel>
+  );
+}

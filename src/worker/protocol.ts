@@ -1,0 +1,35 @@
+// The only types both threads import. Every request has a `type`; every reply has a `type`.
+import type { TrainConfig } from '../engine/config';
+import type { DatasetManifest } from '../engine/data/types';
+import type { BackendName, BackendReport } from '../engine/runtime/backend';
+import type { EvalPoint, MetricsPoint } from '../engine/training/trainer';
+import type { PreviewSet } from '../engine/training/previews';
+
+export type { TrainConfig, DatasetManifest, BackendName, BackendReport, EvalPoint, MetricsPoint, PreviewSet };
+
+export type StorageErrorInfo = { kind: 'unavailable' | 'quota' | 'not-found' | 'corrupt' | 'other'; message: string };
+
+export type WorkerRequest =
+  | { type: 'init'; backend: BackendName; dataBaseUrl: string }
+  | { type: 'start'; config: TrainConfig }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'stop' }
+  | { type: 'retry-dataset' }
+  /** Test hook: destroys the WebGPU device to produce a real device-lost event. */
+  | { type: 'debug-lose-device' };
+
+export type RunPhase = 'idle' | 'preparing' | 'training' | 'evaluating' | 'paused' | 'done' | 'stopped' | 'failed';
+
+export type WorkerReply =
+  | { type: 'backend'; report: BackendReport }
+  | { type: 'backend-error'; backend: BackendName; message: string }
+  | { type: 'dataset-progress'; datasetId: string; done: number; total: number; phase: string }
+  | { type: 'datasets'; manifests: DatasetManifest[]; usage: { usage: number; quota: number } | null }
+  | { type: 'storage-error'; error: StorageErrorInfo }
+  | { type: 'status'; phase: RunPhase; message: string }
+  | { type: 'metrics'; point: MetricsPoint }
+  | { type: 'preview'; preview: PreviewSet }
+  | { type: 'evaluation'; point: EvalPoint }
+  | { type: 'run-error'; message: string }
+  | { type: 'device-lost'; message: string };
