@@ -7,19 +7,22 @@ import {
   configFromQuery,
   configToQuery,
   validateConfig,
+  type BoolField,
   type NumberField,
   type TrainConfig,
 } from './config';
 
 const tiny = (): TrainConfig => ({ ...PRESETS.tiny.config });
-const numberFields = (Object.entries(FIELDS) as [keyof TrainConfig, NumberField | { kind: 'bool' }][]).filter(
+const fieldEntries = Object.entries(FIELDS) as [keyof TrainConfig, NumberField | BoolField][];
+const numberFields = fieldEntries.filter(
   (e): e is [keyof TrainConfig, NumberField] => e[1].kind === 'number',
 );
-const boolKeys = (Object.keys(FIELDS) as (keyof TrainConfig)[]).filter((k) => FIELDS[k].kind === 'bool');
+const boolKeys = fieldEntries.filter(([, f]) => f.kind === 'bool').map(([k]) => k);
+const fieldOf = (key: keyof TrainConfig) => fieldEntries.find(([k]) => k === key)![1] as NumberField;
 
 /** The issue for `field` whose message names the allowed range (other checks may add more issues). */
 function rangeIssue(c: TrainConfig, field: keyof TrainConfig) {
-  const f = FIELDS[field] as NumberField;
+  const f = fieldOf(field);
   return validateConfig(c).find((i) => i.field === field && i.message.includes(`${f.min} and ${f.max}`));
 }
 
@@ -155,12 +158,18 @@ describe('config ↔ URL query', () => {
     for (const key of boolKeys) rec[key] = !ref[key];
     rec.datasetId = 'my data/set?&=';
     const query = configToQuery(c, id);
-    expect([...new URLSearchParams(query).keys()]).toHaveLength(1 + numberFields.length + boolKeys.length + 2);
+    expect([...new URLSearchParams(query).keys()]).toHaveLength(
+      1 + numberFields.length + boolKeys.length + 2,
+    );
     expect(configFromQuery(query)).toEqual({ config: c, preset: id, errors: [] });
   });
 
   it('an empty query gives the default preset', () => {
-    expect(configFromQuery('')).toEqual({ config: PRESETS[DEFAULT_PRESET].config, preset: DEFAULT_PRESET, errors: [] });
+    expect(configFromQuery('')).toEqual({
+      config: PRESETS[DEFAULT_PRESET].config,
+      preset: DEFAULT_PRESET,
+      errors: [],
+    });
   });
 
   it('reports unknown keys, non-numbers and non-booleans in errors and keeps the preset values', () => {
@@ -171,7 +180,10 @@ describe('config ↔ URL query', () => {
     expect(errors).toHaveLength(6);
     expect(errors.filter((e) => e.startsWith('Unknown setting'))).toHaveLength(3);
     for (const key of ['foo', 'lr', 'epsilon', 'adversarial', 'toString', '__proto__'])
-      expect(errors.some((e) => e.includes(`"${key}"`)), key).toBe(true);
+      expect(
+        errors.some((e) => e.includes(`"${key}"`)),
+        key,
+      ).toBe(true);
     expect(errors.find((e) => e.includes('"lr"'))).toContain('not a number');
     // Valid settings still apply; bad ones leave the preset's value; nothing inherited is overwritten.
     expect(config).toEqual({ ...tiny(), batchSize: 16 });

@@ -71,14 +71,7 @@ type NumericKey = { [K in keyof TrainConfig]: TrainConfig[K] extends number ? K 
 type BoolKey = { [K in keyof TrainConfig]: TrainConfig[K] extends boolean ? K : never }[keyof TrainConfig];
 
 export type FieldGroup =
-  | 'data'
-  | 'model'
-  | 'optimiser'
-  | 'moco'
-  | 'deepcluster'
-  | 'augmentation'
-  | 'hard examples'
-  | 'evaluation';
+  'data' | 'model' | 'optimiser' | 'moco' | 'deepcluster' | 'augmentation' | 'hard examples' | 'evaluation';
 
 export interface NumberField {
   kind: 'number';

@@ -61,19 +61,22 @@ async function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
 }
 
 describe('PGD on the MoCo pretext loss', () => {
-  it.each([1, 3])('raises the mean InfoNCE of the queries (T = %i), more than random ±ε noise', async (steps) => {
-    const clean = await meanLoss(xq, null);
-    const delta = pgd(task, xq, settings(steps), new Rng(4));
-    const attacked = await meanLoss(xq, delta);
-    // Control: random-sign noise of the full budget (a stronger perturbation than PGD's in L2).
-    const noise = tf.tidy(() =>
-      tf.mul(tf.sign(tf.randomUniform(xq.shape, -1, 1, 'float32', 5)), EPS),
-    ) as tf.Tensor4D;
-    const noisy = await meanLoss(xq, noise);
-    expect(attacked).toBeGreaterThan(clean);
-    expect(attacked - clean).toBeGreaterThan(2 * Math.abs(noisy - clean));
-    [delta, noise].forEach((t) => t.dispose());
-  });
+  it.each([1, 3])(
+    'raises the mean InfoNCE of the queries (T = %i), more than random ±ε noise',
+    async (steps) => {
+      const clean = await meanLoss(xq, null);
+      const delta = pgd(task, xq, settings(steps), new Rng(4));
+      const attacked = await meanLoss(xq, delta);
+      // Control: random-sign noise of the full budget (a stronger perturbation than PGD's in L2).
+      const noise = tf.tidy(() =>
+        tf.mul(tf.sign(tf.randomUniform(xq.shape, -1, 1, 'float32', 5)), EPS),
+      ) as tf.Tensor4D;
+      const noisy = await meanLoss(xq, noise);
+      expect(attacked).toBeGreaterThan(clean);
+      expect(attacked - clean).toBeGreaterThan(2 * Math.abs(noisy - clean));
+      [delta, noise].forEach((t) => t.dispose());
+    },
+  );
 
   it('three steps raise the loss at least as much as one', async () => {
     const d1 = pgd(task, xq, settings(1), new Rng(4));
@@ -90,7 +93,12 @@ describe('PGD on the MoCo pretext loss', () => {
     }) as tf.Tensor4D;
     const eps = 8 / 255;
     for (const steps of [1, 3]) {
-      const delta = pgd(task, x, settings(steps, { epsilon: eps, stepSize: steps > 1 ? eps / 2 : eps }), new Rng(6));
+      const delta = pgd(
+        task,
+        x,
+        settings(steps, { epsilon: eps, stepSize: steps > 1 ? eps / 2 : eps }),
+        new Rng(6),
+      );
       const xs = await x.data();
       const ds = await delta.data();
       let atZero = 0;
@@ -144,7 +152,7 @@ describe('PGD on the MoCo pretext loss', () => {
     expect(moved.some((m, i) => m.some((v, j) => v !== s[i]![j]))).toBe(true);
     probe.dispose();
     // Put the statistics back for the other tests.
-    moco.encoder.state.forEach((v, i) => v.assign(tf.tensor(s[i]!, v.shape)));
+    tf.tidy(() => moco.encoder.state.forEach((v, i) => v.assign(tf.tensor(s[i]!, v.shape))));
   });
 
   it('returns δ = 0 for ε = 0', async () => {

@@ -14,7 +14,9 @@ async function maskCounts(boxes: Int32Array, b: number, h: number, w: number): P
   const mask = boxMask(boxes, b, h, w);
   const m = await mask.data();
   mask.dispose();
-  return Array.from({ length: b }, (_, i) => m.subarray(i * h * w, (i + 1) * h * w).reduce((s, x) => s + x, 0));
+  return Array.from({ length: b }, (_, i) =>
+    Array.from(m.subarray(i * h * w, (i + 1) * h * w)).reduce((s, x) => s + x, 0),
+  );
 }
 
 describe('drawCutMix', () => {

@@ -1,0 +1,42 @@
+// HEXA-MoCo: the adversarial and cut-mix panels fill with real images while training runs.
+import { expect, test } from '@playwright/test';
+import { LabPage } from './labPage';
+
+test('a tiny HEXA-MoCo run shows adversarial and cut-mixed queries live', async ({ page }) => {
+  const lab = new LabPage(page);
+  await lab.open('preset=tiny&method=hexa-moco');
+  await lab.waitForDataset();
+  await expect(lab.testId('backend-name')).toHaveText('webgpu');
+  await expect(lab.testId('method-select')).toHaveValue('hexa-moco');
+  await lab.testId('start-button').click();
+  await lab.waitForReadbacks(3);
+
+  // The flip-rate chart gains points; the metrics carry every loss term.
+  expect(Number(await lab.testId('hard-chart').getAttribute('data-points'))).toBeGreaterThanOrEqual(3);
+  const s = await lab.state();
+  const m = s.run.metrics.at(-1)!;
+  for (const k of ['loss', 'loss_clean', 'loss_adv', 'loss_mix', 'flip_rate', 'lambda']) expect(m[k]).toBeDefined();
+  expect(m.loss).toBeCloseTo(m.loss_clean! + m.loss_adv! + m.loss_mix!, 3);
+  expect(m.lambda).toBeGreaterThanOrEqual(0.5);
+
+  // Adversarial panel: clean, perturbation and adversarial views are non-blank images.
+  await expect(lab.testId('adv-row')).toHaveCount(4);
+  expect(await lab.canvasSpread('adv-clean')).toBeGreaterThan(5);
+  expect(await lab.canvasSpread('adv-delta')).toBeGreaterThan(5);
+  expect(await lab.canvasSpread('adv-view')).toBeGreaterThan(5);
+  await expect(lab.testId('adv-scale')).toContainText('ε = 4.0/255');
+  // Cut-mix panel: own, partner and mixed views, with λ and the partner named.
+  await expect(lab.testId('mix-row')).toHaveCount(4);
+  expect(await lab.canvasSpread('mix-view')).toBeGreaterThan(5);
+  expect(await lab.canvasSpread('mix-partner')).toBeGreaterThan(5);
+  await expect(lab.testId('mix-label').first()).toContainText('λ = 0.');
+
+  // Scrub back to an earlier preview.
+  await lab.testId('preview-slider').fill('0');
+  await expect(lab.testId('preview-live')).toHaveText('back to live');
+
+  // Tensors do not leak.
+  expect(new Set(s.run.numTensors.slice(1)).size).toBe(1);
+  await lab.testId('stop-button').click();
+  await expect(lab.testId('run-phase')).toHaveText('stopped', { timeout: 60_000 });
+});

@@ -1,0 +1,77 @@
+// Page object for the lab, built on data-testids and the window.__hexa test API.
+import { expect, type Page } from '@playwright/test';
+
+export class LabPage {
+  constructor(readonly page: Page) {}
+
+  async open(query = ''): Promise<void> {
+    await this.page.goto(query ? `./?${query}` : './');
+  }
+
+  testId(id: string) {
+    return this.page.getByTestId(id);
+  }
+
+  async waitForDataset(): Promise<void> {
+    await expect(this.testId('dataset-status')).toHaveAttribute('data-ready', 'true', { timeout: 120_000 });
+  }
+
+  state() {
+    return this.page.evaluate(() => window.__hexa.state());
+  }
+
+  /** Waits until the run has read back at least n metric points. */
+  async waitForReadbacks(n: number, timeout = 180_000): Promise<void> {
+    await this.page.waitForFunction((k) => window.__hexa.state().run.steps.length >= k, n, { timeout });
+  }
+
+  /** Standard deviation of the pixel values of the n-th canvas with this test id (0 = blank). */
+  canvasSpread(id: string, n = 0): Promise<number> {
+    return this.page.evaluate(
+      ([tid, i]) => {
+        const c = document.querySelectorAll<HTMLCanvasElement>(`[data-testid="${tid}"]`)[i as number];
+        if (!c) return -1;
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let s = 0;
+        let s2 = 0;
+        const n = d.length / 4;
+        for (let p = 0; p < d.length; p += 4) {
+          const v = (d[p]! + d[p + 1]! + d[p + 2]!) / 3;
+          s += v;
+          s2 += v * v;
+        }
+        return Math.sqrt(Math.max(0, s2 / n - (s / n) ** 2));
+      },
+      [id, n] as const,
+    );
+  }
+
+  /** Counts the records in the lab's IndexedDB (real IndexedDB, read from the page). */
+  storedRecords(): Promise<{ manifests: { id: string; complete: boolean }[]; chunks: number }> {
+    return this.page.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const req = indexedDB.open('hexa-lab');
+          req.onerror = () => reject(req.error);
+          req.onsuccess = () => {
+            const db = req.result;
+            if (!db.objectStoreNames.contains('manifests')) {
+              db.close();
+              resolve({ manifests: [], chunks: 0 });
+              return;
+            }
+            const tx = db.transaction(['manifests', 'chunks'], 'readonly');
+            const all = tx.objectStore('manifests').getAll();
+            const count = tx.objectStore('chunks').count();
+            tx.oncomplete = () => {
+              db.close();
+              resolve({
+                manifests: (all.result as { id: string; complete: boolean }[]).map((m) => ({ id: m.id, complete: m.complete })),
+                chunks: count.result,
+              });
+            };
+          };
+        }),
+    );
+  }
+}

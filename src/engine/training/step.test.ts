@@ -1,0 +1,269 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TrainConfig } from '../config';
+import type { MocoV2 } from '../methods/mocoV2';
+import { METHODS } from '../methods/registry';
+import { Rng } from '../runtime/random';
+import { fixedImages, tinyConfig, useCpu } from '../testing/fixtures';
+import { Sgd } from './sgd';
+import { embeddingStd, trainStep, type StepOutput } from './step';
+
+// Tiny preset: B = 8, 16×16×1 views, queue K = 16, d = 8, 2 BN groups.
+let xq: tf.Tensor4D;
+let xk: tf.Tensor4D;
+const B = 8;
+const indices = new Int32Array(B).map((_, i) => i);
+
+beforeAll(async () => {
+  await useCpu();
+  xq = fixedImages(B, 16, 1, 11);
+  xk = tf.tidy(() =>
+    tf.clipByValue(tf.add(xq, tf.randomNormal(xq.shape, 0, 0.05, 'float32', 3)), 0, 1),
+  ) as tf.Tensor4D;
+});
+
+afterAll(() => {
+  xq.dispose();
+  xk.dispose();
+});
+
+/** A fresh model of `method` from Rng(5) and its optimiser. */
+function setup(method: 'moco-v2' | 'hexa-moco', over: Partial<TrainConfig> = {}) {
+  const cfg = tinyConfig({ method, ...over });
+  const def = METHODS[method];
+  const base = def.createBase(cfg, 1, new Rng(5));
+  const opt = new Sgd(base.params(), cfg.sgdMomentum, cfg.weightDecay);
+  const step = (previewCount = 0): StepOutput =>
+    trainStep({
+      base,
+      generators: def.generators,
+      cfg,
+      input: { xq, xk, indices, rng: new Rng(9) },
+      lr: 0.05,
+      optimizer: opt,
+      probe: null,
+      labels: null,
+      previewCount,
+    });
+  const dispose = () => {
+    base.dispose();
+    opt.dispose();
+  };
+  return { cfg, base: base as MocoV2, opt, step, dispose };
+}
+
+const scalar = async (t: tf.Tensor | undefined): Promise<number> => {
+  expect(t).toBeDefined();
+  return (await t!.data())[0]!;
+};
+
+function disposeOutput(out: StepOutput) {
+  Object.values(out.metrics).forEach((t) => t.dispose());
+  Object.values(out.previews ?? {}).forEach((t) => t.dispose());
+}
+
+async function values(vars: tf.Variable[]): Promise<Float32Array[]> {
+  return Promise.all(vars.map(async (v) => Float32Array.from(await v.data())));
+}
+
+/** Everything a step changes: online params, key encoder, BN statistics, the queue, SGD velocities. */
+const allState = (s: ReturnType<typeof setup>) => [
+  ...s.base.encoder.params,
+  ...s.base.encoder.state,
+  ...s.base.keyEncoder.params,
+  ...s.base.keyEncoder.state,
+  s.base.queue.keys,
+  ...s.opt.velocities,
+];
+
+describe('trainStep: HEXA-MoCo with both generators off is MoCo-v2', () => {
+  it('gives exactly the MoCo-v2 loss and the same parameters after the step', async () => {
+    const moco = setup('moco-v2');
+    const hexa = setup('hexa-moco', { adversarial: false, cutmix: false });
+    const a = moco.step();
+    const b = hexa.step();
+    expect(Object.keys(b.metrics).sort()).toEqual(Object.keys(a.metrics).sort());
+    expect(b.metrics.loss_adv).toBeUndefined();
+    expect(b.metrics.loss_mix).toBeUndefined();
+    const la = await scalar(a.metrics.loss);
+    expect(la).toBeGreaterThan(0);
+    expect(await scalar(b.metrics.loss)).toBe(la);
+    const sa = await values(allState(moco));
+    const sb = await values(allState(hexa));
+    expect(sb).toHaveLength(sa.length);
+    sb.forEach((v, i) => expect(v).toEqual(sa[i]));
+    [a, b].forEach(disposeOutput);
+    [moco, hexa].forEach((s) => s.dispose());
+  });
+
+  it('(control) with the generators on, the loss and the parameters differ; the clean term does not', async () => {
+    const moco = setup('moco-v2');
+    const hexa = setup('hexa-moco');
+    const a = moco.step();
+    const b = hexa.step();
+    const la = await scalar(a.metrics.loss);
+    expect(await scalar(b.metrics.loss)).toBeGreaterThan(la);
+    // Hard examples are made after the keys: the clean InfoNCE of the same batch is unchanged.
+    expect(await scalar(b.metrics.loss_clean)).toBe(await scalar(a.metrics.loss_clean));
+    const pa = await values(moco.base.encoder.params);
+    const pb = await values(hexa.base.encoder.params);
+    expect(pb.some((v, i) => v.some((x, j) => x !== pa[i]![j]))).toBe(true);
+    [a, b].forEach(disposeOutput);
+    [moco, hexa].forEach((s) => s.dispose());
+  });
+});
+
+describe('trainStep: HEXA-MoCo with the generators on', () => {
+  it('loss = loss_clean + w_adv·loss_adv + w_mix·loss_mix, flip rate in [0, 1], λ in [0.5, 1]', async () => {
+    const s = setup('hexa-moco', { wAdv: 0.7, wMix: 1.3 });
+    const out = s.step();
+    const m = out.metrics;
+    const clean = await scalar(m.loss_clean);
+    const adv = await scalar(m.loss_adv);
+    const mix = await scalar(m.loss_mix);
+    expect(adv).toBeGreaterThan(0);
+    expect(mix).toBeGreaterThan(0);
+    expect(Math.abs((await scalar(m.loss)) - (clean + 0.7 * adv + 1.3 * mix))).toBeLessThan(1e-5);
+    const flip = await scalar(m.flip_rate);
+    expect(flip).toBeGreaterThanOrEqual(0);
+    expect(flip).toBeLessThanOrEqual(1);
+    // flip_rate is a share of B = 8 samples.
+    expect(Math.abs(flip * B - Math.round(flip * B))).toBeLessThan(1e-5);
+    const lambda = await scalar(m.lambda);
+    expect(lambda).toBeGreaterThanOrEqual(0.5);
+    expect(lambda).toBeLessThanOrEqual(1);
+    for (const k of ['pretext_acc', 'pos_logit', 'emb_std', 'pos_logit_adv'])
+      expect(Number.isFinite(await scalar(m[k])), k).toBe(true);
+    disposeOutput(out);
+    s.dispose();
+  });
+});
+
+describe('trainStep previews', () => {
+  const HEXA_KEYS = [
+    'xq',
+    'xk',
+    'adv_view',
+    'adv_delta',
+    'rank_before',
+    'rank_after',
+    'logit_before',
+    'logit_after',
+    'mix_view',
+    'mix_mask',
+    'mix_partner_view',
+    'mix_partner',
+    'mix_lambda',
+  ];
+
+  it('come back only when previewCount > 0', () => {
+    const s = setup('hexa-moco');
+    const out = s.step(0);
+    expect(out.previews).toBeNull();
+    disposeOutput(out);
+    s.dispose();
+  });
+
+  it('hold the listed keys with shape [n, …] and consistent contents', async () => {
+    const s = setup('hexa-moco');
+    const out = s.step(3);
+    const p = out.previews!;
+    expect(Object.keys(p).sort()).toEqual([...HEXA_KEYS].sort());
+    const shapes: Record<string, number[]> = {
+      xq: [3, 16, 16, 1],
+      xk: [3, 16, 16, 1],
+      adv_view: [3, 16, 16, 1],
+      adv_delta: [3, 16, 16, 1],
+      rank_before: [3],
+      rank_after: [3],
+      logit_before: [3],
+      logit_after: [3],
+      mix_view: [3, 16, 16, 1],
+      mix_mask: [3, 16, 16, 1],
+      mix_partner_view: [3, 16, 16, 1],
+      mix_partner: [3],
+      mix_lambda: [3],
+    };
+    for (const k of HEXA_KEYS) expect(p[k]!.shape, k).toEqual(shapes[k]);
+    // The first three queries; ‖δ‖∞ ≤ ε; the adversarial view is clip(xq + δ); partner views are xq[j].
+    const head = tf.slice(xq, 0, 3);
+    expect(await p.xq!.data()).toEqual(await head.data());
+    const eps = s.cfg.epsilon / 255;
+    expect((await p.adv_delta!.data()).every((d) => Math.abs(d) <= eps + 1e-6)).toBe(true);
+    const advDiff = tf.tidy(() =>
+      tf.max(tf.abs(tf.sub(p.adv_view!, tf.clipByValue(tf.add(p.xq!, p.adv_delta!), 0, 1)))),
+    );
+    expect(await scalar(advDiff)).toBeLessThan(1e-6);
+    const partners = Array.from(await p.mix_partner!.data());
+    const partnerViews = tf.tidy(() => tf.gather(xq, tf.tensor1d(partners, 'int32')));
+    expect(await p.mix_partner_view!.data()).toEqual(await partnerViews.data());
+    // λ is the share of own pixels: 1 − (mask pixels) / (16·16).
+    const masks = await p.mix_mask!.data();
+    const lambdas = await p.mix_lambda!.data();
+    for (let i = 0; i < 3; i++) {
+      const inBox = Array.from(masks.subarray(i * 256, (i + 1) * 256)).reduce((a, x) => a + x, 0);
+      expect(lambdas[i]).toBeCloseTo(1 - inBox / 256, 6);
+    }
+    tf.dispose([head, advDiff, partnerViews]);
+    disposeOutput(out);
+    s.dispose();
+  });
+
+  it('clip n to the batch size; MoCo-v2 has only the views', async () => {
+    const hexa = setup('hexa-moco');
+    const big = hexa.step(100);
+    expect(big.previews!.xq!.shape[0]).toBe(B);
+    expect(big.previews!.mix_lambda!.shape).toEqual([B]);
+    const moco = setup('moco-v2');
+    const plain = moco.step(2);
+    expect(Object.keys(plain.previews!).sort()).toEqual(['xk', 'xq']);
+    expect(plain.previews!.xk!.shape).toEqual([2, 16, 16, 1]);
+    [big, plain].forEach(disposeOutput);
+    [hexa, moco].forEach((s) => s.dispose());
+  });
+});
+
+describe('trainStep memory', () => {
+  it('keeps tf.memory().numTensors flat over 5 HEXA steps once outputs are disposed', () => {
+    const s = setup('hexa-moco', { attackSteps: 2, attackStepSize: 2 });
+    const before = tf.memory().numTensors;
+    const counts: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const out = s.step(i % 2 === 0 ? 2 : 0);
+      expect(Object.keys(out.metrics).length).toBeGreaterThan(5);
+      disposeOutput(out);
+      counts.push(tf.memory().numTensors);
+    }
+    expect(counts).toEqual([before, before, before, before, before]);
+    s.dispose();
+  });
+});
+
+describe('embeddingStd', () => {
+  it('is 0 for identical rows (collapse)', async () => {
+    const row = tf.tidy(() => tf.div(tf.tensor2d([[0.3, -0.2, 0.7, 0.1, 0.5]]), Math.sqrt(0.88)));
+    const z = tf.tile(row, [64, 1]) as tf.Tensor2D;
+    const before = tf.memory().numTensors;
+    const std = embeddingStd(z);
+    expect(std.shape).toEqual([]);
+    expect(await scalar(std)).toBeLessThan(1e-6);
+    std.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([row, z]);
+  });
+
+  it('is about 1/√d for random unit rows', async () => {
+    for (const d of [4, 16, 64]) {
+      // Isotropic Gaussian rows, L2-normalised: each coordinate has variance 1/d → std 1/√d.
+      const z = tf.tidy(() => {
+        const g = tf.randomNormal([2048, d], 0, 1, 'float32', d);
+        return tf.div(g, tf.norm(g, 'euclidean', 1, true));
+      }) as tf.Tensor2D;
+      const std = embeddingStd(z);
+      const v = await scalar(std);
+      expect(v, `d = ${d}`).toBeGreaterThan(0.7 / Math.sqrt(d));
+      expect(v, `d = ${d}`).toBeLessThan(1.3 / Math.sqrt(d));
+      tf.dispose([z, std]);
+    }
+  });
+});
