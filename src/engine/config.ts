@@ -343,10 +343,10 @@ const base: TrainConfig = {
 export const PRESETS: Record<PresetId, { label: string; help: string; config: TrainConfig }> = {
   tiny: {
     label: 'Tiny (tests, CPU-emulated GPU)',
-    help: 'A 16-pixel, few-channel ConvNet on 64 images: a step takes about a second even on SwiftShader.',
+    help: 'A 16-pixel, few-channel ConvNet on 96 images: a step takes about a second even on SwiftShader.',
     config: {
       ...base,
-      trainLimit: 64,
+      trainLimit: 96, // queue K = 16 stays ≤ N/5 (hexa-spec.md)
       imageSize: 16,
       batchSize: 8,
       width: 4,

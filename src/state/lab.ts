@@ -58,7 +58,7 @@ export function startLab(backend: BackendName, storageOk: boolean): void {
   useBackendStore.setState({ requested: backend, report: null, error: null, deviceLost: null });
   client = createWorkerClient(onReply, (message) => useRunStore.setState({ phase: 'failed', error: message }));
   if (!storageOk) return;
-  client.send({ type: 'init', backend, dataBaseUrl: new URL('./', location.href).href });
+  client?.send({ type: 'init', backend, dataBaseUrl: new URL('./', location.href).href });
 }
 
 export function startRun(): void {

@@ -6,8 +6,18 @@ export interface WorkerClient {
   terminate(): void;
 }
 
-export function createWorkerClient(onReply: (msg: WorkerReply) => void, onCrash: (message: string) => void): WorkerClient {
-  const worker = new Worker(new URL('./trainWorker.ts', import.meta.url), { type: 'module', name: 'hexa-train' });
+export function createWorkerClient(
+  onReply: (msg: WorkerReply) => void,
+  onCrash: (message: string) => void,
+): WorkerClient | null {
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL('./trainWorker.ts', import.meta.url), { type: 'module', name: 'hexa-train' });
+  } catch (e) {
+    // e.g. a sandboxed (opaque-origin) page may not start workers from the server's origin.
+    onCrash(`The training worker could not start: ${(e as Error).message}`);
+    return null;
+  }
   worker.onmessage = (ev: MessageEvent<WorkerReply>) => onReply(ev.data);
   worker.onerror = (ev) => onCrash(ev.message || 'The training worker crashed.');
   return {

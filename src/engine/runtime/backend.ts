@@ -35,7 +35,7 @@ type GpuAdapterLike = GPUAdapter & { isFallbackAdapter?: boolean; info?: GPUAdap
 export async function probeWebGpu(): Promise<{ adapter: AdapterInfo | null; reason: string | null }> {
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
   if (!gpu) return { adapter: null, reason: 'This browser has no WebGPU (navigator.gpu is missing).' };
-  let adapter: GpuAdapterLike | null = null;
+  let adapter: GpuAdapterLike | null;
   try {
     adapter = (await gpu.requestAdapter()) as GpuAdapterLike | null;
   } catch (e) {
@@ -71,7 +71,7 @@ export async function initBackend(name: BackendName): Promise<BackendReport> {
     adapter = probe.adapter;
     await import('@tensorflow/tfjs-backend-webgpu');
   }
-  let ok = false;
+  let ok: boolean;
   try {
     ok = await tf.setBackend(name);
   } catch (e) {
