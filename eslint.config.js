@@ -22,8 +22,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['react', 'react-dom', 'react-dom/*', 'zustand', 'zustand/*', 'recharts'], message: 'src/engine must not depend on UI or stores.' },
-            { group: ['**/ui/**', '**/state/**', '**/worker/**'], message: 'src/engine must not import app layers.' },
+            {
+              group: ['react', 'react-dom', 'react-dom/*', 'zustand', 'zustand/*', 'recharts'],
+              message: 'src/engine must not depend on UI or stores.',
+            },
+            {
+              group: ['**/ui/**', '**/state/**', '**/worker/**'],
+              message: 'src/engine must not import app layers.',
+            },
           ],
         },
       ],
@@ -32,6 +38,17 @@ export default tseslint.config(
   },
   {
     files: ['scripts/**/*.mjs', 'bench/**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', URLSearchParams: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', fetch: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        URLSearchParams: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        fetch: 'readonly',
+      },
+    },
   },
 );

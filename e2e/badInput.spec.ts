@@ -3,10 +3,14 @@ import { chromium, expect, test } from '@playwright/test';
 import { CHROMIUM, QUIET_FLAGS } from '../playwright.config';
 import { LabPage } from './labPage';
 
-test('out-of-range settings are named with their range and block Start; a bad link is reported', async ({ page }) => {
+test('out-of-range settings are named with their range and block Start; a bad link is reported', async ({
+  page,
+}) => {
   const lab = new LabPage(page);
   await lab.open('preset=tiny&epochs=abc&colour=7');
-  await expect(lab.testId('link-errors')).toContainText('Setting "epochs" in the link is not a number: "abc".');
+  await expect(lab.testId('link-errors')).toContainText(
+    'Setting "epochs" in the link is not a number: "abc".',
+  );
   await expect(lab.testId('link-errors')).toContainText('Unknown setting "colour" in the link was ignored.');
   await lab.waitForDataset();
   await expect(lab.testId('start-button')).toBeEnabled({ timeout: 60_000 });
@@ -15,7 +19,9 @@ test('out-of-range settings are named with their range and block Start; a bad li
   await expect(lab.testId('config-issues')).toContainText('Batch size is 0; it must be between 2 and 1024.');
   await expect(lab.testId('start-button')).toBeDisabled();
   await lab.testId('field-batchSize').fill('12');
-  await expect(lab.testId('config-issues')).toContainText('Queue size K (16) must be a multiple of the batch size (12).');
+  await expect(lab.testId('config-issues')).toContainText(
+    'Queue size K (16) must be a multiple of the batch size (12).',
+  );
   await lab.testId('field-batchSize').fill('8');
   await expect(lab.testId('config-issues')).toHaveCount(0);
   await expect(lab.testId('start-button')).toBeEnabled();
@@ -49,7 +55,8 @@ test('IndexedDB unavailable (a sandboxed page): a clear message, no crash', asyn
   await page.route('**/*', async (route) => {
     const response = await route.fetch();
     const headers: Record<string, string> = { ...response.headers(), 'access-control-allow-origin': '*' };
-    if (route.request().resourceType() === 'document') headers['content-security-policy'] = 'sandbox allow-scripts';
+    if (route.request().resourceType() === 'document')
+      headers['content-security-policy'] = 'sandbox allow-scripts';
     await route.fulfill({ response, headers });
   });
   const errors: string[] = [];
@@ -61,7 +68,10 @@ test('IndexedDB unavailable (a sandboxed page): a clear message, no crash', asyn
   expect(errors).toEqual([]);
 });
 
-test('a full storage quota: a clear message, no half-stored dataset, and a retry once space is freed', async ({ page, context }) => {
+test('a full storage quota: a clear message, no half-stored dataset, and a retry once space is freed', async ({
+  page,
+  context,
+}) => {
   const lab = new LabPage(page);
   const cdp = await context.newCDPSession(page);
   const origin = new URL(test.info().project.use.baseURL!).origin;
@@ -79,7 +89,9 @@ test('a full storage quota: a clear message, no half-stored dataset, and a retry
   expect((await lab.storedRecords()).manifests).toEqual([{ id: 'mnist', complete: true }]);
 });
 
-test('a lost GPU device stops the run with a message; the stored dataset survives a restart', async ({ page }) => {
+test('a lost GPU device stops the run with a message; the stored dataset survives a restart', async ({
+  page,
+}) => {
   const lab = new LabPage(page);
   await lab.open('preset=tiny');
   await lab.waitForDataset();

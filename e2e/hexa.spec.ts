@@ -15,7 +15,8 @@ test('a tiny HEXA-MoCo run shows adversarial and cut-mixed queries live', async 
   expect(Number(await lab.testId('hard-chart').getAttribute('data-points'))).toBeGreaterThanOrEqual(3);
   const s = await lab.state();
   const m = s.run.metrics.at(-1)!;
-  for (const k of ['loss', 'loss_clean', 'loss_adv', 'loss_mix', 'flip_rate', 'lambda']) expect(m[k]).toBeDefined();
+  for (const k of ['loss', 'loss_clean', 'loss_adv', 'loss_mix', 'flip_rate', 'lambda'])
+    expect(m[k]).toBeDefined();
   expect(m.loss).toBeCloseTo(m.loss_clean! + m.loss_adv! + m.loss_mix!, 3);
   expect(m.lambda).toBeGreaterThanOrEqual(0.5);
 

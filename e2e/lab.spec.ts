@@ -2,7 +2,9 @@
 import { expect, test } from '@playwright/test';
 import { LabPage } from './labPage';
 
-test('a new user opens the lab, sees WebGPU and the stored dataset, and trains the tiny preset', async ({ page }) => {
+test('a new user opens the lab, sees WebGPU and the stored dataset, and trains the tiny preset', async ({
+  page,
+}) => {
   const lab = new LabPage(page);
   const requests: string[] = [];
   page.on('request', (r) => requests.push(r.url()));
@@ -59,5 +61,7 @@ test('a new user opens the lab, sees WebGPU and the stored dataset, and trains t
 
   // Nothing was fetched from outside the lab's own origin.
   const origin = new URL(page.url()).origin;
-  expect(requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:'))).toEqual([]);
+  expect(
+    requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:')),
+  ).toEqual([]);
 });

@@ -66,7 +66,10 @@ export class LabPage {
             tx.oncomplete = () => {
               db.close();
               resolve({
-                manifests: (all.result as { id: string; complete: boolean }[]).map((m) => ({ id: m.id, complete: m.complete })),
+                manifests: (all.result as { id: string; complete: boolean }[]).map((m) => ({
+                  id: m.id,
+                  complete: m.complete,
+                })),
                 chunks: count.result,
               });
             };

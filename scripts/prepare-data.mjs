@@ -23,7 +23,8 @@ function readIdx(path, expectedDims) {
   });
   const payload = buf.subarray(4 + 4 * nDims);
   const count = dims.reduce((a, b) => a * b, 1);
-  if (payload.length !== count) throw new Error(`${path}: payload ${payload.length} bytes, expected ${count}`);
+  if (payload.length !== count)
+    throw new Error(`${path}: payload ${payload.length} bytes, expected ${count}`);
   return { dims, payload };
 }
 

@@ -10,7 +10,15 @@ export interface HexaTestApi {
     backend: ReturnType<typeof useBackendStore.getState>;
     datasets: ReturnType<typeof useDatasetStore.getState>;
     config: ReturnType<typeof useConfigStore.getState>['config'];
-    run: { phase: string; error: string | null; steps: number[]; numTensors: number[]; metrics: Record<string, number>[]; evals: number; previews: number };
+    run: {
+      phase: string;
+      error: string | null;
+      steps: number[];
+      numTensors: number[];
+      metrics: Record<string, number>[];
+      evals: number;
+      previews: number;
+    };
   };
   loseDevice(): void;
 }

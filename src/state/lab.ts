@@ -18,7 +18,9 @@ function onReply(msg: WorkerReply): void {
       useBackendStore.setState({ error: { backend: msg.backend, message: msg.message } });
       break;
     case 'dataset-progress':
-      useDatasetStore.setState({ progress: { datasetId: msg.datasetId, done: msg.done, total: msg.total, phase: msg.phase } });
+      useDatasetStore.setState({
+        progress: { datasetId: msg.datasetId, done: msg.done, total: msg.total, phase: msg.phase },
+      });
       break;
     case 'datasets':
       useDatasetStore.setState((s) => ({
@@ -56,7 +58,9 @@ function onReply(msg: WorkerReply): void {
 export function startLab(backend: BackendName, storageOk: boolean): void {
   client?.terminate();
   useBackendStore.setState({ requested: backend, report: null, error: null, deviceLost: null });
-  client = createWorkerClient(onReply, (message) => useRunStore.setState({ phase: 'failed', error: message }));
+  client = createWorkerClient(onReply, (message) =>
+    useRunStore.setState({ phase: 'failed', error: message }),
+  );
   if (!storageOk) return;
   client?.send({ type: 'init', backend, dataBaseUrl: new URL('./', location.href).href });
 }

@@ -25,14 +25,25 @@ export const useRunStore = create<RunState>(() => ({
 }));
 
 export function resetRun(): void {
-  useRunStore.setState({ phase: 'preparing', message: 'Starting', metrics: [], evals: [], previews: [], previewIndex: null, error: null });
+  useRunStore.setState({
+    phase: 'preparing',
+    message: 'Starting',
+    metrics: [],
+    evals: [],
+    previews: [],
+    previewIndex: null,
+    error: null,
+  });
 }
 
 export function addMetrics(p: MetricsPoint): void {
   useRunStore.setState((s) => {
     const metrics = [...s.metrics, p];
     // Past the cap keep every other old point, so long runs stay cheap to chart.
-    return { metrics: metrics.length > METRICS_CAP ? metrics.filter((_, i) => i % 2 === 0 || i > METRICS_CAP / 2) : metrics };
+    return {
+      metrics:
+        metrics.length > METRICS_CAP ? metrics.filter((_, i) => i % 2 === 0 || i > METRICS_CAP / 2) : metrics,
+    };
   });
 }
 

@@ -30,7 +30,9 @@ export function App() {
     <div className="app">
       <header>
         <h1>HEXA Lab</h1>
-        <p className="tagline">Watch self-supervised learning happen, hard examples included, on your own GPU.</p>
+        <p className="tagline">
+          Watch self-supervised learning happen, hard examples included, on your own GPU.
+        </p>
         {storageOk !== null && <BackendPanel storageOk={storageOk} />}
       </header>
       <main>

@@ -7,7 +7,10 @@ import type { PreviewSet } from '../engine/training/previews';
 
 export type { TrainConfig, DatasetManifest, BackendName, BackendReport, EvalPoint, MetricsPoint, PreviewSet };
 
-export type StorageErrorInfo = { kind: 'unavailable' | 'quota' | 'not-found' | 'corrupt' | 'other'; message: string };
+export type StorageErrorInfo = {
+  kind: 'unavailable' | 'quota' | 'not-found' | 'corrupt' | 'other';
+  message: string;
+};
 
 export type WorkerRequest =
   | { type: 'init'; backend: BackendName; dataBaseUrl: string }
@@ -19,7 +22,8 @@ export type WorkerRequest =
   /** Test hook: destroys the WebGPU device to produce a real device-lost event. */
   | { type: 'debug-lose-device' };
 
-export type RunPhase = 'idle' | 'preparing' | 'training' | 'evaluating' | 'paused' | 'done' | 'stopped' | 'failed';
+export type RunPhase =
+  'idle' | 'preparing' | 'training' | 'evaluating' | 'paused' | 'done' | 'stopped' | 'failed';
 
 export type WorkerReply =
   | { type: 'backend'; report: BackendReport }

@@ -30,7 +30,13 @@ function storageInfo(e: unknown): StorageErrorInfo {
 }
 
 function previewBuffers(p: PreviewSet): Transferable[] {
-  const imgs = [p.views.query, p.views.key, p.adversarial?.adversarial ?? [], p.cutmix?.partner ?? [], p.cutmix?.mixed ?? []];
+  const imgs = [
+    p.views.query,
+    p.views.key,
+    p.adversarial?.adversarial ?? [],
+    p.cutmix?.partner ?? [],
+    p.cutmix?.mixed ?? [],
+  ];
   const buffers = new Set<ArrayBuffer>();
   imgs.flat().forEach((i) => buffers.add(i.pixels.buffer as ArrayBuffer));
   p.adversarial?.perturbation.forEach((d) => buffers.add(d.buffer as ArrayBuffer));
@@ -64,10 +70,14 @@ async function init(backend: BackendName, baseUrl: string): Promise<void> {
     post({ type: 'backend', report });
     onDeviceLost((message) => {
       trainer?.stop();
-      post({ type: 'device-lost', message: `The GPU device was ${message}. Training stopped; reload the page to start again.` });
+      post({
+        type: 'device-lost',
+        message: `The GPU device was ${message}. Training stopped; reload the page to start again.`,
+      });
     });
   } catch (e) {
-    const message = e instanceof BackendUnavailableError ? e.message : `Backend failed: ${(e as Error).message}`;
+    const message =
+      e instanceof BackendUnavailableError ? e.message : `Backend failed: ${(e as Error).message}`;
     post({ type: 'backend-error', backend, message });
     return;
   }

@@ -29,7 +29,10 @@ export class BackendUnavailableError extends Error {
   }
 }
 
-type GpuAdapterLike = GPUAdapter & { isFallbackAdapter?: boolean; info?: GPUAdapterInfo & { isFallbackAdapter?: boolean } };
+type GpuAdapterLike = GPUAdapter & {
+  isFallbackAdapter?: boolean;
+  info?: GPUAdapterInfo & { isFallbackAdapter?: boolean };
+};
 
 /** Asks the browser for a WebGPU adapter; null plus a reason when there is none. */
 export async function probeWebGpu(): Promise<{ adapter: AdapterInfo | null; reason: string | null }> {
@@ -91,7 +94,9 @@ export async function initBackend(name: BackendName): Promise<BackendReport> {
 export function onDeviceLost(cb: (message: string) => void): void {
   if (tf.getBackend() !== 'webgpu') return;
   const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
-  void device?.lost.then((info) => cb(`${info.reason === 'destroyed' ? 'destroyed' : 'lost'}: ${info.message || 'no details'}`));
+  void device?.lost.then((info) =>
+    cb(`${info.reason === 'destroyed' ? 'destroyed' : 'lost'}: ${info.message || 'no details'}`),
+  );
 }
 
 /** Destroys the WebGPU device (a test hook that produces a real device-lost event). */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createMemorySource, syntheticBars } from '../data/memorySource';
+import { DeepClusterV2 } from '../methods/deepClusterV2';
 import { tinyConfig, useCpu } from '../testing/fixtures';
 import { Trainer, type EvalPoint, type MetricsPoint } from './trainer';
 import type { PreviewSet } from './previews';
@@ -15,7 +16,7 @@ const source = () =>
   );
 
 describe('Trainer', () => {
-  it.each(['moco-v2', 'hexa-moco'] as const)(
+  it.each(['moco-v2', 'hexa-moco', 'deepcluster-v2', 'hexa-dcluster'] as const)(
     '%s: runs epochs, reads back every N steps, evaluates, previews, and does not leak',
     async (method) => {
       const cfg = tinyConfig({
@@ -31,13 +32,13 @@ describe('Trainer', () => {
       const metrics: MetricsPoint[] = [];
       const evals: EvalPoint[] = [];
       const previews: PreviewSet[] = [];
+      const start = tf.memory().numTensors; // before the trainer exists
       const trainer = new Trainer(cfg, source(), {
         metrics: (p) => metrics.push(p),
         preview: (p) => previews.push(p),
         evaluation: (p) => evals.push(p),
         status: () => {},
       });
-      const before = tf.memory().numTensors;
       await trainer.run();
       expect(trainer.step).toBe(8); // 2 epochs × floor(32 / 8)
       expect(metrics.map((m) => m.step)).toEqual([2, 4, 6, 8]);
@@ -46,7 +47,8 @@ describe('Trainer', () => {
       // Tensor count is flat across read-backs (the model and state were made before `before`).
       const counts = metrics.map((m) => m.numTensors);
       expect(new Set(counts.slice(1)).size).toBe(1);
-      expect(tf.memory().numTensors).toBe(before);
+      // Nothing left behind by the run (DeepCluster's memory bank is made in prepare(), inside run()).
+      expect(tf.memory().numTensors).toBe(counts.at(-1));
       // Initial probe, after epoch 1, and at the end.
       expect(evals.length).toBeGreaterThanOrEqual(2);
       evals.forEach((e) => expect(e.linearTop1).toBeGreaterThanOrEqual(0));
@@ -54,7 +56,7 @@ describe('Trainer', () => {
       const p = previews[0]!;
       expect(p.views.query).toHaveLength(4);
       expect(p.views.query[0]!.pixels.length).toBe(16 * 16);
-      if (method === 'hexa-moco') {
+      if (method.startsWith('hexa-')) {
         expect(metrics[0]!.values.flip_rate).toBeGreaterThanOrEqual(0);
         expect(metrics[0]!.values.lambda).toBeGreaterThanOrEqual(0.5);
         expect(p.adversarial?.adversarial).toHaveLength(4);
@@ -64,7 +66,15 @@ describe('Trainer', () => {
         expect(p.adversarial).toBeNull();
         expect(metrics[0]!.values.flip_rate).toBeUndefined();
       }
+      if (trainer.base instanceof DeepClusterV2) {
+        // Clustered before epoch 0 and again at the epoch boundary.
+        const stats = trainer.base.clusterStats()!;
+        expect(stats).toMatchObject({ epoch: 1, round: 2, images: 32, clusters: cfg.clusterCount });
+        expect(stats.nmiLabels).toBeGreaterThanOrEqual(0);
+        expect(stats.nmiPrevious).toBeGreaterThanOrEqual(0);
+      }
       trainer.dispose();
+      expect(tf.memory().numTensors).toBe(start);
     },
   );
 

@@ -20,7 +20,15 @@ function toImageData(img: PreviewImage, overlay: Overlay): ImageData {
       for (let x = 0; x < w; x++) {
         const i = y * w + x;
         if (!m[i]) continue;
-        const edge = x === 0 || y === 0 || x === w - 1 || y === h - 1 || !m[i - 1] || !m[i + 1] || !m[i - w] || !m[i + w];
+        const edge =
+          x === 0 ||
+          y === 0 ||
+          x === w - 1 ||
+          y === h - 1 ||
+          !m[i - 1] ||
+          !m[i + 1] ||
+          !m[i - w] ||
+          !m[i + w];
         if (edge) rgba.set([255, 140, 0, 255], 4 * i);
       }
   }
@@ -28,7 +36,13 @@ function toImageData(img: PreviewImage, overlay: Overlay): ImageData {
 }
 
 /** Signed perturbation → diverging blue–white–red map, scaled so ±scale is full colour. */
-export function divergingImage(delta: Float32Array, w: number, h: number, c: number, scale: number): ImageData {
+export function divergingImage(
+  delta: Float32Array,
+  w: number,
+  h: number,
+  c: number,
+  scale: number,
+): ImageData {
   const rgba = new Uint8ClampedArray(w * h * 4);
   for (let i = 0; i < w * h; i++) {
     let v = 0;
@@ -41,7 +55,14 @@ export function divergingImage(delta: Float32Array, w: number, h: number, c: num
   return new ImageData(rgba, w, h);
 }
 
-export function ImageCanvas(props: { image?: PreviewImage; data?: ImageData; overlay?: Overlay; size?: number; testId?: string; title?: string }) {
+export function ImageCanvas(props: {
+  image?: PreviewImage;
+  data?: ImageData;
+  overlay?: Overlay;
+  size?: number;
+  testId?: string;
+  title?: string;
+}) {
   const ref = useRef<HTMLCanvasElement>(null);
   const { image, data, overlay = null } = props;
   useEffect(() => {
@@ -53,5 +74,13 @@ export function ImageCanvas(props: { image?: PreviewImage; data?: ImageData; ove
     canvas.getContext('2d')?.putImageData(img, 0, 0);
   }, [image, data, overlay]);
   const size = props.size ?? 64;
-  return <canvas ref={ref} className="pixelated" style={{ width: size, height: size }} data-testid={props.testId} title={props.title} />;
+  return (
+    <canvas
+      ref={ref}
+      className="pixelated"
+      style={{ width: size, height: size }}
+      data-testid={props.testId}
+      title={props.title}
+    />
+  );
 }

@@ -13,22 +13,27 @@ export function AdversarialPanel() {
       explain={
         <>
           <p>
-            An <b>adversarial example</b> is the view plus a tiny, carefully chosen change (at most ε per pixel) that pushes the model <i>away</i> from the
-            right answer: here, away from the view&apos;s own pseudo-label (its {kind}). It is found by a few steps of gradient ascent on the loss (PGD).
+            An <b>adversarial example</b> is the view plus a tiny, carefully chosen change (at most ε per
+            pixel) that pushes the model <i>away</i> from the right answer: here, away from the view&apos;s
+            own pseudo-label (its {kind}). It is found by a few steps of gradient ascent on the loss (PGD).
           </p>
           <p>
-            It is <b>hard</b> because it looks the same to us but not to the model. Training on it teaches the model features that small changes cannot fool.
-            The perturbation is shown magnified (red +, blue −).
+            It is <b>hard</b> because it looks the same to us but not to the model. Training on it teaches the
+            model features that small changes cannot fool. The perturbation is shown magnified (red +, blue
+            −).
           </p>
         </>
       }
     >
       {!a ? (
-        <p className="muted">{p ? 'Adversarial queries are off for this method or setting.' : 'Appears once a HEXA run starts.'}</p>
+        <p className="muted">
+          {p ? 'Adversarial queries are off for this method or setting.' : 'Appears once a HEXA run starts.'}
+        </p>
       ) : (
         <>
           <p className="muted" data-testid="adv-scale">
-            Perturbation colour scale: ±{(a.scale * 255).toFixed(2)}/255 (budget ε = {(a.epsilon * 255).toFixed(1)}/255)
+            Perturbation colour scale: ±{(a.scale * 255).toFixed(2)}/255 (budget ε ={' '}
+            {(a.epsilon * 255).toFixed(1)}/255)
           </p>
           <table className="samples">
             <thead>
@@ -48,13 +53,17 @@ export function AdversarialPanel() {
                       <ImageCanvas image={c} testId="adv-clean" />
                     </td>
                     <td>
-                      <ImageCanvas data={divergingImage(a.perturbation[i]!, c.width, c.height, c.channels, a.scale)} testId="adv-delta" />
+                      <ImageCanvas
+                        data={divergingImage(a.perturbation[i]!, c.width, c.height, c.channels, a.scale)}
+                        testId="adv-delta"
+                      />
                     </td>
                     <td>
                       <ImageCanvas image={a.adversarial[i]} testId="adv-view" />
                     </td>
                     <td>
-                      rank {a.rankBefore[i]} → {a.rankAfter[i]}, logit {a.logitBefore[i]!.toFixed(2)} → {a.logitAfter[i]!.toFixed(2)}{' '}
+                      rank {a.rankBefore[i]} → {a.rankAfter[i]}, logit {a.logitBefore[i]!.toFixed(2)} →{' '}
+                      {a.logitAfter[i]!.toFixed(2)}{' '}
                       {flipped && (
                         <strong className="flipped" data-testid="adv-flipped">
                           flipped

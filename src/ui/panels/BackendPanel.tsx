@@ -28,7 +28,11 @@ export function BackendPanel(props: { storageOk: boolean }) {
       {error && (
         <ErrorNote testId="backend-error">
           <p>
-            <strong>{error.backend === 'webgpu' ? 'WebGPU is not available.' : `The ${error.backend} backend failed.`}</strong>{' '}
+            <strong>
+              {error.backend === 'webgpu'
+                ? 'WebGPU is not available.'
+                : `The ${error.backend} backend failed.`}
+            </strong>{' '}
             {error.message}
           </p>
           {error.backend === 'webgpu' && (
@@ -46,7 +50,9 @@ export function BackendPanel(props: { storageOk: boolean }) {
       {deviceLost && (
         <ErrorNote testId="device-lost">
           <p>{deviceLost}</p>
-          <button onClick={() => startLab(requested ?? 'webgpu', props.storageOk)}>Restart the GPU backend</button>
+          <button onClick={() => startLab(requested ?? 'webgpu', props.storageOk)}>
+            Restart the GPU backend
+          </button>
         </ErrorNote>
       )}
     </div>

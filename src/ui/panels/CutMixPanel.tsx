@@ -13,15 +13,21 @@ export function CutMixPanel() {
       explain={
         <>
           <p>
-            A <b>cut-mixed</b> view pastes a box from another image of the batch (its partner) into the view. Its pseudo-label is mixed by area: if the box
-            covers 30 % of the pixels, the target is 70 % the own {p?.labelKind === 'cluster' ? 'cluster' : 'key'} and 30 % the partner&apos;s.
+            A <b>cut-mixed</b> view pastes a box from another image of the batch (its partner) into the view.
+            Its pseudo-label is mixed by area: if the box covers 30 % of the pixels, the target is 70 % the
+            own {p?.labelKind === 'cluster' ? 'cluster' : 'key'} and 30 % the partner&apos;s.
           </p>
-          <p>It is hard because the model must recognise both images at once, from partial evidence. The orange outline marks the pasted box.</p>
+          <p>
+            It is hard because the model must recognise both images at once, from partial evidence. The orange
+            outline marks the pasted box.
+          </p>
         </>
       }
     >
       {!m ? (
-        <p className="muted">{p ? 'Cut-mixed queries are off for this method or setting.' : 'Appears once a HEXA run starts.'}</p>
+        <p className="muted">
+          {p ? 'Cut-mixed queries are off for this method or setting.' : 'Appears once a HEXA run starts.'}
+        </p>
       ) : (
         <table className="samples">
           <thead>
@@ -45,8 +51,8 @@ export function CutMixPanel() {
                   <ImageCanvas image={m.mixed[i]} overlay={{ mask: m.masks[i]! }} testId="mix-view" />
                 </td>
                 <td data-testid="mix-label">
-                  λ = {m.lambda[i]!.toFixed(2)}: {m.lambda[i]!.toFixed(2)} × {unit} sample {i} + {(1 - m.lambda[i]!).toFixed(2)} × {unit} sample{' '}
-                  {m.partnerIndex[i]}
+                  λ = {m.lambda[i]!.toFixed(2)}: {m.lambda[i]!.toFixed(2)} × {unit} sample {i} +{' '}
+                  {(1 - m.lambda[i]!).toFixed(2)} × {unit} sample {m.partnerIndex[i]}
                 </td>
               </tr>
             ))}

@@ -23,11 +23,20 @@ export function DatasetPanel() {
         </div>
       ) : (
         <div data-testid="dataset-status" data-ready="false">
-          {progress ? `Loading ${progress.datasetId} into the browser's storage (${progress.phase})…` : error ? 'Dataset not stored.' : 'Opening storage…'}
+          {progress
+            ? `Loading ${progress.datasetId} into the browser's storage (${progress.phase})…`
+            : error
+              ? 'Dataset not stored.'
+              : 'Opening storage…'}
         </div>
       )}
       {progress && (
-        <ProgressBar testId="dataset-progress" value={progress.done} max={progress.total} label="Dataset loading progress" />
+        <ProgressBar
+          testId="dataset-progress"
+          value={progress.done}
+          max={progress.total}
+          label="Dataset loading progress"
+        />
       )}
       {error && (
         <ErrorNote testId="storage-error">

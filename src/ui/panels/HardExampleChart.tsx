@@ -9,7 +9,12 @@ export function HardExampleChart() {
     () =>
       metrics
         .filter((m) => m.values.flip_rate !== undefined || m.values.lambda !== undefined)
-        .map((m) => ({ step: m.step, flip: m.values.flip_rate!, lambda: m.values.lambda!, pretext: m.values.pretext_acc! })),
+        .map((m) => ({
+          step: m.step,
+          flip: m.values.flip_rate!,
+          lambda: m.values.lambda!,
+          pretext: m.values.pretext_acc!,
+        })),
     [metrics],
   );
   return (

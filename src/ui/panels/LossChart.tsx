@@ -13,11 +13,12 @@ export function LossChart() {
       explain={
         <>
           <p>
-            <b>Loss</b>: the pretext loss the model minimises (InfoNCE for MoCo). With hard examples it is the sum L_clean + w_adv·L_adv + w_mix·L_mix.
+            <b>Loss</b>: the pretext loss the model minimises (InfoNCE for MoCo). With hard examples it is the
+            sum L_clean + w_adv·L_adv + w_mix·L_mix.
           </p>
           <p>
-            <b>Embedding std</b>: the spread of the normalised embeddings across the batch. Healthy training keeps it near 1/√d; it drops to 0 when the model
-            collapses (maps every image to the same point).
+            <b>Embedding std</b>: the spread of the normalised embeddings across the batch. Healthy training
+            keeps it near 1/√d; it drops to 0 when the model collapses (maps every image to the same point).
           </p>
         </>
       }

@@ -20,11 +20,15 @@ export function ProbeChart() {
       testId="probe-panel"
       explain={
         <>
-          <p>Self-supervised training never sees labels. To see whether its features are useful, we fit simple classifiers on top of them:</p>
           <p>
-            <b>online probe</b>: a linear classifier trained alongside, on the current batch&apos;s features (its accuracy is measured before each update);{' '}
-            <b>linear probe</b>: a classifier fitted on frozen features of labelled train images and scored on held-out test images, every epoch;{' '}
-            <b>kNN</b>: each test image takes the weighted vote of its nearest train images in feature space.
+            Self-supervised training never sees labels. To see whether its features are useful, we fit simple
+            classifiers on top of them:
+          </p>
+          <p>
+            <b>online probe</b>: a linear classifier trained alongside, on the current batch&apos;s features
+            (its accuracy is measured before each update); <b>linear probe</b>: a classifier fitted on frozen
+            features of labelled train images and scored on held-out test images, every epoch; <b>kNN</b>:
+            each test image takes the weighted vote of its nearest train images in feature space.
           </p>
         </>
       }
@@ -42,7 +46,8 @@ export function ProbeChart() {
       />
       {last && (
         <p data-testid="probe-summary">
-          Last evaluation at step {last.step}: linear {(100 * last.linearTop1).toFixed(1)} %, kNN {(100 * last.knnTop1).toFixed(1)} %.
+          Last evaluation at step {last.step}: linear {(100 * last.linearTop1).toFixed(1)} %, kNN{' '}
+          {(100 * last.knnTop1).toFixed(1)} %.
         </p>
       )}
     </Panel>

@@ -3,7 +3,9 @@ import { Panel, ProgressBar } from '../components/Panel';
 
 const fmt = (ms: number) => {
   const s = Math.round(ms / 1000);
-  return s >= 3600 ? `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m` : `${Math.floor(s / 60)}m ${s % 60}s`;
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`
+    : `${Math.floor(s / 60)}m ${s % 60}s`;
 };
 
 export function ProgressPanel() {
@@ -17,16 +19,23 @@ export function ProgressPanel() {
     <Panel title="Progress" testId="progress-panel">
       <div className="stats">
         <span>
-          Status: <strong data-testid="run-phase">{phase}</strong> {message && <span className="muted">({message})</span>}
+          Status: <strong data-testid="run-phase">{phase}</strong>{' '}
+          {message && <span className="muted">({message})</span>}
         </span>
         <span>
           Step <strong data-testid="step-count">{step}</strong> / {total}
         </span>
         <span>Epoch {last ? last.epoch.toFixed(2) : '0'}</span>
-        <span data-testid="images-per-sec">{last ? `${last.imagesPerSec.toFixed(1)} images/s` : '– images/s'}</span>
+        <span data-testid="images-per-sec">
+          {last ? `${last.imagesPerSec.toFixed(1)} images/s` : '– images/s'}
+        </span>
         <span>Elapsed {last ? fmt(last.elapsedMs) : '0m 0s'}</span>
         <span>ETA {eta !== null ? fmt(eta) : '–'}</span>
-        <span className="muted" data-testid="tensor-count" title="tf.memory().numTensors in the worker: must stay flat">
+        <span
+          className="muted"
+          data-testid="tensor-count"
+          title="tf.memory().numTensors in the worker: must stay flat"
+        >
           tensors {last?.numTensors ?? '–'}
         </span>
       </div>

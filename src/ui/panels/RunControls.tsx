@@ -13,11 +13,23 @@ export function RunControls() {
   const valid = useConfigStore((s) => s.issues.length === 0);
   const dataReady = useDatasetStore((s) => isReady(s, datasetId));
   const running = ['preparing', 'training', 'evaluating'].includes(phase);
-  const why = !backendReady ? 'waiting for the compute backend' : !dataReady ? 'waiting for the dataset' : !valid ? 'fix the settings above' : null;
+  const why = !backendReady
+    ? 'waiting for the compute backend'
+    : !dataReady
+      ? 'waiting for the dataset'
+      : !valid
+        ? 'fix the settings above'
+        : null;
   return (
     <div className="controls" data-testid="run-controls">
       {!running && phase !== 'paused' && (
-        <button className="primary" data-testid="start-button" disabled={why !== null} onClick={startRun} title={why ?? 'Start training'}>
+        <button
+          className="primary"
+          data-testid="start-button"
+          disabled={why !== null}
+          onClick={startRun}
+          title={why ?? 'Start training'}
+        >
           Start
         </button>
       )}

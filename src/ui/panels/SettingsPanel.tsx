@@ -4,7 +4,15 @@ import { applyPreset, setField, shareLink, useConfigStore } from '../../state/co
 import { useRunStore } from '../../state/runStore';
 import { ErrorNote, Panel } from '../components/Panel';
 
-const GROUP_ORDER: FieldGroup[] = ['data', 'model', 'optimiser', 'moco', 'hard examples', 'augmentation', 'evaluation'];
+const GROUP_ORDER: FieldGroup[] = [
+  'data',
+  'model',
+  'optimiser',
+  'moco',
+  'hard examples',
+  'augmentation',
+  'evaluation',
+];
 const busy = (phase: string) => ['preparing', 'training', 'evaluating', 'paused'].includes(phase);
 
 function Field({ name, disabled }: { name: keyof typeof FIELDS; disabled: boolean }) {
@@ -15,7 +23,14 @@ function Field({ name, disabled }: { name: keyof typeof FIELDS; disabled: boolea
   if (field.kind === 'bool') {
     return (
       <label className="field" title={field.help}>
-        <input id={id} data-testid={id} type="checkbox" checked={Boolean(value)} disabled={disabled} onChange={(e) => setField(name as keyof TrainConfig, e.target.checked as never)} />
+        <input
+          id={id}
+          data-testid={id}
+          type="checkbox"
+          checked={Boolean(value)}
+          disabled={disabled}
+          onChange={(e) => setField(name as keyof TrainConfig, e.target.checked as never)}
+        />
         {field.label}
         <span className="help">{field.help}</span>
       </label>
@@ -34,7 +49,9 @@ function Field({ name, disabled }: { name: keyof typeof FIELDS; disabled: boolea
         step={field.step ?? 'any'}
         disabled={disabled}
         aria-invalid={invalid}
-        onChange={(e) => setField(name as keyof TrainConfig, (e.target.value === '' ? NaN : Number(e.target.value)) as never)}
+        onChange={(e) =>
+          setField(name as keyof TrainConfig, (e.target.value === '' ? NaN : Number(e.target.value)) as never)
+        }
       />
       <span className="help">{field.help}</span>
     </label>
@@ -45,12 +62,19 @@ export function SettingsPanel() {
   const { config, preset, issues, linkErrors } = useConfigStore();
   const disabled = busy(useRunStore((s) => s.phase));
   const method = METHODS[config.method];
-  const groups = GROUP_ORDER.filter((g) => g !== 'hard examples' || method.generators.length > 0).filter((g) => g !== 'moco' || method.family === 'moco');
+  const groups = GROUP_ORDER.filter((g) => g !== 'hard examples' || method.generators.length > 0).filter(
+    (g) => g !== 'moco' || method.family === 'moco',
+  );
   return (
     <Panel title="Method and settings" testId="settings-panel">
       <label className="field">
         <span>Method</span>
-        <select data-testid="method-select" value={config.method} disabled={disabled} onChange={(e) => setField('method', e.target.value as TrainConfig['method'])}>
+        <select
+          data-testid="method-select"
+          value={config.method}
+          disabled={disabled}
+          onChange={(e) => setField('method', e.target.value as TrainConfig['method'])}
+        >
           {Object.values(METHODS).map((m) => (
             <option key={m.id} value={m.id}>
               {m.label}
@@ -63,7 +87,12 @@ export function SettingsPanel() {
       </p>
       <label className="field">
         <span>Preset</span>
-        <select data-testid="preset-select" value={preset} disabled={disabled} onChange={(e) => applyPreset(e.target.value as (typeof PRESET_IDS)[number])}>
+        <select
+          data-testid="preset-select"
+          value={preset}
+          disabled={disabled}
+          onChange={(e) => applyPreset(e.target.value as (typeof PRESET_IDS)[number])}
+        >
           {PRESET_IDS.map((p) => (
             <option key={p} value={p}>
               {PRESETS[p].label}
@@ -74,7 +103,12 @@ export function SettingsPanel() {
       <p className="help-block">{PRESETS[preset].help}</p>
       <label className="field">
         <span>Backbone</span>
-        <select data-testid="backbone-select" value={config.backbone} disabled={disabled} onChange={(e) => setField('backbone', e.target.value as TrainConfig['backbone'])}>
+        <select
+          data-testid="backbone-select"
+          value={config.backbone}
+          disabled={disabled}
+          onChange={(e) => setField('backbone', e.target.value as TrainConfig['backbone'])}
+        >
           <option value="tiny-convnet">Tiny ConvNet</option>
           <option value="small-resnet">Small ResNet</option>
         </select>
@@ -103,7 +137,11 @@ export function SettingsPanel() {
             ))}
         </details>
       ))}
-      <button className="link" data-testid="copy-link" onClick={() => void navigator.clipboard?.writeText(shareLink())}>
+      <button
+        className="link"
+        data-testid="copy-link"
+        onClick={() => void navigator.clipboard?.writeText(shareLink())}
+      >
         Copy a link to these settings
       </button>
     </Panel>

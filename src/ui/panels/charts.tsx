@@ -8,7 +8,14 @@ export interface Series {
   axis?: 'left' | 'right';
 }
 
-export function StepChart(props: { testId: string; data: Record<string, number>[]; series: Series[]; leftLabel: string; rightLabel?: string; yDomain?: [number, number] }) {
+export function StepChart(props: {
+  testId: string;
+  data: Record<string, number>[];
+  series: Series[];
+  leftLabel: string;
+  rightLabel?: string;
+  yDomain?: [number, number];
+}) {
   const points = props.data.length;
   return (
     <div className="chart" data-testid={props.testId} data-points={points}>
@@ -18,13 +25,37 @@ export function StepChart(props: { testId: string; data: Record<string, number>[
         <ResponsiveContainer width="100%" height={220}>
           <LineChart data={props.data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} label={{ value: 'step', position: 'insideBottomRight', offset: -2 }} />
-            <YAxis yAxisId="left" domain={props.yDomain ?? ['auto', 'auto']} label={{ value: props.leftLabel, angle: -90, position: 'insideLeft' }} />
-            {props.rightLabel && <YAxis yAxisId="right" orientation="right" label={{ value: props.rightLabel, angle: 90, position: 'insideRight' }} />}
+            <XAxis
+              dataKey="step"
+              type="number"
+              domain={['dataMin', 'dataMax']}
+              label={{ value: 'step', position: 'insideBottomRight', offset: -2 }}
+            />
+            <YAxis
+              yAxisId="left"
+              domain={props.yDomain ?? ['auto', 'auto']}
+              label={{ value: props.leftLabel, angle: -90, position: 'insideLeft' }}
+            />
+            {props.rightLabel && (
+              <YAxis
+                yAxisId="right"
+                orientation="right"
+                label={{ value: props.rightLabel, angle: 90, position: 'insideRight' }}
+              />
+            )}
             <Tooltip />
             <Legend />
             {props.series.map((s) => (
-              <Line key={s.key} yAxisId={s.axis ?? 'left'} dataKey={s.key} name={s.label} stroke={s.color} dot={points < 30} isAnimationActive={false} connectNulls />
+              <Line
+                key={s.key}
+                yAxisId={s.axis ?? 'left'}
+                dataKey={s.key}
+                name={s.label}
+                stroke={s.color}
+                dot={points < 30}
+                isAnimationActive={false}
+                connectNulls
+              />
             ))}
           </LineChart>
         </ResponsiveContainer>
