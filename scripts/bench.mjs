@@ -3,6 +3,7 @@
 // flags of playwright.config.ts), streams the page's progress to stderr and prints the result as one
 // JSON object on stdout. Exits non-zero when anything failed.
 import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
@@ -55,6 +56,7 @@ const pkgVersion = (name) =>
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  const loadAtStart = loadavg();
   const server = await createServer({
     root,
     configFile: resolve(root, 'vite.config.ts'),
@@ -70,7 +72,7 @@ async function main() {
     server: { port: 0, host: '127.0.0.1', hmr: false, watch: null },
   });
   let browser = null;
-  let exitCode = 1;
+  let exitCode;
   try {
     await server.listen();
     const address = server.httpServer?.address();
@@ -107,7 +109,8 @@ async function main() {
         if (state.done || (state.error && !state.result)) break;
       }
       if (pageCrash) throw new Error(pageCrash);
-      if (Date.now() > deadline) throw new Error(`The bench did not finish within ${TIMEOUT_MS / 60_000} min`);
+      if (Date.now() > deadline)
+        throw new Error(`The bench did not finish within ${TIMEOUT_MS / 60_000} min`);
       await sleep(1000);
     }
     if (!state.result) throw new Error(`The bench page failed: ${state.error}`);
@@ -115,6 +118,12 @@ async function main() {
     const result = {
       date: new Date().toISOString(),
       chromium: chromiumVersion,
+      machine: {
+        cpus: cpus().length,
+        loadAverage1mAtStart: Number(loadAtStart[0].toFixed(2)),
+        loadAverage1mAtEnd: Number(loadavg()[0].toFixed(2)),
+        note: 'other processes share these CPUs; SwiftShader runs WebGPU and WebGL on them too',
+      },
       ...state.result,
       tfjs: { ...state.result.tfjs, 'tfjs-backend-webgpu': pkgVersion('@tensorflow/tfjs-backend-webgpu') },
     };

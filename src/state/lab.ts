@@ -44,6 +44,9 @@ function onReply(msg: WorkerReply): void {
     case 'evaluation':
       useRunStore.setState((s) => ({ evals: [...s.evals, msg.point] }));
       break;
+    case 'clusters':
+      useRunStore.setState({ clusters: msg.snapshot });
+      break;
     case 'run-error':
       useRunStore.setState({ error: msg.message });
       break;

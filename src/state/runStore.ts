@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { EvalPoint, MetricsPoint, PreviewSet, RunPhase } from '../worker/protocol';
+import type { ClusterSnapshot, EvalPoint, MetricsPoint, PreviewSet, RunPhase } from '../worker/protocol';
 
 export const PREVIEW_HISTORY = 30;
 const METRICS_CAP = 5000;
@@ -9,6 +9,7 @@ interface RunState {
   message: string;
   metrics: MetricsPoint[];
   evals: EvalPoint[];
+  clusters: ClusterSnapshot | null; // the latest re-clustering (clustering methods)
   previews: PreviewSet[]; // the last PREVIEW_HISTORY, oldest first
   previewIndex: number | null; // null: follow the newest
   error: string | null;
@@ -19,6 +20,7 @@ export const useRunStore = create<RunState>(() => ({
   message: '',
   metrics: [],
   evals: [],
+  clusters: null,
   previews: [],
   previewIndex: null,
   error: null,
@@ -30,6 +32,7 @@ export function resetRun(): void {
     message: 'Starting',
     metrics: [],
     evals: [],
+    clusters: null,
     previews: [],
     previewIndex: null,
     error: null,

@@ -3,9 +3,10 @@ import { checkIndexedDb } from '../env';
 import { useDatasetStore } from '../state/datasetStore';
 import { startLab } from '../state/lab';
 import { useConfigStore } from '../state/configStore';
-import { METHODS } from '../engine/methods/registry';
+import { METHOD_INFO } from '../engine/methods/catalog';
 import { AdversarialPanel } from './panels/AdversarialPanel';
 import { BackendPanel } from './panels/BackendPanel';
+import { ClustersPanel } from './panels/ClustersPanel';
 import { CutMixPanel } from './panels/CutMixPanel';
 import { DatasetPanel } from './panels/DatasetPanel';
 import { HardExampleChart } from './panels/HardExampleChart';
@@ -18,7 +19,7 @@ import { ViewsPanel } from './panels/ViewsPanel';
 
 export function App() {
   const [storageOk, setStorageOk] = useState<boolean | null>(null);
-  const hasHardExamples = useConfigStore((s) => METHODS[s.config.method].generators.length > 0);
+  const method = useConfigStore((s) => METHOD_INFO[s.config.method]);
   useEffect(() => {
     void checkIndexedDb().then((problem) => {
       if (problem) useDatasetStore.setState({ error: { kind: 'unavailable', message: problem } });
@@ -48,7 +49,8 @@ export function App() {
             <ProbeChart />
           </div>
           <ViewsPanel />
-          {hasHardExamples && (
+          {method.family === 'deepcluster' && <ClustersPanel />}
+          {method.hardExamples && (
             <>
               <HardExampleChart />
               <div className="grid">

@@ -2,10 +2,19 @@
 import type { TrainConfig } from '../engine/config';
 import type { DatasetManifest } from '../engine/data/types';
 import type { BackendName, BackendReport } from '../engine/runtime/backend';
-import type { EvalPoint, MetricsPoint } from '../engine/training/trainer';
+import type { ClusterSnapshot, EvalPoint, MetricsPoint } from '../engine/training/trainer';
 import type { PreviewSet } from '../engine/training/previews';
 
-export type { TrainConfig, DatasetManifest, BackendName, BackendReport, EvalPoint, MetricsPoint, PreviewSet };
+export type {
+  TrainConfig,
+  DatasetManifest,
+  BackendName,
+  BackendReport,
+  ClusterSnapshot,
+  EvalPoint,
+  MetricsPoint,
+  PreviewSet,
+};
 
 export type StorageErrorInfo = {
   kind: 'unavailable' | 'quota' | 'not-found' | 'corrupt' | 'other';
@@ -35,5 +44,6 @@ export type WorkerReply =
   | { type: 'metrics'; point: MetricsPoint }
   | { type: 'preview'; preview: PreviewSet }
   | { type: 'evaluation'; point: EvalPoint }
+  | { type: 'clusters'; snapshot: ClusterSnapshot }
   | { type: 'run-error'; message: string }
   | { type: 'device-lost'; message: string };

@@ -104,6 +104,7 @@ async function start(config: WorkerRequest & { type: 'start' }): Promise<void> {
       metrics: (point) => post({ type: 'metrics', point }),
       preview: (preview) => post({ type: 'preview', preview }, previewBuffers(preview)),
       evaluation: (point) => post({ type: 'evaluation', point }),
+      clusters: (snapshot) => post({ type: 'clusters', snapshot }),
       status: (phase, message) => post({ type: 'status', phase, message }),
     });
     await trainer.run();

@@ -3,7 +3,9 @@
 // own pseudo-label (MoCo: its positive key among the queue; DeepCluster: its assigned cluster).
 // Hard-example generators only ever talk to the task, so HEXA = base method + generators.
 import type * as tf from '@tensorflow/tfjs';
-import type { MethodId, TrainConfig } from '../config';
+import type { TrainConfig } from '../config';
+import type { MethodInfo } from './catalog';
+import type { ClusterStats } from './deepClusterV2';
 import type { ChunkSource } from '../data/types';
 import type { ForwardMode } from '../nn/layers';
 import type { Encoder } from '../nn/encoder';
@@ -66,6 +68,10 @@ export interface BaseMethod {
   endStep(task: PseudoLabelTask): void;
   /** Called once before the first epoch, with the data (DeepCluster fills its memory bank here). */
   prepare?(ctx: PrepareContext): Promise<void>;
+  /** Clustering methods: statistics of the latest re-clustering. */
+  clusterStats?(): ClusterStats | null;
+  /** Clustering methods: cluster of every dataset index for a head (null before the first clustering). */
+  assignments?(head?: number): Int32Array | null;
   /** Called before each epoch's first step (DeepCluster re-clusters here). */
   onEpochStart?(epoch: number): Promise<void>;
   /** Summary numbers beyond the losses (e.g. queue fill), read back with the metrics. */
@@ -89,11 +95,7 @@ export interface HardExampleGenerator {
   generate(task: PseudoLabelTask, xq: tf.Tensor4D, cfg: TrainConfig, rng: Rng): HardExamples;
 }
 
-export interface MethodDefinition {
-  id: MethodId;
-  label: string;
-  help: string; // one plain sentence for students
-  family: 'moco' | 'deepcluster';
+export interface MethodDefinition extends MethodInfo {
   createBase(cfg: TrainConfig, channels: number, rng: Rng): BaseMethod;
   generators: HardExampleGenerator[];
 }

@@ -21,6 +21,9 @@ export interface AdversarialPreview {
   rankAfter: number[];
   logitBefore: number[];
   logitAfter: number[];
+  ownLabel: number[]; // the own pseudo-label (DeepCluster: the assigned cluster)
+  argmaxBefore: number[]; // the highest-scoring pseudo-label (a cluster, or a key column)
+  argmaxAfter: number[];
 }
 
 export interface CutMixPreview {
@@ -30,6 +33,8 @@ export interface CutMixPreview {
   masks: Uint8Array[]; // [h, w] 1 where the partner's pixels are
   lambda: number[]; // share of own pixels = weight on the own pseudo-label
   partnerIndex: number[]; // batch position j of the partner
+  ownLabel: number[]; // own pseudo-label of each shown sample (MoCo: its batch position; DeepCluster: its cluster)
+  partnerLabel: number[]; // the partner's pseudo-label
 }
 
 export interface PreviewSet {
@@ -87,6 +92,9 @@ export async function readPreviews(
       rankAfter: nums('rank_after'),
       logitBefore: nums('logit_before'),
       logitAfter: nums('logit_after'),
+      ownLabel: nums('own_labels').slice(0, n),
+      argmaxBefore: nums('argmax_before'),
+      argmaxAfter: nums('argmax_after'),
     };
   }
   if (d.mix_view && d.mix_mask) {
@@ -98,6 +106,8 @@ export async function readPreviews(
       masks: split(d.mix_mask, n).map((m) => Uint8Array.from(m)),
       lambda: nums('mix_lambda'),
       partnerIndex: nums('mix_partner'),
+      ownLabel: nums('own_labels').slice(0, n),
+      partnerLabel: nums('mix_partner').map((j) => d.own_labels![j]!),
     };
   }
   Object.values(t).forEach((x) => x.dispose());

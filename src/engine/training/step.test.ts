@@ -149,6 +149,9 @@ describe('trainStep previews', () => {
     'rank_after',
     'logit_before',
     'logit_after',
+    'argmax_before',
+    'argmax_after',
+    'own_labels',
     'mix_view',
     'mix_mask',
     'mix_partner_view',
@@ -178,6 +181,9 @@ describe('trainStep previews', () => {
       rank_after: [3],
       logit_before: [3],
       logit_after: [3],
+      argmax_before: [3],
+      argmax_after: [3],
+      own_labels: [B], // all of the batch: a partner may be any sample
       mix_view: [3, 16, 16, 1],
       mix_mask: [3, 16, 16, 1],
       mix_partner_view: [3, 16, 16, 1],
@@ -216,7 +222,7 @@ describe('trainStep previews', () => {
     expect(big.previews!.mix_lambda!.shape).toEqual([B]);
     const moco = setup('moco-v2');
     const plain = moco.step(2);
-    expect(Object.keys(plain.previews!).sort()).toEqual(['xk', 'xq']);
+    expect(Object.keys(plain.previews!).sort()).toEqual(['own_labels', 'xk', 'xq']);
     expect(plain.previews!.xk!.shape).toEqual([2, 16, 16, 1]);
     [big, plain].forEach(disposeOutput);
     [hexa, moco].forEach((s) => s.dispose());

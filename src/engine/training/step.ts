@@ -32,6 +32,7 @@ export function embeddingStd(z: tf.Tensor2D): tf.Scalar {
 const detach = (s: ViewScore) => ({
   ownLogit: tf.keep(s.ownLogit),
   rank: tf.keep(s.rank),
+  argmax: tf.keep(s.argmax),
   features: tf.keep(s.features),
   embedding: tf.keep(s.embedding),
 });
@@ -52,7 +53,7 @@ export function trainStep(a: StepArgs): StepOutput {
     const { value, grads } = tf.variableGrads(() => {
       const s = task.score(input.xq, mode);
       clean = detach(s);
-      kept.push(clean.ownLogit, clean.rank, clean.features, clean.embedding);
+      kept.push(clean.ownLogit, clean.rank, clean.argmax, clean.features, clean.embedding);
       const extra = task.extraCleanLoss?.(s, mode); // [B] the other clean views (DeepCluster: xk)
       const lClean = tf.mean(extra ? tf.concat([s.loss, extra]) : s.loss) as tf.Scalar;
       terms.loss_clean = tf.keep(tf.clone(lClean)); // a copy: `value` may be lClean itself
@@ -63,7 +64,7 @@ export function trainStep(a: StepArgs): StepOutput {
         terms[h.kind === 'adversarial' ? 'loss_adv' : 'loss_mix'] = tf.keep(term);
         if (r.score && h.kind === 'adversarial') {
           adv = detach(r.score);
-          kept.push(adv.ownLogit, adv.rank, adv.features, adv.embedding);
+          kept.push(adv.ownLogit, adv.rank, adv.argmax, adv.features, adv.embedding);
         }
         total = tf.add(total, tf.mul(term, h.weight));
       }
@@ -98,13 +99,16 @@ export function trainStep(a: StepArgs): StepOutput {
     if (a.previewCount > 0) {
       const n = Math.min(a.previewCount, input.xq.shape[0]);
       const head = <T extends tf.Tensor>(t: T) => tf.keep(tf.slice(t, 0, n)) as T;
-      previews = { xq: head(input.xq), xk: head(input.xk) };
+      // own_labels is [B]: a cut-mix partner may be any sample of the batch.
+      previews = { xq: head(input.xq), xk: head(input.xk), own_labels: tf.keep(tf.clone(task.ownLabel)) };
       const advH = hard.find((h) => h.kind === 'adversarial');
       if (advH && advScore) {
         previews.adv_view = head(advH.view);
         previews.adv_delta = head(advH.extras.perturbation!);
         previews.rank_before = head(c.rank);
         previews.rank_after = head(advScore.rank);
+        previews.argmax_before = head(c.argmax);
+        previews.argmax_after = head(advScore.argmax);
         previews.logit_before = head(c.ownLogit);
         previews.logit_after = head(advScore.ownLogit);
       }

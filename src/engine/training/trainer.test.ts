@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createMemorySource, syntheticBars } from '../data/memorySource';
 import { DeepClusterV2 } from '../methods/deepClusterV2';
 import { tinyConfig, useCpu } from '../testing/fixtures';
-import { Trainer, type EvalPoint, type MetricsPoint } from './trainer';
+import { Trainer, type ClusterSnapshot, type EvalPoint, type MetricsPoint } from './trainer';
 import type { PreviewSet } from './previews';
 
 beforeAll(useCpu);
@@ -32,11 +32,13 @@ describe('Trainer', () => {
       const metrics: MetricsPoint[] = [];
       const evals: EvalPoint[] = [];
       const previews: PreviewSet[] = [];
+      const clusters: ClusterSnapshot[] = [];
       const start = tf.memory().numTensors; // before the trainer exists
       const trainer = new Trainer(cfg, source(), {
         metrics: (p) => metrics.push(p),
         preview: (p) => previews.push(p),
         evaluation: (p) => evals.push(p),
+        clusters: (p) => clusters.push(p),
         status: () => {},
       });
       await trainer.run();
@@ -44,7 +46,7 @@ describe('Trainer', () => {
       expect(metrics.map((m) => m.step)).toEqual([2, 4, 6, 8]);
       expect(metrics.every((m) => Number.isFinite(m.values.loss))).toBe(true);
       expect(metrics[0]!.values.probe_acc).toBeGreaterThanOrEqual(0);
-      // Tensor count is flat across read-backs (the model and state were made before `before`).
+      // Tensor count is flat across read-backs (epoch boundaries and re-clustering included).
       const counts = metrics.map((m) => m.numTensors);
       expect(new Set(counts.slice(1)).size).toBe(1);
       // Nothing left behind by the run (DeepCluster's memory bank is made in prepare(), inside run()).
@@ -72,6 +74,15 @@ describe('Trainer', () => {
         expect(stats).toMatchObject({ epoch: 1, round: 2, images: 32, clusters: cfg.clusterCount });
         expect(stats.nmiLabels).toBeGreaterThanOrEqual(0);
         expect(stats.nmiPrevious).toBeGreaterThanOrEqual(0);
+        // One snapshot per re-clustering, with member images of the largest clusters.
+        expect(clusters.map((c) => c.stats.round)).toEqual([1, 2]);
+        const largest = clusters[1]!.members[0]!;
+        expect(largest.size).toBe(Math.max(...clusters[1]!.stats.sizes));
+        expect(largest.images[0]!.pixels.length).toBe(16 * 16);
+        expect(p.labelKind).toBe('cluster');
+      } else {
+        expect(clusters).toEqual([]);
+        expect(p.labelKind).toBe('key');
       }
       trainer.dispose();
       expect(tf.memory().numTensors).toBe(start);

@@ -5,14 +5,15 @@ import * as tf from '@tensorflow/tfjs';
 import { augmentBatch, toFloatImages } from '../augment/augment';
 import type { TrainConfig } from '../config';
 import { readSubset, StreamingSampler } from '../data/sampler';
-import type { ChunkSource } from '../data/types';
+import type { Chunk, ChunkSource } from '../data/types';
 import { knnAccuracy } from '../evaluation/knn';
 import { linearProbe } from '../evaluation/linearProbe';
 import { OnlineProbe } from '../evaluation/onlineProbe';
 import { METHODS } from '../methods/registry';
 import type { BaseMethod, HardExampleGenerator, PrepareContext } from '../methods/types';
 import { Rng } from '../runtime/random';
-import { readPreviews, type PreviewSet } from './previews';
+import type { ClusterStats } from '../methods/deepClusterV2';
+import { readPreviews, type PreviewImage, type PreviewSet } from './previews';
 import { cosineLr } from './schedule';
 import { Sgd } from './sgd';
 import { trainStep } from './step';
@@ -37,8 +38,16 @@ export interface EvalPoint {
   confusion: number[][];
 }
 
+/** After each re-clustering: statistics plus a strip of member images for the largest clusters. */
+export interface ClusterSnapshot {
+  step: number;
+  stats: ClusterStats;
+  members: { cluster: number; size: number; images: PreviewImage[] }[];
+}
+
 export interface TrainerEvents {
   metrics(p: MetricsPoint): void;
+  clusters?(p: ClusterSnapshot): void;
   preview(p: PreviewSet): void;
   evaluation(p: EvalPoint): void;
   status(
@@ -153,8 +162,10 @@ export class Trainer {
         epochDone = batch.epoch;
         if (epochDone % cfg.probeEveryEpochs === 0) await this.evaluate();
         await this.base.onEpochStart?.(batch.epoch);
+        await this.emitClusters();
       } else if (this.stepsDone === 0) {
         await this.base.onEpochStart?.(0);
+        await this.emitClusters();
       }
       const wantPreview = (this.stepsDone + 1) % cfg.readbackEvery === 0;
       const out = tf.tidy(() => {
@@ -240,11 +251,46 @@ export class Trainer {
         await readPreviews(previews, {
           step: this.stepsDone,
           epoch: this.stepsDone / spe,
-          labelKind: 'key',
+          labelKind: METHODS[this.cfg.method].family === 'deepcluster' ? 'cluster' : 'key',
           epsilon: this.cfg.epsilon / 255,
         }),
       );
     }
+  }
+
+  /** Sends cluster sizes and up to 8 member images of the 6 largest clusters (head 0). */
+  private async emitClusters(): Promise<void> {
+    const stats = this.base.clusterStats?.();
+    const assigned = this.base.assignments?.(0);
+    if (!stats || !assigned || !this.events.clusters) return;
+    const m = this.source.manifest;
+    const largest = stats.sizes
+      .map((size, cluster) => ({ size, cluster }))
+      .sort((a, b) => b.size - a.size)
+      .slice(0, 6)
+      .filter((c) => c.size > 0);
+    const chunkSize = m.splits.train.chunkSize;
+    const rowBytes = m.height * m.width * m.channels;
+    const chunks = new Map<number, Promise<Chunk>>();
+    const members = await Promise.all(
+      largest.map(async ({ cluster, size }) => {
+        const indices: number[] = [];
+        for (let i = 0; i < assigned.length && indices.length < 8; i++)
+          if (assigned[i] === cluster) indices.push(i);
+        const images = await Promise.all(
+          indices.map(async (index): Promise<PreviewImage> => {
+            const c = Math.floor(index / chunkSize);
+            if (!chunks.has(c)) chunks.set(c, this.source.readChunk('train', c));
+            const chunk = await chunks.get(c)!;
+            const r = index - chunk.start;
+            const pixels = chunk.pixels.slice(r * rowBytes, (r + 1) * rowBytes);
+            return { width: m.width, height: m.height, channels: m.channels, pixels };
+          }),
+        );
+        return { cluster, size, images };
+      }),
+    );
+    this.events.clusters({ step: this.stepsDone, stats, members });
   }
 
   /** Frozen-feature linear probe and kNN on the held-out split (no augmentation). */

@@ -46,7 +46,7 @@ export function AdversarialPanel() {
             </thead>
             <tbody>
               {a.clean.map((c, i) => {
-                const flipped = a.rankBefore[i] === 0 && a.rankAfter[i]! > 0;
+                const flipped = a.rankBefore[i] === 0 && a.rankAfter[i]! > 0; // own label lost the top-1
                 return (
                   <tr key={i} data-testid="adv-row">
                     <td>
@@ -62,8 +62,15 @@ export function AdversarialPanel() {
                       <ImageCanvas image={a.adversarial[i]} testId="adv-view" />
                     </td>
                     <td>
+                      {p!.labelKind === 'cluster' && (
+                        <>
+                          assigned cluster {a.ownLabel[i]}; predicted {a.argmaxBefore[i]} → {a.argmaxAfter[i]}
+                          <br />
+                        </>
+                      )}
                       rank {a.rankBefore[i]} → {a.rankAfter[i]}, logit {a.logitBefore[i]!.toFixed(2)} →{' '}
                       {a.logitAfter[i]!.toFixed(2)}{' '}
+                      {a.rankBefore[i]! > 0 && <span className="muted">(not top-1 before) </span>}
                       {flipped && (
                         <strong className="flipped" data-testid="adv-flipped">
                           flipped

@@ -51,8 +51,19 @@ export function CutMixPanel() {
                   <ImageCanvas image={m.mixed[i]} overlay={{ mask: m.masks[i]! }} testId="mix-view" />
                 </td>
                 <td data-testid="mix-label">
-                  λ = {m.lambda[i]!.toFixed(2)}: {m.lambda[i]!.toFixed(2)} × {unit} sample {i} +{' '}
-                  {(1 - m.lambda[i]!).toFixed(2)} × {unit} sample {m.partnerIndex[i]}
+                  λ = {m.lambda[i]!.toFixed(2)}:{' '}
+                  {p!.labelKind === 'cluster' ? (
+                    <>
+                      {m.lambda[i]!.toFixed(2)} × cluster {m.ownLabel[i]} + {(1 - m.lambda[i]!).toFixed(2)} ×
+                      cluster {m.partnerLabel[i]}
+                      {m.ownLabel[i] === m.partnerLabel[i] && ' (same cluster: a one-hot target)'}
+                    </>
+                  ) : (
+                    <>
+                      {m.lambda[i]!.toFixed(2)} × {unit} sample {i} + {(1 - m.lambda[i]!).toFixed(2)} × {unit}{' '}
+                      sample {m.partnerIndex[i]}
+                    </>
+                  )}
                 </td>
               </tr>
             ))}

@@ -1,5 +1,5 @@
 import { FIELDS, PRESET_IDS, PRESETS, type FieldGroup, type TrainConfig } from '../../engine/config';
-import { METHODS } from '../../engine/methods/registry';
+import { METHOD_INFO } from '../../engine/methods/catalog';
 import { applyPreset, setField, shareLink, useConfigStore } from '../../state/configStore';
 import { useRunStore } from '../../state/runStore';
 import { ErrorNote, Panel } from '../components/Panel';
@@ -9,6 +9,7 @@ const GROUP_ORDER: FieldGroup[] = [
   'model',
   'optimiser',
   'moco',
+  'deepcluster',
   'hard examples',
   'augmentation',
   'evaluation',
@@ -61,9 +62,13 @@ function Field({ name, disabled }: { name: keyof typeof FIELDS; disabled: boolea
 export function SettingsPanel() {
   const { config, preset, issues, linkErrors } = useConfigStore();
   const disabled = busy(useRunStore((s) => s.phase));
-  const method = METHODS[config.method];
-  const groups = GROUP_ORDER.filter((g) => g !== 'hard examples' || method.generators.length > 0).filter(
-    (g) => g !== 'moco' || method.family === 'moco',
+  const method = METHOD_INFO[config.method];
+  // Show only the groups that apply to the chosen method.
+  const groups = GROUP_ORDER.filter(
+    (g) =>
+      (g !== 'hard examples' || method.hardExamples) &&
+      (g !== 'moco' || method.family === 'moco') &&
+      (g !== 'deepcluster' || method.family === 'deepcluster'),
   );
   return (
     <Panel title="Method and settings" testId="settings-panel">
@@ -75,7 +80,7 @@ export function SettingsPanel() {
           disabled={disabled}
           onChange={(e) => setField('method', e.target.value as TrainConfig['method'])}
         >
-          {Object.values(METHODS).map((m) => (
+          {Object.values(METHOD_INFO).map((m) => (
             <option key={m.id} value={m.id}>
               {m.label}
             </option>
