@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --backends webgpu,webgl] [-- --steps N] [-- --skip-data]
+// npm run bench [-- --quick] [--backends webgpu,webgl] [--presets tiny,small-gpu] [--steps N] [--skip-data]
 // Serves bench/index.html with Vite's dev server, runs it in headless Chromium (Debian's, with the
 // flags of playwright.config.ts), streams the page's progress to stderr and prints the result as one
 // JSON object on stdout. Exits non-zero when anything failed.

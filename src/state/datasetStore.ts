@@ -1,11 +1,14 @@
 import { create } from 'zustand';
-import type { DatasetManifest, StorageErrorInfo } from '../worker/protocol';
+import type { ClassThumbnails, DatasetManifest, StorageErrorInfo } from '../worker/protocol';
 
 interface DatasetState {
   manifests: DatasetManifest[];
   usage: { usage: number; quota: number } | null;
   progress: { datasetId: string; done: number; total: number; phase: string } | null;
   error: StorageErrorInfo | null;
+  thumbnails: Record<string, ClassThumbnails[]>; // by dataset id, fetched on demand
+  notice: { tone: 'info' | 'error'; message: string } | null; // outcome of the last library action
+  persisted: boolean | null; // answer of navigator.storage.persist(), null until asked
 }
 
 export const useDatasetStore = create<DatasetState>(() => ({
@@ -13,6 +16,9 @@ export const useDatasetStore = create<DatasetState>(() => ({
   usage: null,
   progress: null,
   error: null,
+  thumbnails: {},
+  notice: null,
+  persisted: null,
 }));
 
 export const isReady = (s: DatasetState, id: string) => s.manifests.some((m) => m.id === id && m.complete);

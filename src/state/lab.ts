@@ -29,6 +29,28 @@ function onReply(msg: WorkerReply): void {
         progress: msg.manifests.some((m) => m.id === s.progress?.datasetId && m.complete) ? null : s.progress,
       }));
       break;
+    case 'thumbnails':
+      useDatasetStore.setState((s) => ({ thumbnails: { ...s.thumbnails, [msg.id]: msg.groups } }));
+      break;
+    case 'dataset-export': {
+      useDatasetStore.setState({
+        progress: null,
+        notice: { tone: 'info', message: `Exported ${msg.filename}.` },
+      });
+      const url = URL.createObjectURL(msg.blob);
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = msg.filename;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      break;
+    }
+    case 'dataset-notice':
+      useDatasetStore.setState({
+        notice: { tone: msg.tone, message: msg.message },
+        ...(msg.tone === 'error' ? { progress: null } : {}),
+      });
+      break;
     case 'storage-error':
       useDatasetStore.setState({ error: msg.error, progress: null });
       break;
@@ -85,4 +107,19 @@ export const retryDataset = () => {
   useDatasetStore.setState({ error: null });
   client?.send({ type: 'retry-dataset' });
 };
+export const requestThumbnails = (id: string) => client?.send({ type: 'dataset-thumbnails', id });
+export const renameDataset = (id: string, name: string) => client?.send({ type: 'rename-dataset', id, name });
+export const deleteDataset = (id: string) => client?.send({ type: 'delete-dataset', id });
+export const exportDataset = (id: string) => client?.send({ type: 'export-dataset', id });
+export const cancelDatasetJob = () => {
+  client?.send({ type: 'cancel-dataset-job' });
+  useDatasetStore.setState({ progress: null });
+};
+
+/** Asks the browser to keep this site's data under storage pressure (main-thread only API). */
+export async function requestPersistence(): Promise<void> {
+  const persisted = (await navigator.storage?.persist?.()) ?? false;
+  useDatasetStore.setState({ persisted });
+}
+
 export const debugLoseDevice = () => client?.send({ type: 'debug-lose-device' });

@@ -1,11 +1,13 @@
 // The only types both threads import. Every request has a `type`; every reply has a `type`.
 import type { TrainConfig } from '../engine/config';
 import type { DatasetManifest } from '../engine/data/types';
+import type { ClassThumbnails } from '../engine/data/library';
 import type { BackendName, BackendReport } from '../engine/runtime/backend';
 import type { ClusterSnapshot, EvalPoint, MetricsPoint } from '../engine/training/trainer';
 import type { PreviewSet } from '../engine/training/previews';
 
 export type {
+  ClassThumbnails,
   TrainConfig,
   DatasetManifest,
   BackendName,
@@ -28,6 +30,13 @@ export type WorkerRequest =
   | { type: 'resume' }
   | { type: 'stop' }
   | { type: 'retry-dataset' }
+  | { type: 'refresh-datasets' }
+  | { type: 'dataset-thumbnails'; id: string }
+  | { type: 'rename-dataset'; id: string; name: string }
+  | { type: 'delete-dataset'; id: string }
+  | { type: 'export-dataset'; id: string }
+  /** Cancels the running dataset job (export, import, generation). */
+  | { type: 'cancel-dataset-job' }
   /** Test hook: destroys the WebGPU device to produce a real device-lost event. */
   | { type: 'debug-lose-device' };
 
@@ -40,6 +49,10 @@ export type WorkerReply =
   | { type: 'dataset-progress'; datasetId: string; done: number; total: number; phase: string }
   | { type: 'datasets'; manifests: DatasetManifest[]; usage: { usage: number; quota: number } | null }
   | { type: 'storage-error'; error: StorageErrorInfo }
+  | { type: 'thumbnails'; id: string; groups: ClassThumbnails[] }
+  | { type: 'dataset-export'; id: string; blob: Blob; filename: string }
+  /** The outcome of a library action, for the user to read. */
+  | { type: 'dataset-notice'; tone: 'info' | 'error'; message: string }
   | { type: 'status'; phase: RunPhase; message: string }
   | { type: 'metrics'; point: MetricsPoint }
   | { type: 'preview'; preview: PreviewSet }

@@ -12,6 +12,7 @@ import {
 } from '../engine/runtime/backend';
 import { Trainer } from '../engine/training/trainer';
 import type { PreviewSet } from '../engine/training/previews';
+import { handleDatasetRequest, type DatasetOpsContext } from './datasetOps';
 import type { StorageErrorInfo, WorkerReply, WorkerRequest } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -117,6 +118,14 @@ async function start(config: WorkerRequest & { type: 'start' }): Promise<void> {
   }
 }
 
+const datasetOps: DatasetOpsContext = {
+  store: () => store,
+  post,
+  trainingOn: () => (trainer ? trainer.source.manifest.id : null),
+  sendDatasets,
+  describeError: (e) => storageInfo(e).message,
+};
+
 self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
   const msg = ev.data;
   switch (msg.type) {
@@ -141,5 +150,7 @@ self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
     case 'debug-lose-device':
       destroyDevice();
       break;
+    default:
+      void handleDatasetRequest(msg, datasetOps);
   }
 };

@@ -7,6 +7,11 @@ export function imageBytes(m: DatasetManifest): number {
   return m.width * m.height * m.channels;
 }
 
+/** Bytes the dataset's pixels and labels take in the store (IndexedDB adds a little overhead). */
+export function datasetBytes(m: DatasetManifest): number {
+  return (m.splits.train.count + m.splits.test.count) * (imageBytes(m) + (m.classNames ? 1 : 0));
+}
+
 /** Images chunk `index` of `split` must hold, from the manifest's split layout. */
 export function expectedChunkCount(m: DatasetManifest, split: SplitName, index: number): number {
   const info = m.splits[split];

@@ -117,7 +117,9 @@ describe('DeepCluster-v2 clusters and pseudo-labels', () => {
   it('has loss ln K at uniform scores (all prototypes equal), for clean, second and mixed views', async () => {
     const { cfg, dc } = await clustered();
     for (const p of dc.prototypes)
-      p.assign(tf.tidy(() => tf.cast(tf.oneHot(tf.fill([K], 2, 'int32'), cfg.embedDim), 'float32') as tf.Tensor2D));
+      p.assign(
+        tf.tidy(() => tf.cast(tf.oneHot(tf.fill([K], 2, 'int32'), cfg.embedDim), 'float32') as tf.Tensor2D),
+      );
     const xq = fixedImages(cfg.batchSize, cfg.imageSize, 1, 11);
     const xk = fixedImages(cfg.batchSize, cfg.imageSize, 1, 12);
     const indices = Int32Array.from({ length: cfg.batchSize }, (_, i) => 3 * i);

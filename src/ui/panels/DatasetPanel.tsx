@@ -1,42 +1,53 @@
-import { useConfigStore } from '../../state/configStore';
 import { useDatasetStore } from '../../state/datasetStore';
-import { retryDataset } from '../../state/lab';
+import { cancelDatasetJob, requestPersistence, retryDataset } from '../../state/lab';
+import { useRunStore } from '../../state/runStore';
+import { useConfigStore } from '../../state/configStore';
 import { ErrorNote, Panel, ProgressBar } from '../components/Panel';
+import { DatasetRow } from './DatasetRow';
 
 const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
+const PHASES: Record<string, string> = { download: 'Loading', store: 'Storing', export: 'Exporting' };
 
 export function DatasetPanel() {
-  const { manifests, usage, progress, error } = useDatasetStore();
+  const { manifests, usage, progress, error, notice, persisted } = useDatasetStore();
   const datasetId = useConfigStore((s) => s.config.datasetId);
+  const busy = ['preparing', 'training', 'evaluating', 'paused'].includes(useRunStore((s) => s.phase));
   const current = manifests.find((m) => m.id === datasetId);
   return (
     <Panel
-      title="Dataset"
+      title="Datasets"
       testId="dataset-panel"
       explain="Images are stored in your browser (IndexedDB) in chunks of a few hundred, and streamed to the GPU while training runs. Nothing is downloaded from the internet."
     >
-      {current?.complete ? (
-        <div data-testid="dataset-status" data-ready="true">
-          <strong>{current.name}</strong> ready: {current.splits.train.count.toLocaleString()} train /{' '}
-          {current.splits.test.count.toLocaleString()} test images, {current.width}×{current.height}
-          {current.channels === 1 ? ' greyscale' : ' colour'}, {current.classNames?.length ?? 0} classes.
-        </div>
-      ) : (
-        <div data-testid="dataset-status" data-ready="false">
-          {progress
-            ? `Loading ${progress.datasetId} into the browser's storage (${progress.phase})…`
-            : error
-              ? 'Dataset not stored.'
-              : 'Opening storage…'}
-        </div>
-      )}
+      <div data-testid="dataset-status" data-ready={current?.complete ? 'true' : 'false'}>
+        {current?.complete ? (
+          <>
+            Training on <strong>{current.name}</strong>: {current.splits.train.count.toLocaleString()} train /{' '}
+            {current.splits.test.count.toLocaleString()} test images, {current.width}×{current.height}
+            {current.channels === 1 ? ' greyscale' : ' colour'}, {current.classNames?.length ?? 0} classes.
+          </>
+        ) : progress ? (
+          `${PHASES[progress.phase] ?? progress.phase} ${progress.datasetId}…`
+        ) : error ? (
+          'Dataset not stored.'
+        ) : (
+          'Opening storage…'
+        )}
+      </div>
       {progress && (
-        <ProgressBar
-          testId="dataset-progress"
-          value={progress.done}
-          max={progress.total}
-          label="Dataset loading progress"
-        />
+        <div className="job">
+          <ProgressBar
+            testId="dataset-progress"
+            value={progress.done}
+            max={progress.total}
+            label={`${progress.phase} progress`}
+          />
+          {progress.phase === 'export' && (
+            <button className="link" onClick={cancelDatasetJob} data-testid="cancel-job">
+              Cancel
+            </button>
+          )}
+        </div>
       )}
       {error && (
         <ErrorNote testId="storage-error">
@@ -44,9 +55,34 @@ export function DatasetPanel() {
           {error.kind !== 'unavailable' && <button onClick={retryDataset}>Try again</button>}
         </ErrorNote>
       )}
+      {notice && (
+        <div
+          className={notice.tone === 'error' ? 'error' : 'notice'}
+          role={notice.tone === 'error' ? 'alert' : 'status'}
+          data-testid="dataset-notice"
+        >
+          {notice.message}
+        </div>
+      )}
+      <ul className="datasets" data-testid="dataset-list">
+        {manifests.map((m) => (
+          <DatasetRow key={m.id} m={m} busy={busy} />
+        ))}
+      </ul>
       {usage && (
         <p className="muted" data-testid="storage-usage">
-          Browser storage: {mb(usage.usage)} used of {mb(usage.quota)}.
+          Browser storage: {mb(usage.usage)} used of {mb(usage.quota)}.{' '}
+          {persisted === null ? (
+            <button className="link" onClick={() => void requestPersistence()} data-testid="persist-button">
+              Keep my data (ask for persistent storage)
+            </button>
+          ) : persisted ? (
+            <span data-testid="persist-result">Persistent: the browser will not evict it.</span>
+          ) : (
+            <span data-testid="persist-result">
+              The browser declined persistent storage; it may evict data when space runs low.
+            </span>
+          )}
         </p>
       )}
       {current && (

@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import { createMemoryStore, type MemoryImageStore } from '../testing/memoryStore';
+import { DatasetWriter, type WriterInfo } from './datasetWriter';
+import { createStoreSource } from './imageStore';
+import { readSubset, StreamingSampler } from './sampler';
+import { StorageError } from './storageError';
+import type { SplitName } from './types';
+
+const W = 3; // 3×3×3 images: 27 bytes each
+const ROW = W * W * 3;
+
+const info = (over: Partial<WriterInfo> = {}): WriterInfo => ({
+  id: 'set',
+  name: 'Set',
+  width: W,
+  height: W,
+  channels: 3,
+  classNames: ['a', 'b', 'c'],
+  about: 'test',
+  chunkSize: 500,
+  ...over,
+});
+
+/** Image i of a split: every byte tells the split and index apart. */
+function image(split: SplitName, i: number): Uint8Array {
+  return Uint8Array.from({ length: ROW }, (_, k) => (i * 7 + k + (split === 'test' ? 101 : 0)) % 256);
+}
+
+const label = (i: number) => (i * 5) % 3;
+
+async function writeImages(w: DatasetWriter, split: SplitName, n: number, from = 0): Promise<void> {
+  for (let i = from; i < from + n; i++) await w.add(split, image(split, i), label(i));
+}
+
+async function ids(store: MemoryImageStore): Promise<string[]> {
+  return (await store.listManifests()).map((m) => m.id);
+}
+
+describe('DatasetWriter', () => {
+  it('cuts chunks of chunkSize with the right starts, and completes the manifest only at finish', async () => {
+    const store = createMemoryStore();
+    const w = await DatasetWriter.begin(store, info());
+    expect(await store.getManifest('set')).toMatchObject({ complete: false, name: 'Set' });
+    await writeImages(w, 'train', 1234);
+    await writeImages(w, 'test', 10);
+    expect(w.count('train')).toBe(1234);
+    expect((await store.getManifest('set'))?.complete).toBe(false);
+    const m = await w.finish();
+    expect(m.complete).toBe(true);
+    expect(m.splits).toEqual({
+      train: { count: 1234, chunkSize: 500, chunkCount: 3 },
+      test: { count: 10, chunkSize: 500, chunkCount: 1 },
+    });
+    expect(await store.getManifest('set')).toEqual(m);
+    expect([0, 1, 2].map((i) => store.chunks.get(`set/train/${i}`)).map((c) => [c?.start, c?.count])).toEqual([
+      [0, 500],
+      [500, 500],
+      [1000, 234],
+    ]);
+    const c = await store.readChunk('set', 'train', 2);
+    expect(c.pixels).toEqual(Uint8Array.from({ length: 234 * ROW }, (_, k) => image('train', 1000 + Math.floor(k / ROW))[k % ROW]!));
+    expect(Array.from(c.labels!.subarray(0, 3))).toEqual([label(1000), label(1001), label(1002)]);
+    await expect(w.add('train', image('train', 0), 0)).rejects.toThrow(/closed/);
+  });
+
+  it('refuses wrong sizes, wrong labels and an existing id', async () => {
+    const store = createMemoryStore();
+    const w = await DatasetWriter.begin(store, info());
+    await expect(w.add('train', new Uint8Array(ROW - 1), 0)).rejects.toThrow(/26 bytes, expected 27/);
+    await expect(w.add('train', image('train', 0), 3)).rejects.toThrow(/Label 3 is not one of the 3 classes/);
+    await expect(w.add('train', image('train', 0), null)).rejects.toThrow(/Label null/);
+    await expect(w.add('train', image('train', 0), 1.5)).rejects.toThrow(/Label 1.5/);
+    await expect(DatasetWriter.begin(store, info())).rejects.toThrow(/already exists/);
+    const u = await DatasetWriter.begin(store, info({ id: 'u', classNames: null }));
+    await u.add('train', image('train', 0), null);
+    const m = await u.finish();
+    expect(store.chunks.get('u/train/0')?.labels).toBeNull();
+    expect(m.classNames).toBeNull();
+  });
+
+  it('abort(false) removes everything written', async () => {
+    const store = createMemoryStore();
+    await (await DatasetWriter.begin(store, info({ id: 'other' }))).finish();
+    const w = await DatasetWriter.begin(store, info({ chunkSize: 10 }));
+    await writeImages(w, 'train', 95); // 8 chunks flushed, 1 pending, 5 rows buffered
+    expect(store.chunks.size).toBe(8);
+    expect(await w.abort(false)).toBeNull();
+    expect(await ids(store)).toEqual(['other']);
+    expect([...store.chunks.keys()].every((k) => k.startsWith('other/'))).toBe(true);
+    expect(await w.abort(false)).toBeNull(); // idempotent
+  });
+
+  it("abort(true) keeps what was written as a complete '(partial)' dataset", async () => {
+    const store = createMemoryStore();
+    const w = await DatasetWriter.begin(store, info({ chunkSize: 10 }));
+    await writeImages(w, 'train', 95);
+    await writeImages(w, 'test', 4);
+    const m = await w.abort(true);
+    expect(m).toMatchObject({ name: 'Set (partial)', complete: true });
+    expect(m?.splits.train).toEqual({ count: 95, chunkSize: 10, chunkCount: 10 });
+    expect(m?.splits.test).toEqual({ count: 4, chunkSize: 10, chunkCount: 1 });
+    expect(await store.getManifest('set')).toEqual(m);
+    const read = await readSubset(createStoreSource(store, m!), 'train', 95);
+    expect(read.pixels.subarray(94 * ROW)).toEqual(image('train', 94));
+    // Nothing in train: nothing worth keeping.
+    const e = await DatasetWriter.begin(store, info({ id: 'empty' }));
+    await writeImages(e, 'test', 3);
+    expect(await e.abort(true)).toBeNull();
+    expect(await ids(store)).toEqual(['set']);
+  });
+
+  it('a full quota mid-way throws the StorageError, and abort(false) leaves nothing', async () => {
+    // 8 chunks of 10 images (10 × 28 bytes) per transaction: the first fits in 3,000 bytes, the second does not.
+    const store = createMemoryStore({ quotaBytes: 3000 });
+    const w = await DatasetWriter.begin(store, info({ chunkSize: 10 }));
+    const err = await writeImages(w, 'train', 200).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageError);
+    expect((err as StorageError).kind).toBe('quota');
+    expect(store.putCalls).toBe(1);
+    expect(await w.abort(false)).toBeNull();
+    expect(await ids(store)).toEqual([]);
+    expect(store.chunks.size).toBe(0);
+    expect(store.usage).toBe(0);
+  });
+
+  it('a StreamingSampler over the stored dataset reads back exactly the written images', async () => {
+    const store = createMemoryStore();
+    const w = await DatasetWriter.begin(store, info({ chunkSize: 64 }));
+    await writeImages(w, 'train', 300);
+    await writeImages(w, 'test', 50);
+    const m = await w.finish();
+    const sampler = new StreamingSampler(createStoreSource(store, m), {
+      split: 'train',
+      batchSize: 50,
+      limit: 0,
+      seed: 3,
+    });
+    const seen = new Set<number>();
+    for (let s = 0; s < sampler.stepsPerEpoch; s++) {
+      const b = await sampler.next();
+      for (let k = 0; k < 50; k++) {
+        const i = b.indices[k]!;
+        seen.add(i);
+        expect(b.pixels.subarray(k * ROW, (k + 1) * ROW)).toEqual(image('train', i));
+        expect(b.labels![k]).toBe(label(i));
+      }
+    }
+    expect(seen.size).toBe(300);
+    sampler.dispose();
+    const test = await readSubset(createStoreSource(store, m), 'test', 50);
+    expect(test.pixels.subarray(49 * ROW)).toEqual(image('test', 49));
+  });
+
+  it('reads of a missing dataset or chunk throw not-found', async () => {
+    const store = createMemoryStore();
+    await expect(store.readChunk('nope', 'train', 0)).rejects.toMatchObject({ kind: 'not-found' });
+    const w = await DatasetWriter.begin(store, info());
+    await writeImages(w, 'train', 3);
+    await w.finish();
+    await expect(store.readChunk('set', 'train', 1)).rejects.toMatchObject({ kind: 'not-found' });
+  });
+});

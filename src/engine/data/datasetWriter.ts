@@ -1,0 +1,157 @@
+// Writes a new dataset into the image store image by image: buffers rows into chunks of `chunkSize`,
+// writes several chunks per transaction, and keeps the manifest `complete: false` until finish().
+// abort() rolls the partial dataset back, or keeps what was written, as the user chooses. Every
+// importer and generator goes through this one writer.
+import type { ImageStore } from './imageStore';
+import { STORE_SCHEMA_VERSION, type Chunk, type DatasetManifest, type SplitName } from './types';
+
+export interface WriterInfo {
+  id: string;
+  name: string;
+  width: number;
+  height: number;
+  channels: 1 | 3;
+  classNames: string[] | null; // null: unlabelled
+  about: string;
+  chunkSize?: number; // images per chunk, default 500
+}
+
+const CHUNKS_PER_TRANSACTION = 8;
+
+interface SplitBuffer {
+  pixels: Uint8Array; // [chunkSize, H, W, C]
+  labels: Uint8Array; // [chunkSize]
+  fill: number; // rows in the buffer
+  written: number; // images already in full chunks
+  chunks: number; // chunks written or pending
+}
+
+export class DatasetWriter {
+  private readonly rowBytes: number;
+  private readonly chunkSize: number;
+  private readonly buffers: Record<SplitName, SplitBuffer>;
+  private pending: Chunk[] = [];
+  private closed = false;
+
+  private constructor(
+    private readonly store: ImageStore,
+    private readonly info: WriterInfo,
+    private readonly createdAt: number,
+  ) {
+    this.rowBytes = info.width * info.height * info.channels;
+    this.chunkSize = info.chunkSize ?? 500;
+    const buffer = (): SplitBuffer => ({
+      pixels: new Uint8Array(this.chunkSize * this.rowBytes),
+      labels: new Uint8Array(this.chunkSize),
+      fill: 0,
+      written: 0,
+      chunks: 0,
+    });
+    this.buffers = { train: buffer(), test: buffer() };
+  }
+
+  /** Writes the incomplete manifest first, so an interrupted import is recognisable and removable. */
+  static async begin(store: ImageStore, info: WriterInfo): Promise<DatasetWriter> {
+    if (await store.getManifest(info.id))
+      throw new Error(`A dataset with the id "${info.id}" already exists.`);
+    const w = new DatasetWriter(store, info, Date.now());
+    await store.putManifest(w.manifest(false));
+    return w;
+  }
+
+  /** Images added so far per split. */
+  count(split: SplitName): number {
+    const b = this.buffers[split];
+    return b.written + b.fill;
+  }
+
+  /** Adds one image [H, W, C] (0–255) with its class index (ignored when unlabelled). */
+  async add(split: SplitName, pixels: Uint8Array, label: number | null): Promise<void> {
+    if (this.closed) throw new Error('This dataset writer is closed.');
+    if (pixels.length !== this.rowBytes)
+      throw new Error(`Image has ${pixels.length} bytes, expected ${this.rowBytes}.`);
+    const classes = this.info.classNames?.length ?? 0;
+    if (classes > 0 && (label === null || label < 0 || label >= classes || !Number.isInteger(label)))
+      throw new Error(`Label ${String(label)} is not one of the ${classes} classes.`);
+    const b = this.buffers[split];
+    b.pixels.set(pixels, b.fill * this.rowBytes);
+    b.labels[b.fill] = label ?? 0;
+    b.fill++;
+    if (b.fill === this.chunkSize) this.cut(split);
+    if (this.pending.length >= CHUNKS_PER_TRANSACTION) await this.flush();
+  }
+
+  /** Writes the remaining rows and marks the dataset complete. */
+  async finish(nameSuffix = ''): Promise<DatasetManifest> {
+    if (this.closed) throw new Error('This dataset writer is closed.');
+    (['train', 'test'] as const).forEach((s) => this.buffers[s].fill > 0 && this.cut(s));
+    await this.flush();
+    this.closed = true;
+    const m = this.manifest(true, nameSuffix);
+    await this.store.putManifest(m);
+    return m;
+  }
+
+  /**
+   * Ends an interrupted import: deletes everything written (keepPartial false) or keeps the images
+   * written so far as a complete, smaller dataset (returns its manifest; null when nothing was kept).
+   */
+  async abort(keepPartial: boolean): Promise<DatasetManifest | null> {
+    if (this.closed) return null;
+    if (keepPartial && this.count('train') > 0) {
+      try {
+        return await this.finish(' (partial)');
+      } catch {
+        // e.g. still over quota: fall through to a clean roll-back
+      }
+    }
+    this.closed = true;
+    this.pending = [];
+    await this.store.deleteDataset(this.info.id);
+    return null;
+  }
+
+  private cut(split: SplitName): void {
+    const b = this.buffers[split];
+    this.pending.push({
+      datasetId: this.info.id,
+      split,
+      index: b.chunks,
+      start: b.written,
+      count: b.fill,
+      pixels: b.pixels.slice(0, b.fill * this.rowBytes),
+      labels: this.info.classNames ? b.labels.slice(0, b.fill) : null,
+    });
+    b.written += b.fill;
+    b.chunks++;
+    b.fill = 0;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const chunks = this.pending;
+    this.pending = [];
+    await this.store.putChunks(chunks);
+  }
+
+  private manifest(complete: boolean, nameSuffix = ''): DatasetManifest {
+    const split = (s: SplitName) => ({
+      count: this.buffers[s].written,
+      chunkSize: this.chunkSize,
+      chunkCount: this.buffers[s].chunks,
+    });
+    return {
+      id: this.info.id,
+      name: this.info.name + nameSuffix,
+      width: this.info.width,
+      height: this.info.height,
+      channels: this.info.channels,
+      classNames: this.info.classNames,
+      splits: { train: split('train'), test: split('test') },
+      about: this.info.about,
+      schemaVersion: STORE_SCHEMA_VERSION,
+      createdAt: this.createdAt,
+      complete,
+    };
+  }
+}

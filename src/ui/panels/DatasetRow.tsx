@@ -1,0 +1,131 @@
+import { useState } from 'react';
+import { setField, useConfigStore } from '../../state/configStore';
+import { useDatasetStore } from '../../state/datasetStore';
+import { deleteDataset, exportDataset, renameDataset, requestThumbnails } from '../../state/lab';
+import { datasetBytes } from '../../engine/data/chunkCheck';
+import type { DatasetManifest } from '../../worker/protocol';
+import { ImageCanvas } from '../components/ImageCanvas';
+
+const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
+
+/** One stored dataset: facts, "train on this", thumbnails per class, rename, export, delete. */
+export function DatasetRow({ m, busy }: { m: DatasetManifest; busy: boolean }) {
+  const selected = useConfigStore((s) => s.config.datasetId === m.id);
+  const thumbs = useDatasetStore((s) => s.thumbnails[m.id]);
+  const [open, setOpen] = useState(false);
+  const [renaming, setRenaming] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  return (
+    <li className={`dataset${selected ? ' selected' : ''}`} data-testid="dataset-row" data-id={m.id}>
+      <label className="dataset-title">
+        <input
+          type="radio"
+          name="dataset"
+          checked={selected}
+          disabled={busy || !m.complete}
+          onChange={() => setField('datasetId', m.id)}
+          data-testid="dataset-select"
+        />
+        <strong data-testid="dataset-name">{m.name}</strong>
+      </label>
+      <div className="muted" data-testid="dataset-facts">
+        {m.splits.train.count.toLocaleString()} train / {m.splits.test.count.toLocaleString()} test ·{' '}
+        {m.width}×{m.height} {m.channels === 1 ? 'grey' : 'colour'} ·{' '}
+        {m.classNames ? `${m.classNames.length} classes` : 'unlabelled'} · {mb(datasetBytes(m))}
+        {!m.complete && ' · incomplete'}
+      </div>
+      {!m.classNames && (
+        <p className="help-block">
+          No labels: it trains, but the linear probe and kNN need a labelled split, so their charts stay
+          empty.
+        </p>
+      )}
+      <div className="row-actions">
+        <button
+          className="link"
+          data-testid="dataset-thumbs"
+          onClick={() => {
+            setOpen(!open);
+            if (!thumbs) requestThumbnails(m.id);
+          }}
+        >
+          {open ? 'Hide images' : 'Show images'}
+        </button>
+        <button className="link" data-testid="dataset-rename" onClick={() => setRenaming(m.name)}>
+          Rename
+        </button>
+        <button
+          className="link"
+          data-testid="dataset-export"
+          disabled={!m.complete}
+          onClick={() => exportDataset(m.id)}
+        >
+          Export .zip
+        </button>
+        <button
+          className="link danger"
+          data-testid="dataset-delete"
+          disabled={busy && selected}
+          onClick={() => setConfirming(true)}
+        >
+          Delete
+        </button>
+      </div>
+      {renaming !== null && (
+        <form
+          className="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            renameDataset(m.id, renaming);
+            setRenaming(null);
+          }}
+        >
+          <input
+            value={renaming}
+            onChange={(e) => setRenaming(e.target.value)}
+            data-testid="rename-input"
+            aria-label="New name"
+          />
+          <button type="submit" data-testid="rename-save">
+            Save
+          </button>
+          <button type="button" onClick={() => setRenaming(null)}>
+            Cancel
+          </button>
+        </form>
+      )}
+      {confirming && (
+        <div className="confirm" role="alertdialog" data-testid="delete-confirm">
+          Delete “{m.name}” and its {(m.splits.train.count + m.splits.test.count).toLocaleString()} images
+          from this browser?{' '}
+          <button
+            className="danger"
+            data-testid="delete-yes"
+            onClick={() => {
+              deleteDataset(m.id);
+              setConfirming(false);
+            }}
+          >
+            Delete
+          </button>
+          <button data-testid="delete-no" onClick={() => setConfirming(false)}>
+            Keep
+          </button>
+        </div>
+      )}
+      {open && (
+        <div className="thumbs" data-testid="dataset-thumbnails">
+          {!thumbs && <p className="muted">Loading…</p>}
+          {thumbs?.map((g) => (
+            <div key={g.name} className="strip">
+              <span className="muted">{g.name}</span>
+              {g.images.map((img, i) => (
+                <ImageCanvas key={i} image={img} size={28} testId="dataset-thumb" />
+              ))}
+            </div>
+          ))}
+        </div>
+      )}
+    </li>
+  );
+}
