@@ -1,17 +1,10 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM, QUIET_FLAGS, WEBGPU_FLAG } from './scripts/chromium.mjs';
 
 // Debian's Chromium (Playwright's own browser download cannot work here). --enable-unsafe-webgpu gives
 // a WebGPU adapter (SwiftShader on machines without a GPU); the other flags stop Chromium from trying
 // to reach the network. Specs that need no WebGPU launch their own browser without the flag.
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const QUIET_FLAGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-dev-shm-usage',
-];
+export { CHROMIUM, QUIET_FLAGS };
 export const PORT = Number(process.env.E2E_PORT ?? 4173);
 
 export default defineConfig({
@@ -23,7 +16,7 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     baseURL: `http://127.0.0.1:${PORT}/`,
-    launchOptions: { executablePath: CHROMIUM, args: [...QUIET_FLAGS, '--enable-unsafe-webgpu'] },
+    launchOptions: { executablePath: CHROMIUM, args: [...QUIET_FLAGS, WEBGPU_FLAG] },
     trace: 'off',
   },
   webServer: {

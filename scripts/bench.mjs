@@ -8,18 +8,10 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { createServer } from 'vite';
+import { CHROMIUM, QUIET_FLAGS, WEBGPU_FLAG } from './chromium.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-dev-shm-usage',
-  '--enable-unsafe-webgpu',
-];
+const FLAGS = [...QUIET_FLAGS, WEBGPU_FLAG];
 const TIMEOUT_MS = 30 * 60_000;
 
 function usage(message) {

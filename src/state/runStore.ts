@@ -15,7 +15,7 @@ interface RunState {
   error: string | null;
 }
 
-export const useRunStore = create<RunState>(() => ({
+const EMPTY_RUN: RunState = {
   phase: 'idle',
   message: '',
   metrics: [],
@@ -24,19 +24,12 @@ export const useRunStore = create<RunState>(() => ({
   previews: [],
   previewIndex: null,
   error: null,
-}));
+};
+
+export const useRunStore = create<RunState>(() => EMPTY_RUN);
 
 export function resetRun(): void {
-  useRunStore.setState({
-    phase: 'preparing',
-    message: 'Starting',
-    metrics: [],
-    evals: [],
-    clusters: null,
-    previews: [],
-    previewIndex: null,
-    error: null,
-  });
+  useRunStore.setState({ ...EMPTY_RUN, phase: 'preparing', message: 'Starting' });
 }
 
 export function addMetrics(p: MetricsPoint): void {
