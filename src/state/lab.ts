@@ -1,7 +1,7 @@
 // Wires the worker to the stores. UI components call these actions; they never touch the worker.
 import type { BackendName } from '../engine/runtime/backend';
 import { createWorkerClient, type WorkerClient } from '../worker/client';
-import type { WorkerReply } from '../worker/protocol';
+import type { BuiltinId, FractalParams, WorkerReply } from '../worker/protocol';
 import { useBackendStore } from './backendStore';
 import { useConfigStore } from './configStore';
 import { useDatasetStore } from './datasetStore';
@@ -111,6 +111,9 @@ export const requestThumbnails = (id: string) => client?.send({ type: 'dataset-t
 export const renameDataset = (id: string, name: string) => client?.send({ type: 'rename-dataset', id, name });
 export const deleteDataset = (id: string) => client?.send({ type: 'delete-dataset', id });
 export const exportDataset = (id: string) => client?.send({ type: 'export-dataset', id });
+export const installBuiltinDataset = (id: BuiltinId) => client?.send({ type: 'install-builtin', id });
+export const generateFractalDataset = (params: FractalParams) =>
+  client?.send({ type: 'generate-fractals', params });
 export const cancelDatasetJob = () => {
   client?.send({ type: 'cancel-dataset-job' });
   useDatasetStore.setState({ progress: null });

@@ -4,6 +4,7 @@ import { useDatasetStore } from '../state/datasetStore';
 import { startLab } from '../state/lab';
 import { useConfigStore } from '../state/configStore';
 import { METHOD_INFO } from '../engine/methods/catalog';
+import { AddDatasetPanel } from './panels/AddDatasetPanel';
 import { AdversarialPanel } from './panels/AdversarialPanel';
 import { BackendPanel } from './panels/BackendPanel';
 import { ClustersPanel } from './panels/ClustersPanel';
@@ -39,6 +40,7 @@ export function App() {
       <main>
         <aside>
           <DatasetPanel />
+          <AddDatasetPanel />
           <SettingsPanel />
         </aside>
         <div className="content">

@@ -1,6 +1,8 @@
 // Dataset-library requests inside the worker: thumbnails, rename, delete, export. Long jobs report
 // progress as 'dataset-progress' and can be cancelled.
 import { createStoreSource, type ImageStore } from '../engine/data/imageStore';
+import { installBuiltin } from '../engine/data/builtin';
+import { fractalDatasetId, generateFractals, validateFractalParams } from '../engine/data/fractals';
 import { classThumbnails, exportDatasetZip } from '../engine/data/library';
 import type { PreviewImage } from '../engine/training/previews';
 import type { WorkerReply, WorkerRequest } from './protocol';
@@ -12,9 +14,23 @@ export interface DatasetOpsContext {
   trainingOn: () => string | null;
   sendDatasets: () => Promise<void>;
   describeError: (e: unknown) => string;
+  /** Folder of the built-in data files on the app's own origin, e.g. https://host/app/data/ */
+  dataUrl: () => string;
 }
 
-let job: AbortController | null = null;
+let current: AbortController | null = null; // the running long job (one at a time)
+
+function startJob(): AbortController {
+  if (current) throw new Error('Another dataset job is running: wait for it or cancel it.');
+  current = new AbortController();
+  return current;
+}
+
+async function finishJob(ctx: DatasetOpsContext, message: string): Promise<void> {
+  current = null;
+  await ctx.sendDatasets();
+  ctx.post({ type: 'dataset-notice', tone: 'info', message });
+}
 
 /** PNG bytes of a small image, encoded by the browser (OffscreenCanvas exists in workers). */
 async function encodePng(img: PreviewImage): Promise<Uint8Array> {
@@ -76,8 +92,7 @@ export async function handleDatasetRequest(msg: WorkerRequest, ctx: DatasetOpsCo
       }
       case 'export-dataset': {
         const m = await manifestOf(msg.id);
-        job?.abort();
-        job = new AbortController();
+        const job = startJob();
         const parts = await exportDatasetZip(
           createStoreSource(store!, m),
           encodePng,
@@ -85,20 +100,50 @@ export async function handleDatasetRequest(msg: WorkerRequest, ctx: DatasetOpsCo
             ctx.post({ type: 'dataset-progress', datasetId: m.id, done, total, phase: 'export' }),
           job.signal,
         );
-        job = null;
+        current = null;
         const blob = new Blob(parts as BlobPart[], { type: 'application/zip' });
         ctx.post({ type: 'dataset-export', id: m.id, blob, filename: `${m.id}.zip` });
         return true;
       }
+      case 'install-builtin': {
+        const job = startJob();
+        const m = await installBuiltin(
+          store!,
+          msg.id,
+          ctx.dataUrl(),
+          (done, total, phase) =>
+            ctx.post({ type: 'dataset-progress', datasetId: msg.id, done, total, phase }),
+          { signal: job.signal },
+        );
+        await finishJob(ctx, `${m.name} is stored and ready to train on.`);
+        return true;
+      }
+      case 'generate-fractals': {
+        const problems = validateFractalParams(msg.params);
+        if (problems.length > 0) throw new Error(problems.join(' '));
+        const id = fractalDatasetId(msg.params);
+        const job = startJob();
+        const m = await generateFractals(
+          store!,
+          msg.params,
+          (done, total) =>
+            ctx.post({ type: 'dataset-progress', datasetId: id, done, total, phase: 'generate' }),
+          job.signal,
+        );
+        await finishJob(ctx, `Generated ${m.name}: ${m.splits.train.count + m.splits.test.count} images.`);
+        return true;
+      }
       case 'cancel-dataset-job':
-        job?.abort();
+        current?.abort();
         return true;
       default:
         return false;
     }
   } catch (e) {
-    job = null;
-    notice('error', ctx.describeError(e));
+    const cancelled = current?.signal.aborted ?? false;
+    current = null;
+    await ctx.sendDatasets().catch(() => {});
+    notice('error', cancelled ? 'Cancelled: nothing was kept.' : ctx.describeError(e));
     return true;
   }
 }

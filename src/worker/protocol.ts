@@ -2,11 +2,15 @@
 import type { TrainConfig } from '../engine/config';
 import type { DatasetManifest } from '../engine/data/types';
 import type { ClassThumbnails } from '../engine/data/library';
+import type { BuiltinId } from '../engine/data/builtin';
+import type { FractalParams } from '../engine/data/fractals';
 import type { BackendName, BackendReport } from '../engine/runtime/backend';
 import type { ClusterSnapshot, EvalPoint, MetricsPoint } from '../engine/training/trainer';
 import type { PreviewSet } from '../engine/training/previews';
 
 export type {
+  BuiltinId,
+  FractalParams,
   ClassThumbnails,
   TrainConfig,
   DatasetManifest,
@@ -35,6 +39,8 @@ export type WorkerRequest =
   | { type: 'rename-dataset'; id: string; name: string }
   | { type: 'delete-dataset'; id: string }
   | { type: 'export-dataset'; id: string }
+  | { type: 'install-builtin'; id: BuiltinId }
+  | { type: 'generate-fractals'; params: FractalParams }
   /** Cancels the running dataset job (export, import, generation). */
   | { type: 'cancel-dataset-job' }
   /** Test hook: destroys the WebGPU device to produce a real device-lost event. */

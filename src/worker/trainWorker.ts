@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 // The training worker: owns tfjs, the image store and the trainer. Talks only through protocol.ts.
 import { validateConfig } from '../engine/config';
-import { installBuiltinMnist, MNIST_ID } from '../engine/data/builtinMnist';
+import { BUILTIN_DATASETS, installBuiltin } from '../engine/data/builtin';
 import { createStoreSource, openImageStore, StorageError, type ImageStore } from '../engine/data/imageStore';
 import {
   BackendUnavailableError,
@@ -54,9 +54,11 @@ async function prepareDatasets(): Promise<void> {
   try {
     store ??= await openImageStore();
     await sendDatasets();
-    await installBuiltinMnist(store, `${dataBaseUrl}data/mnist/`, (done, total, phase) =>
-      post({ type: 'dataset-progress', datasetId: MNIST_ID, done, total, phase }),
-    );
+    for (const b of BUILTIN_DATASETS.filter((d) => d.installOnStart)) {
+      await installBuiltin(store, b.id, `${dataBaseUrl}data/`, (done, total, phase) =>
+        post({ type: 'dataset-progress', datasetId: b.id, done, total, phase }),
+      );
+    }
     await sendDatasets();
   } catch (e) {
     post({ type: 'storage-error', error: storageInfo(e) });
@@ -124,6 +126,7 @@ const datasetOps: DatasetOpsContext = {
   trainingOn: () => (trainer ? trainer.source.manifest.id : null),
   sendDatasets,
   describeError: (e) => storageInfo(e).message,
+  dataUrl: () => `${dataBaseUrl}data/`,
 };
 
 self.onmessage = (ev: MessageEvent<WorkerRequest>) => {

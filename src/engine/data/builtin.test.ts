@@ -12,7 +12,10 @@ import { StorageError } from './storageError';
 const W = 4; // 4×4×1 images
 const COUNTS = { train: 23, test: 7 };
 
-function files(id = 'mnist', overrides: Record<string, Uint8Array> = {}): Record<string, Uint8Array | string> {
+function files(
+  id = 'mnist',
+  overrides: Record<string, Uint8Array> = {},
+): Record<string, Uint8Array | string> {
   const bytes = (n: number, f: (i: number) => number) => Uint8Array.from({ length: n }, (_, i) => f(i));
   return {
     'meta.json': JSON.stringify({
@@ -129,9 +132,9 @@ describe('installBuiltin', () => {
     await expect(installBuiltin(store, 'fashion-mnist', './data/', () => undefined)).rejects.toThrow(
       /meta\.json of the built-in Fashion-MNIST is malformed \(id "mnist"/,
     );
-    await expect(
-      installBuiltin(store, 'cifar' as 'mnist', './data/', () => undefined),
-    ).rejects.toThrow(/no built-in dataset "cifar"/);
+    await expect(installBuiltin(store, 'cifar' as 'mnist', './data/', () => undefined)).rejects.toThrow(
+      /no built-in dataset "cifar"/,
+    );
   });
 
   it('a cancel while storing removes the partial dataset and rethrows the abort', async () => {
@@ -187,37 +190,40 @@ describe('Fashion-MNIST split (scripts/split.mjs)', () => {
   });
 
   const dir = join(process.cwd(), 'public', 'data', 'fashion-mnist');
-  it.skipIf(!existsSync(join(dir, 'meta.json')))('the prepared files hold 60,000/10,000 balanced images', () => {
-    const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as {
-      id: string;
-      classNames: string[];
-      splits: Record<'train' | 'test', { count: number; images: string; labels: string }>;
-    };
-    const d = builtinDataset('fashion-mnist')!;
-    expect(meta.id).toBe('fashion-mnist');
-    expect(meta.classNames).toEqual(d.classNames);
-    for (const [split, n] of [
-      ['train', 6000],
-      ['test', 1000],
-    ] as const) {
-      const s = meta.splits[split];
-      expect(s.count).toBe(n * 10);
-      expect(s.count).toBe(d.counts[split]);
-      const labels = readFileSync(join(dir, s.labels));
-      const counts = new Array<number>(10).fill(0);
-      labels.forEach((l) => counts[l]!++);
-      expect(counts).toEqual(new Array(10).fill(n));
-      const images = readFileSync(join(dir, s.images));
-      expect(images.length).toBe(s.count * 784);
-      // Upright garments on a black background: the corners are dark, the centre is not.
-      let corner = 0;
-      let centre = 0;
-      for (let i = 0; i < 1000; i++) {
-        corner += images[i * 784]! + images[i * 784 + 27]!;
-        centre += images[i * 784 + 14 * 28 + 14]!;
+  it.skipIf(!existsSync(join(dir, 'meta.json')))(
+    'the prepared files hold 60,000/10,000 balanced images',
+    () => {
+      const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as {
+        id: string;
+        classNames: string[];
+        splits: Record<'train' | 'test', { count: number; images: string; labels: string }>;
+      };
+      const d = builtinDataset('fashion-mnist')!;
+      expect(meta.id).toBe('fashion-mnist');
+      expect(meta.classNames).toEqual(d.classNames);
+      for (const [split, n] of [
+        ['train', 6000],
+        ['test', 1000],
+      ] as const) {
+        const s = meta.splits[split];
+        expect(s.count).toBe(n * 10);
+        expect(s.count).toBe(d.counts[split]);
+        const labels = readFileSync(join(dir, s.labels));
+        const counts = new Array<number>(10).fill(0);
+        labels.forEach((l) => counts[l]!++);
+        expect(counts).toEqual(new Array(10).fill(n));
+        const images = readFileSync(join(dir, s.images));
+        expect(images.length).toBe(s.count * 784);
+        // Upright garments on a black background: the corners are dark, the centre is not.
+        let corner = 0;
+        let centre = 0;
+        for (let i = 0; i < 1000; i++) {
+          corner += images[i * 784]! + images[i * 784 + 27]!;
+          centre += images[i * 784 + 14 * 28 + 14]!;
+        }
+        expect(corner / 2000).toBeLessThan(10);
+        expect(centre / 1000).toBeGreaterThan(60);
       }
-      expect(corner / 2000).toBeLessThan(10);
-      expect(centre / 1000).toBeGreaterThan(60);
-    }
-  });
+    },
+  );
 });

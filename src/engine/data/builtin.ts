@@ -126,7 +126,8 @@ function parseMeta(raw: unknown, d: BuiltinDataset): Meta {
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw signal.reason ?? new DOMException('The installation was cancelled.', 'AbortError');
+  if (signal?.aborted)
+    throw signal.reason ?? new DOMException('The installation was cancelled.', 'AbortError');
 }
 
 /** Fetches `url` into a buffer of exactly `expected` bytes, reporting bytes as they stream in. */
@@ -239,7 +240,14 @@ async function installFromFolder(
   const data = {} as Record<SplitName, { images: Uint8Array; labels: Uint8Array }>;
   for (const split of SPLITS) {
     const s = meta.splits[split];
-    const images = await download(`${base}${s.images}`, s.images, d, s.count * bytesPerImage, onBytes, signal);
+    const images = await download(
+      `${base}${s.images}`,
+      s.images,
+      d,
+      s.count * bytesPerImage,
+      onBytes,
+      signal,
+    );
     const labels = await download(`${base}${s.labels}`, s.labels, d, s.count, onBytes, signal);
     const bad = labels.findIndex((l) => l >= meta.classNames.length);
     if (bad >= 0) throw new Error(`${s.labels} of the built-in ${d.name} has label ${labels[bad]} at ${bad}`);

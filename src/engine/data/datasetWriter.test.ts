@@ -52,13 +52,17 @@ describe('DatasetWriter', () => {
       test: { count: 10, chunkSize: 500, chunkCount: 1 },
     });
     expect(await store.getManifest('set')).toEqual(m);
-    expect([0, 1, 2].map((i) => store.chunks.get(`set/train/${i}`)).map((c) => [c?.start, c?.count])).toEqual([
-      [0, 500],
-      [500, 500],
-      [1000, 234],
-    ]);
+    expect([0, 1, 2].map((i) => store.chunks.get(`set/train/${i}`)).map((c) => [c?.start, c?.count])).toEqual(
+      [
+        [0, 500],
+        [500, 500],
+        [1000, 234],
+      ],
+    );
     const c = await store.readChunk('set', 'train', 2);
-    expect(c.pixels).toEqual(Uint8Array.from({ length: 234 * ROW }, (_, k) => image('train', 1000 + Math.floor(k / ROW))[k % ROW]!));
+    expect(c.pixels).toEqual(
+      Uint8Array.from({ length: 234 * ROW }, (_, k) => image('train', 1000 + Math.floor(k / ROW))[k % ROW]!),
+    );
     expect(Array.from(c.labels!.subarray(0, 3))).toEqual([label(1000), label(1001), label(1002)]);
     await expect(w.add('train', image('train', 0), 0)).rejects.toThrow(/closed/);
   });

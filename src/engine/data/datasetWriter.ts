@@ -131,7 +131,12 @@ export class DatasetWriter {
     if (this.pending.length === 0) return;
     const chunks = this.pending;
     this.pending = [];
-    await this.store.putChunks(chunks);
+    try {
+      await this.store.putChunks(chunks);
+    } catch (e) {
+      this.pending = chunks.concat(this.pending); // not written: keep them, so nothing is counted twice or lost
+      throw e;
+    }
   }
 
   private manifest(complete: boolean, nameSuffix = ''): DatasetManifest {

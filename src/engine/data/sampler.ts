@@ -1,6 +1,6 @@
 // Streams fixed-size shuffled batches out of a ChunkSource, reading chunks ahead while the caller trains
 // and holding only a few chunks in memory, so datasets larger than memory stream through.
-import { Rng } from '../runtime/random';
+import { mixSeed, Rng } from '../runtime/random';
 import { chunkProblem, imageBytes } from './chunkCheck';
 import type { Batch, Chunk, ChunkSource, SplitName } from './types';
 
@@ -28,18 +28,6 @@ interface Current {
   visit: Visit;
   chunk: Chunk;
   pos: number; // next entry of visit.rows
-}
-
-/** Mixes integers into one 32-bit seed (FNV-1a over a murmur3 finaliser per part). */
-function mixSeed(...parts: number[]): number {
-  let h = 0x811c9dc5;
-  for (const part of parts) {
-    let k = part >>> 0;
-    k = Math.imul(k ^ (k >>> 16), 0x85ebca6b);
-    k = Math.imul(k ^ (k >>> 13), 0xc2b2ae35);
-    h = Math.imul(h ^ (k ^ (k >>> 16)), 0x01000193);
-  }
-  return h >>> 0;
 }
 
 /** Images of `split` in use: the first `limit` (0 = all). */

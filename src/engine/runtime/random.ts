@@ -80,3 +80,15 @@ export class Rng {
     return Math.floor(this.next() * 2147483647);
   }
 }
+
+/** Mixes integers into one 32-bit seed (FNV-1a over a murmur3 finaliser per part). */
+export function mixSeed(...parts: number[]): number {
+  let h = 0x811c9dc5;
+  for (const part of parts) {
+    let k = part >>> 0;
+    k = Math.imul(k ^ (k >>> 16), 0x85ebca6b);
+    k = Math.imul(k ^ (k >>> 13), 0xc2b2ae35);
+    h = Math.imul(h ^ (k ^ (k >>> 16)), 0x01000193);
+  }
+  return h >>> 0;
+}

@@ -6,7 +6,13 @@ import { ErrorNote, Panel, ProgressBar } from '../components/Panel';
 import { DatasetRow } from './DatasetRow';
 
 const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
-const PHASES: Record<string, string> = { download: 'Loading', store: 'Storing', export: 'Exporting' };
+const PHASES: Record<string, string> = {
+  download: 'Loading',
+  store: 'Storing',
+  export: 'Exporting',
+  generate: 'Generating',
+  import: 'Importing',
+};
 
 export function DatasetPanel() {
   const { manifests, usage, progress, error, notice, persisted } = useDatasetStore();
@@ -42,7 +48,8 @@ export function DatasetPanel() {
             max={progress.total}
             label={`${progress.phase} progress`}
           />
-          {progress.phase === 'export' && (
+          {/* Every job but the first-start MNIST install can be cancelled. */}
+          {(progress.phase === 'export' || progress.datasetId !== 'mnist') && (
             <button className="link" onClick={cancelDatasetJob} data-testid="cancel-job">
               Cancel
             </button>

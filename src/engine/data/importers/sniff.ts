@@ -27,6 +27,7 @@ function startsWith(b: Uint8Array, sig: readonly number[], at = 0): boolean {
 const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0));
 const PNG_SIG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const IHDR = ascii('IHDR');
+const TRUNCATABLE = [PNG_SIG, [0xff, 0xd8, 0xff], ascii('GIF8'), ascii('RIFF')];
 
 const fail = (reason: string, needMore = false): SniffResult => ({ ok: false, reason, needMore });
 
@@ -63,7 +64,8 @@ function jpeg(b: Uint8Array): SniffResult {
       if (i + 7 > b.length) break;
       const height = u16be(b, i + 3);
       const width = u16be(b, i + 5);
-      if (height === 0) return fail('is not supported: the JPEG gives its height only after the image data (DNL)');
+      if (height === 0)
+        return fail('is not supported: the JPEG gives its height only after the image data (DNL)');
       return sized('jpeg', width, height);
     }
     i += length;
@@ -93,7 +95,8 @@ function webp(b: Uint8Array): SniffResult {
   const chunk = String.fromCharCode(b[12]!, b[13]!, b[14]!, b[15]!);
   if (chunk === 'VP8 ') {
     // Frame tag (3 bytes), start code 9D 01 2A, then 14-bit width and height (top 2 bits: scaling).
-    if (!startsWith(b, [0x9d, 0x01, 0x2a], 23)) return fail('is damaged: the WebP (VP8) frame has no start code');
+    if (!startsWith(b, [0x9d, 0x01, 0x2a], 23))
+      return fail('is damaged: the WebP (VP8) frame has no start code');
     return sized('webp', u16le(b, 26) & 0x3fff, u16le(b, 28) & 0x3fff);
   }
   if (chunk === 'VP8L') {
@@ -117,7 +120,7 @@ export function sniffImage(b: Uint8Array): SniffResult {
   if (startsWith(b, ascii('GIF87a')) || startsWith(b, ascii('GIF89a'))) return gif(b);
   if (startsWith(b, ascii('BM'))) return bmp(b);
   if (startsWith(b, ascii('RIFF')) && startsWith(b, ascii('WEBP'), 8)) return webp(b);
-  if (b.length < 12 && (startsWith(PNG_SIG, [...b]) || startsWith(ascii('RIFF'), [...b].slice(0, 4))))
+  if (TRUNCATABLE.some((sig) => b.length < sig.length && b.every((v, k) => sig[k] === v)))
     return fail('is truncated: it ends inside the image signature');
   return fail(`is not an image this lab reads: its content is not ${FORMAT_NAMES}`);
 }
