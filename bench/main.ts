@@ -1,18 +1,23 @@
 // The benchmark page, driven by scripts/bench.mjs: times the engine's own training step (as
 // Trainer.run does it: bytes → floats, two augmented views, trainStep with the online probe, SGD,
-// metric sums kept on the GPU) for MoCo-v2 and HEXA-MoCo, with and without panel previews, on each
-// backend; and the IndexedDB data pipeline (store writes, StreamingSampler reads). Progress and the
-// result are exposed on window.__bench.
+// metric sums kept on the GPU) for MoCo-v2 and HEXA-MoCo (with and without panel previews) and for
+// DeepCluster-v2 and HEXA-DCluster, on each backend; one DeepCluster re-clustering pass against the
+// memory bank's size; the IndexedDB data pipeline (store writes, StreamingSampler reads); and the
+// user-image importer (PNG files → browser decoder → IndexedDB). Progress and the result are exposed
+// on window.__bench.
 import * as tf from '@tensorflow/tfjs';
 import { augmentBatch, toFloatImages } from '../src/engine/augment/augment';
 import { PRESET_IDS, PRESETS, type PresetId, type TrainConfig } from '../src/engine/config';
 import { createStoreSource, openImageStore } from '../src/engine/data/imageStore';
+import { createBrowserDecoder, importImages, type FolderFile } from '../src/engine/data/importers';
 import { createMemorySource, syntheticBars } from '../src/engine/data/memorySource';
 import { StreamingSampler } from '../src/engine/data/sampler';
 import { STORE_SCHEMA_VERSION, type Chunk, type DatasetManifest } from '../src/engine/data/types';
 import { OnlineProbe } from '../src/engine/evaluation/onlineProbe';
+import { DeepClusterV2, KMEANS_ITERATIONS } from '../src/engine/methods/deepClusterV2';
 import { METHODS } from '../src/engine/methods/registry';
 import type { BaseMethod, HardExampleGenerator } from '../src/engine/methods/types';
+import { l2n } from '../src/engine/nn/encoder';
 import { BACKENDS, initBackend, probeWebGpu, type BackendName } from '../src/engine/runtime/backend';
 import { Rng } from '../src/engine/runtime/random';
 import { readPreviews, type PreviewSet } from '../src/engine/training/previews';
@@ -53,10 +58,15 @@ const BENCH_PRESETS = (params.get('presets') ?? (QUICK ? 'tiny' : 'tiny,small-gp
   .filter(Boolean) as PresetId[];
 const STEPS_OVERRIDE = params.has('steps') ? Number(params.get('steps')) : null;
 const SKIP_DATA = params.get('skipData') === '1';
+const SKIP_CLUSTER = params.get('skipCluster') === '1';
+const SKIP_IMPORT = params.get('skipImport') === '1';
+const FULL_RECLUSTER = params.get('fullRecluster') === '1';
 
 /**
  * Steps per measurement. The default preset is slow on a CPU-emulated adapter (a HEXA-MoCo step took
- * 54–90 s on SwiftShader WebGPU here), so it gets few steps and no A/B test of the panels.
+ * 54–90 s on SwiftShader WebGPU here, a MoCo-v2 step about 26 s; WebGL about 4× faster), so it gets few
+ * steps and no A/B test of the panels: with all four methods on both backends the full run has to stay
+ * within about 15 minutes on two shared cores.
  */
 interface Plan {
   warmup: number; // untimed steps first (the first one compiles shaders)
@@ -68,7 +78,17 @@ function planFor(preset: PresetId, backend: BackendName): Plan {
   const p: Plan =
     preset === 'tiny'
       ? { warmup: 2, timed: 6, panelWindows: backend === 'webgpu' ? 12 : 16 }
-      : { warmup: 1, timed: backend === 'webgpu' ? 2 : 3, panelWindows: 0 };
+      : { warmup: 1, timed: backend === 'webgpu' ? 1 : 2, panelWindows: 0 };
+  if (STEPS_OVERRIDE !== null && STEPS_OVERRIDE > 0) p.timed = STEPS_OVERRIDE;
+  return p;
+}
+
+/** Steps per DeepCluster-v2 / HEXA-DCluster measurement (no panels A/B: the MoCo entries have it). */
+function clusterPlanFor(preset: PresetId, backend: BackendName): Plan {
+  const p: Plan =
+    preset === 'tiny'
+      ? { warmup: QUICK ? 1 : 2, timed: QUICK ? 4 : 6, panelWindows: 0 }
+      : { warmup: 1, timed: backend === 'webgpu' ? 1 : 2, panelWindows: 0 };
   if (STEPS_OVERRIDE !== null && STEPS_OVERRIDE > 0) p.timed = STEPS_OVERRIDE;
   return p;
 }
@@ -80,12 +100,25 @@ const CLASSES = 10;
 const CLASS_NAMES = Array.from({ length: CLASSES }, (_, i) => String(i));
 const PREVIEW_COUNT = 4; // as the Trainer
 const PIPELINE_IMAGES = 60_000; // the size of MNIST's train split
+const IMPORT_FILES = 500; // PNG files the importer measurement imports (quick runs too: ~2 s)
+/**
+ * Train images a DeepCluster rig uses on presets that use them all (trainLimit 0): its memory bank is
+ * filled by a no-grad pass over them before the first step, which on a CPU-emulated adapter takes
+ * seconds per batch. The step's own cost does not depend on the bank's size beyond one gather and one
+ * scatter of B rows; the re-clustering, which does, is measured apart (reclustering).
+ */
+const CLUSTER_RIG_LIMIT = 128;
+
 const DATA_NOTE =
   'synthetic: syntheticBars 28×28×1 images (10 classes, bright bar on a noisy background) streamed by ' +
   'StreamingSampler from createMemorySource (no IndexedDB in the step timings); the dataset is 1024 ' +
-  'images (the tiny preset uses its trainLimit of 64)';
+  `images (the tiny preset uses its trainLimit of ${PRESETS.tiny.config.trainLimit}; the DeepCluster rig of a ` +
+  `preset that uses every image uses the first ${CLUSTER_RIG_LIMIT})`;
 
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
+
+/** Which base a rig holds: each family's two methods share their base (the registry's createBase). */
+type Family = 'moco' | 'deepcluster';
 
 /** One model + optimiser + probe + sampler, stepped exactly as Trainer.run steps. */
 class Rig {
@@ -98,7 +131,12 @@ class Rig {
   private sinceRead = 0;
   private stepsDone = 0;
 
-  constructor(readonly cfg: TrainConfig) {
+  readonly source: ReturnType<typeof createMemorySource>;
+
+  constructor(
+    readonly cfg: TrainConfig,
+    readonly family: Family = 'moco',
+  ) {
     const source = createMemorySource(
       {
         id: 'bench-synthetic',
@@ -110,9 +148,11 @@ class Rig {
       },
       { train: syntheticBars(1024, SIDE, CLASSES, 1), test: syntheticBars(16, SIDE, CLASSES, 2) },
     );
+    this.source = source;
     this.rng = new Rng(cfg.seed);
-    // MoCo-v2 and HEXA-MoCo share their base (the registry's createBase): only the generators differ.
-    this.base = METHODS['hexa-moco'].createBase(cfg, 1, this.rng);
+    // MoCo-v2 and HEXA-MoCo share their base (the registry's createBase): only the generators differ;
+    // so do DeepCluster-v2 and HEXA-DCluster.
+    this.base = METHODS[family === 'moco' ? 'hexa-moco' : 'hexa-dcluster'].createBase(cfg, 1, this.rng);
     this.optimizer = new Sgd(this.base.params(), cfg.sgdMomentum, cfg.weightDecay);
     this.probe = new OnlineProbe(this.base.encoder.backbone.featureDim, CLASSES, { seed: cfg.seed });
     this.sampler = new StreamingSampler(source, {
@@ -121,6 +161,30 @@ class Rig {
       limit: cfg.trainLimit,
       seed: cfg.seed,
     });
+  }
+
+  /**
+   * DeepCluster only, as Trainer.run before its first step: base.prepare (the no-grad pass that fills
+   * the memory bank, synced by a read-back of the bank) and base.onEpochStart(0) (the first spherical
+   * k-means, which ends with its own read-back of the assignments; synced again on the prototypes).
+   */
+  async prepareClusters(): Promise<{ prepareSeconds: number; firstReclusterSeconds: number }> {
+    const { cfg, base } = this;
+    if (!(base instanceof DeepClusterV2)) throw new Error('prepareClusters needs a DeepCluster rig');
+    const tp = performance.now();
+    await base.prepare({
+      source: this.source,
+      count: this.sampler.size,
+      cfg,
+      rng: this.rng,
+      augment: (x) => [augmentBatch(x, cfg, this.rng), augmentBatch(x, cfg, this.rng)],
+    });
+    await base.bankViews()![1].data();
+    const prepareS = (performance.now() - tp) / 1000;
+    const tc = performance.now();
+    await base.onEpochStart(0);
+    await base.prototypes[base.heads - 1]!.data();
+    return { prepareSeconds: round(prepareS), firstReclusterSeconds: round((performance.now() - tc) / 1000) };
   }
 
   /** One training step; returns the preview tensors when previewCount > 0 (the caller reads them). */
@@ -199,6 +263,7 @@ interface Timed {
   steps: number;
   seconds: number;
   meanStepSeconds: number;
+  stepsPerSec: number;
   imagesPerSec: number;
 }
 
@@ -208,6 +273,7 @@ function timed(steps: number, ms: number, batchSize: number): Timed {
     steps,
     seconds: round(seconds),
     meanStepSeconds: round(seconds / steps, 4),
+    stepsPerSec: round(steps / seconds, 4),
     imagesPerSec: round((batchSize * steps) / seconds, 2),
   };
 }
@@ -425,6 +491,205 @@ async function benchCombination(backend: BackendName, preset: PresetId) {
   }
 }
 
+const HEXA_DC_PER_VIEW_FORMULA =
+  'per augmented view of the batch: (2 clean views + T attack + 1 adversarial + 1 mixed) / 2 clean views = (4 + T) / 2, since the DeepCluster-v2 step already runs both clean views (xq, xk) forward–backward';
+
+/** DeepCluster-v2 and HEXA-DCluster steps on one rig (their shared base), as benchCombination does MoCo. */
+async function benchDCluster(backend: BackendName, preset: PresetId) {
+  const presetCfg = PRESETS[preset].config;
+  const cfg: TrainConfig = {
+    ...presetCfg,
+    method: 'hexa-dcluster',
+    trainLimit: presetCfg.trainLimit || CLUSTER_RIG_LIMIT,
+  };
+  const plan = clusterPlanFor(preset, backend);
+  const dc = METHODS['deepcluster-v2'].generators;
+  const hexa = METHODS['hexa-dcluster'].generators;
+  const name = `${backend}/${preset}`;
+  const rig = new Rig(cfg, 'deepcluster');
+  try {
+    log(`${name}: DeepCluster prepare (memory bank of ${rig.sampler.size} images) and first k-means`);
+    const setup = await rig.prepareClusters();
+    log(
+      `${name}: DeepCluster prepare ${setup.prepareSeconds} s, first re-clustering ${setup.firstReclusterSeconds} s`,
+    );
+    log(`${name}: DeepCluster-v2 warm-up (${plan.warmup} steps)`);
+    const dcWarm = await warmUp(rig, dc, plan.warmup, false);
+    log(
+      `${name}: DeepCluster-v2 warm-up step times ${dcWarm.stepSeconds.join(', ')} s; timing ${plan.timed} steps`,
+    );
+    const dcT = await timeBlock(rig, dc, plan.timed);
+    log(`${name}: DeepCluster-v2 ${dcT.meanStepSeconds} s/step, ${dcT.imagesPerSec} images/s`);
+
+    log(`${name}: HEXA-DCluster warm-up (${plan.warmup} steps)`);
+    const hexaWarm = await warmUp(rig, hexa, plan.warmup, false);
+    log(
+      `${name}: HEXA-DCluster warm-up step times ${hexaWarm.stepSeconds.join(', ')} s; timing ${plan.timed} steps`,
+    );
+    const hexaT = await timeBlock(rig, hexa, plan.timed);
+    log(`${name}: HEXA-DCluster ${hexaT.meanStepSeconds} s/step, ${hexaT.imagesPerSec} images/s`);
+
+    const T = cfg.attackSteps;
+    return {
+      config: {
+        trainLimit: cfg.trainLimit,
+        trainLimitNote:
+          presetCfg.trainLimit === 0
+            ? `the preset uses every train image (trainLimit 0); this rig uses the first ${CLUSTER_RIG_LIMIT} so that filling the memory bank stays short (the step's cost does not depend on it; see reclustering)`
+            : "the preset's own trainLimit",
+        clusterHeads: cfg.clusterHeads,
+        clusterCount: cfg.clusterCount,
+        clusterTemperature: cfg.clusterTemperature,
+      },
+      setup: {
+        bankRows: rig.sampler.size,
+        ...setup,
+        note: 'as Trainer.run before its first step: base.prepare (no-grad embedding of two augmented views of every image in use, synced by reading the bank back) and base.onEpochStart(0) (spherical k-means, all heads). Per-epoch re-clustering is not inside the step timings below',
+      },
+      deepClusterV2: { warmupStepSeconds: dcWarm.stepSeconds, ...dcT },
+      hexaDCluster: { warmupStepSeconds: hexaWarm.stepSeconds, ...hexaT },
+      hexaCost: {
+        measuredRatio: round(dcT.imagesPerSec / hexaT.imagesPerSec, 2),
+        expectedRatio: 3 + T,
+        formula: HEXA_FORMULA,
+        expectedRatioPerView: (4 + T) / 2,
+        perViewFormula: HEXA_DC_PER_VIEW_FORMULA,
+        note: 'measured = DeepCluster-v2 images/s ÷ HEXA-DCluster images/s, same rig. Both steps also pay for the sampler, augmentation, the online probe and SGD, which the hard examples do not multiply',
+      },
+      leakedTensors: 0, // set by the caller, after dispose
+    };
+  } finally {
+    rig.dispose();
+  }
+}
+
+// ---- re-clustering: one onEpochStart (spherical k-means, every head) against the bank's size ------
+
+/** A DeepClusterV2 with the default preset's embedDim, K and heads, on a bank of random unit rows. */
+function reclusterRig(rows: number): DeepClusterV2 {
+  const cfg: TrainConfig = { ...PRESETS['small-gpu'].config, method: 'deepcluster-v2' };
+  const dc = new DeepClusterV2(cfg, 1, new Rng(cfg.seed));
+  const [z0, z1] = [1, 2].map((seed) =>
+    tf.tidy(() => l2n(tf.randomNormal([rows, cfg.embedDim], 0, 1, 'float32', seed))),
+  );
+  dc.setBank(z0!, z1!);
+  z0!.dispose();
+  z1!.dispose();
+  return dc;
+}
+
+/** One onEpochStart, synced at its end (it reads the assignments back per head; then one read of the last head's prototypes). */
+async function reclusterPass(dc: DeepClusterV2): Promise<number> {
+  const t = performance.now();
+  await dc.onEpochStart(0);
+  await dc.prototypes[dc.heads - 1]!.data();
+  return (performance.now() - t) / 1000;
+}
+
+async function timeRecluster(rows: number, reps: number) {
+  const dc = reclusterRig(rows);
+  try {
+    const seconds: number[] = [];
+    for (let i = 0; i < reps; i++) seconds.push(await reclusterPass(dc));
+    const perPass = seconds.reduce((a, b) => a + b, 0) / seconds.length;
+    return {
+      rows,
+      timedPasses: reps,
+      passSeconds: seconds.map((x) => round(x)),
+      secondsPerPass: round(perPass, 4),
+      secondsPer1000Rows: round((perPass * 1000) / rows, 4),
+      emptyClustersPerHead: dc.clusterStats()?.empty ?? null,
+    };
+  } finally {
+    dc.dispose();
+  }
+}
+
+/**
+ * Where a k-means update's time goes, on one chunk of rows: the assignment (matMul + argMax, as
+ * assignByDot), the centroid sums kmeans.ts makes (unsortedSegmentSum of [rows, d]), and the same sums
+ * as one matMul of the one-hot assignment (not what the engine does: a comparison). Each op is run once
+ * to compile, then `reps` times with one read-back at the end.
+ */
+async function reclusterOps(rows: number, reps: number) {
+  const { embedDim: d, clusterCount: k } = PRESETS['small-gpu'].config;
+  const x = tf.tidy(() => l2n(tf.randomNormal([rows, d], 0, 1, 'float32', 3)));
+  const c = tf.tidy(() => l2n(tf.randomNormal([k, d], 0, 1, 'float32', 4)));
+  const assign = tf.tidy(() => tf.argMax(tf.matMul(x, c, false, true), 1)) as tf.Tensor1D;
+  const time = async (f: () => tf.Tensor) => {
+    const warm = tf.tidy(f);
+    await warm.data(); // compile
+    warm.dispose();
+    const t = performance.now();
+    let last: tf.Tensor | null = null;
+    for (let i = 0; i < reps; i++) {
+      last?.dispose();
+      last = tf.tidy(f);
+    }
+    await last!.data();
+    last!.dispose();
+    return round((performance.now() - t) / reps / 1000, 4);
+  };
+  try {
+    return {
+      rows,
+      reps,
+      assignSeconds: await time(() => tf.argMax(tf.matMul(x, c, false, true), 1)),
+      segmentSumSeconds: await time(() => tf.unsortedSegmentSum(x, assign, k)),
+      oneHotMatMulSeconds: await time(() => tf.matMul(tf.oneHot(assign, k), x, true, false)),
+      note: 'seconds per op call, rows × d = 64 with K = 30; assign = matMul + argMax (assignByDot), segmentSum = unsortedSegmentSum of the rows (updateCentroids), oneHotMatMul = matMul(oneHot(assign)ᵀ, rows), the same sums by a matrix product, for comparison only',
+    };
+  } finally {
+    [x, c, assign].forEach((t) => t.dispose());
+  }
+}
+
+const RECLUSTER_ROWS = QUICK ? [1000] : [1000, 5000, 20_000];
+const RECLUSTER_FULL_ROWS = 60_000; // MNIST's train split
+const RECLUSTER_AUTO_LIMIT_S = 30; // 60,000 rows run without --full-recluster when predicted below this
+const RECLUSTER_OPS_ROWS = 4096; // one chunk of deepClusterV2.ts's k-means at the time of writing
+
+async function benchRecluster(backend: BackendName) {
+  const results: Awaited<ReturnType<typeof timeRecluster>>[] = [];
+  const skipped: string[] = [];
+  // One untimed pass on the smallest bank compiles the shaders (recorded: it shows the compile cost).
+  const first = reclusterRig(RECLUSTER_ROWS[0]!);
+  let warmupPassSeconds: number;
+  try {
+    log(`${backend}: re-clustering warm-up pass on ${RECLUSTER_ROWS[0]} rows`);
+    warmupPassSeconds = round(await reclusterPass(first));
+  } finally {
+    first.dispose();
+  }
+  for (const rows of RECLUSTER_ROWS) {
+    const reps = !QUICK && rows <= 5000 ? 2 : 1;
+    log(`${backend}: re-clustering ${rows} rows (${reps} timed passes)`);
+    const r = await timeRecluster(rows, reps);
+    log(`${backend}: re-clustering ${rows} rows: ${r.secondsPerPass} s/pass`);
+    results.push(r);
+  }
+  if (!QUICK) {
+    const last = results[results.length - 1]!;
+    const predicted = (last.secondsPerPass * RECLUSTER_FULL_ROWS) / last.rows;
+    if (FULL_RECLUSTER || predicted < RECLUSTER_AUTO_LIMIT_S) {
+      log(`${backend}: re-clustering ${RECLUSTER_FULL_ROWS} rows (predicted ${predicted.toFixed(1)} s)`);
+      const r = await timeRecluster(RECLUSTER_FULL_ROWS, 1);
+      log(`${backend}: re-clustering ${RECLUSTER_FULL_ROWS} rows: ${r.secondsPerPass} s/pass`);
+      results.push(r);
+    } else {
+      skipped.push(
+        `${RECLUSTER_FULL_ROWS} rows: not run (predicted ${predicted.toFixed(0)} s per pass from ${last.rows} rows, above ${RECLUSTER_AUTO_LIMIT_S} s; --full-recluster runs it)`,
+      );
+    }
+  }
+  log(`${backend}: k-means ops on ${RECLUSTER_OPS_ROWS} rows`);
+  const ops = await reclusterOps(RECLUSTER_OPS_ROWS, 3);
+  log(
+    `${backend}: assign ${ops.assignSeconds} s, unsortedSegmentSum ${ops.segmentSumSeconds} s, one-hot matMul ${ops.oneHotMatMulSeconds} s`,
+  );
+  return { backend, warmupPassSeconds, warmupRows: RECLUSTER_ROWS[0]!, results, skipped, ops };
+}
+
 // ---- data pipeline: IndexedDB store writes and StreamingSampler reads ------------------------------
 
 async function benchPipeline(images: number, batchSize: number) {
@@ -534,6 +799,114 @@ async function benchPipeline(images: number, batchSize: number) {
   }
 }
 
+// ---- user-image importer: PNG files → browser decoder → IndexedDB ---------------------------------
+
+const IMPORT_NAME = 'bench import (temporary)';
+const IMPORT_SOURCE_SIDE = 64; // encoded PNGs are 64×64 RGB
+const IMPORT_SIZE = 28; // stored as 28×28 greyscale (MNIST-sized), so each file is resized
+const IMPORT_CLASSES = 10;
+
+/** `n` 64×64 RGB PNGs (a coloured bar per class on a noisy background), as `bench/<class>/<i>.png`. */
+async function makePngFolder(n: number): Promise<FolderFile[]> {
+  const canvas = new OffscreenCanvas(IMPORT_SOURCE_SIDE, IMPORT_SOURCE_SIDE);
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('No 2D OffscreenCanvas here');
+  const img = ctx.createImageData(IMPORT_SOURCE_SIDE, IMPORT_SOURCE_SIDE);
+  const rng = new Rng(7);
+  const files: FolderFile[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = i % IMPORT_CLASSES;
+    const bar = Math.floor(((c + 0.5) * IMPORT_SOURCE_SIDE) / IMPORT_CLASSES);
+    for (let y = 0; y < IMPORT_SOURCE_SIDE; y++)
+      for (let x = 0; x < IMPORT_SOURCE_SIDE; x++) {
+        const o = 4 * (y * IMPORT_SOURCE_SIDE + x);
+        const on = Math.abs((c % 2 ? x : y) - bar) < 3;
+        for (let ch = 0; ch < 3; ch++)
+          img.data[o + ch] = on ? 200 + Math.floor(rng.next() * 55) : Math.floor(rng.next() * 60);
+        img.data[o + 3] = 255;
+      }
+    ctx.putImageData(img, 0, 0);
+    const file = await canvas.convertToBlob({ type: 'image/png' });
+    files.push({ path: `bench/class-${c}/${i}.png`, file });
+  }
+  return files;
+}
+
+async function benchImport(images: number) {
+  log(`import: encoding ${images} PNGs of ${IMPORT_SOURCE_SIDE}×${IMPORT_SOURCE_SIDE} RGB in the page`);
+  const te = performance.now();
+  const files = await makePngFolder(images);
+  const encodeS = (performance.now() - te) / 1000;
+  const inputBytes = files.reduce((a, f) => a + f.file.size, 0);
+  const decoder = createBrowserDecoder();
+
+  // The decoder alone, on the same files (no sniffing, no IndexedDB): where the import's time goes.
+  const td = performance.now();
+  let decodeChecksum = 0;
+  for (const f of files) decodeChecksum += (await decoder.decode(f.file, IMPORT_SIZE, 'center-crop', 1))[0]!;
+  const decodeS = (performance.now() - td) / 1000;
+
+  const store = await openImageStore();
+  try {
+    for (const m of await store.listManifests()) if (m.name === IMPORT_NAME) await store.deleteDataset(m.id); // leftovers of an interrupted run
+    log(`import: importing ${images} files through importImages`);
+    let progressEvents = 0;
+    const ti = performance.now();
+    const report = await importImages(
+      store,
+      { kind: 'folder', files },
+      {
+        name: IMPORT_NAME,
+        size: IMPORT_SIZE,
+        channels: 1,
+        cropPolicy: 'center-crop',
+        testShare: 0.1,
+        seed: 1,
+        onPartial: 'rollback',
+      },
+      decoder,
+      () => progressEvents++,
+    );
+    const importS = (performance.now() - ti) / 1000;
+    log(`import: ${report.outcome}: ${report.message} (${importS.toFixed(2)} s)`);
+    if (report.outcome !== 'complete' || !report.manifest)
+      throw new Error(`The import did not complete: ${report.message}`);
+    const id = report.manifest.id;
+    await store.deleteDataset(id);
+    const deleted = (await store.getManifest(id)) === undefined;
+    const mb = 1e6;
+    const storedBytes = report.imported * (IMPORT_SIZE * IMPORT_SIZE + 1);
+    return {
+      files: images,
+      imported: report.imported,
+      skipped: report.skipped.length,
+      classes: report.manifest.classNames?.length ?? 0,
+      source: `${images} PNG files, ${IMPORT_SOURCE_SIDE}×${IMPORT_SOURCE_SIDE} RGB (a bar per class on random noise), encoded in the page by OffscreenCanvas.convertToBlob (${round(encodeS, 2)} s, not timed below), in folder form bench/class-<c>/<i>.png, ${IMPORT_CLASSES} classes`,
+      options: `stored ${IMPORT_SIZE}×${IMPORT_SIZE}×1 (greyscale), center-crop, testShare 0.1, onPartial rollback, the default chunk size`,
+      inputMB: round(inputBytes / mb, 3),
+      meanFileBytes: Math.round(inputBytes / images),
+      import: {
+        api: 'importImages(openImageStore(), { kind: "folder" }, …, createBrowserDecoder()) on the page\'s main thread (the lab runs it in its worker): plan, sniff, decode + resize (createImageBitmap, OffscreenCanvas), DatasetWriter chunks into IndexedDB, manifest',
+        seconds: round(importS),
+        imagesPerSec: Math.round(report.imported / importS),
+        inputMBps: round(inputBytes / mb / importS, 2),
+        storedMBps: round(storedBytes / mb / importS, 3),
+        progressEvents,
+      },
+      decodeOnly: {
+        api: 'createBrowserDecoder().decode on the same files, one after another, nothing stored',
+        seconds: round(decodeS),
+        imagesPerSec: Math.round(images / decodeS),
+        checksum: decodeChecksum,
+      },
+      MB: '10^6 bytes; input = encoded PNG bytes, stored = pixels + labels',
+      deletedAfterwards: deleted,
+    };
+  } finally {
+    store.close();
+  }
+}
+
 // ---- main ----------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -558,7 +931,21 @@ async function main(): Promise<void> {
     }
   }
 
-  const training: Awaited<ReturnType<typeof benchCombination>>[] = [];
+  let imports: Awaited<ReturnType<typeof benchImport>> | null = null;
+  if (!SKIP_IMPORT) {
+    try {
+      imports = await benchImport(IMPORT_FILES);
+    } catch (e) {
+      errors.push(`importer: ${(e as Error).message}`);
+      log(`importer failed: ${(e as Error).stack ?? (e as Error).message}`);
+    }
+  }
+
+  type Combination = Awaited<ReturnType<typeof benchCombination>> & {
+    deepCluster: Awaited<ReturnType<typeof benchDCluster>> | null;
+  };
+  const training: Combination[] = [];
+  const reclustering: (Awaited<ReturnType<typeof benchRecluster>> & { leakedTensors: number })[] = [];
   const backendReports: Record<string, unknown> = {};
   for (const backend of backends) {
     try {
@@ -571,37 +958,139 @@ async function main(): Promise<void> {
       continue;
     }
     for (const preset of BENCH_PRESETS) {
+      let entry: Combination | null = null;
       try {
         const before = tf.memory().numTensors;
         const r = await benchCombination(backend, preset);
         r.leakedTensors = tf.memory().numTensors - before;
-        training.push(r);
+        entry = { ...r, deepCluster: null };
+        training.push(entry);
       } catch (e) {
         errors.push(`${backend}/${preset}: ${(e as Error).message}`);
         log(`${backend}/${preset} failed: ${(e as Error).stack ?? (e as Error).message}`);
       }
+      if (SKIP_CLUSTER || !entry) continue;
+      try {
+        const before = tf.memory().numTensors;
+        const r = await benchDCluster(backend, preset);
+        r.leakedTensors = tf.memory().numTensors - before;
+        entry.deepCluster = r;
+      } catch (e) {
+        errors.push(`${backend}/${preset} DeepCluster: ${(e as Error).message}`);
+        log(`${backend}/${preset} DeepCluster failed: ${(e as Error).stack ?? (e as Error).message}`);
+      }
+    }
+    if (SKIP_CLUSTER) continue;
+    try {
+      const before = tf.memory().numTensors;
+      const r = await benchRecluster(backend);
+      const leaked = tf.memory().numTensors - before;
+      reclustering.push({ ...r, leakedTensors: leaked });
+    } catch (e) {
+      errors.push(`${backend} re-clustering: ${(e as Error).message}`);
+      log(`${backend} re-clustering failed: ${(e as Error).stack ?? (e as Error).message}`);
     }
   }
 
-  // Is the data pipeline the bottleneck? Sampler reads per second over the step's consumption.
-  const pipelineVsTraining = pipeline
-    ? training
-        .filter((t) => t.config.batchSize === pipelineBatch)
-        .flatMap((t) =>
-          (['mocoV2', 'hexaMoco'] as const).map((m) => ({
+  // Each method's step rate per backend and preset, to set the data rates against.
+  const stepRates = training.flatMap((t) => [
+    {
+      backend: t.backend,
+      preset: t.preset,
+      batchSize: t.config.batchSize,
+      method: 'moco-v2',
+      imagesPerSec: t.mocoV2.imagesPerSec,
+    },
+    {
+      backend: t.backend,
+      preset: t.preset,
+      batchSize: t.config.batchSize,
+      method: 'hexa-moco',
+      imagesPerSec: t.hexaMoco.imagesPerSec,
+    },
+    ...(t.deepCluster
+      ? [
+          {
             backend: t.backend,
             preset: t.preset,
-            method: m === 'mocoV2' ? 'moco-v2' : 'hexa-moco',
-            stepImagesPerSec: t[m].imagesPerSec,
-            samplerImagesPerSec: pipeline!.read.imagesPerSec,
-            samplerOverStep: round(pipeline!.read.imagesPerSec / t[m].imagesPerSec, 1),
-          })),
-        )
+            batchSize: t.config.batchSize,
+            method: 'deepcluster-v2',
+            imagesPerSec: t.deepCluster.deepClusterV2.imagesPerSec,
+          },
+          {
+            backend: t.backend,
+            preset: t.preset,
+            batchSize: t.config.batchSize,
+            method: 'hexa-dcluster',
+            imagesPerSec: t.deepCluster.hexaDCluster.imagesPerSec,
+          },
+        ]
+      : []),
+  ]);
+
+  // Is the data pipeline the bottleneck? Sampler reads per second over the step's consumption.
+  const pipelineVsTraining = pipeline
+    ? stepRates
+        .filter((r) => r.batchSize === pipelineBatch)
+        .map((r) => ({
+          backend: r.backend,
+          preset: r.preset,
+          method: r.method,
+          stepImagesPerSec: r.imagesPerSec,
+          samplerImagesPerSec: pipeline!.read.imagesPerSec,
+          samplerOverStep: round(pipeline!.read.imagesPerSec / r.imagesPerSec, 1),
+        }))
     : [];
+
+  // The importer beside the sampler's read rate and the steps' consumption (all measured above).
+  const importVsTraining = imports
+    ? {
+        importImagesPerSec: imports.import.imagesPerSec,
+        samplerReadImagesPerSec: pipeline?.read.imagesPerSec ?? null,
+        steps: stepRates.map((r) => ({
+          backend: r.backend,
+          preset: r.preset,
+          method: r.method,
+          stepImagesPerSec: r.imagesPerSec,
+          importOverStep: round(imports!.import.imagesPerSec / r.imagesPerSec, 1),
+        })),
+        note: 'an import runs once per dataset, before training; importOverStep = images/s the importer stores ÷ images/s the step consumes',
+      }
+    : null;
+
+  // One re-clustering per epoch: its share of an epoch of N images on the default preset, from the
+  // measured pass time at N rows and the measured DeepCluster-v2 / HEXA-DCluster step time.
+  const reclusterPerEpoch = reclustering.flatMap((rc) => {
+    const t = training.find((e) => e.backend === rc.backend && e.preset === 'small-gpu')?.deepCluster;
+    if (!t) return [];
+    const b = PRESETS['small-gpu'].config.batchSize;
+    return rc.results.flatMap((r) =>
+      (['deepClusterV2', 'hexaDCluster'] as const).map((m) => {
+        const epochS = Math.floor(r.rows / b) * t[m].meanStepSeconds;
+        return {
+          backend: rc.backend,
+          rows: r.rows,
+          method: m === 'deepClusterV2' ? 'deepcluster-v2' : 'hexa-dcluster',
+          reclusterSeconds: r.secondsPerPass,
+          epochStepSeconds: round(epochS, 1),
+          reclusterSharePercent: round((100 * r.secondsPerPass) / (r.secondsPerPass + epochS), 2),
+        };
+      }),
+    );
+  });
 
   state.result = {
     bench: 'hexa-lab npm run bench',
-    options: { quick: QUICK, backends, presets: BENCH_PRESETS, stepsOverride: STEPS_OVERRIDE },
+    options: {
+      quick: QUICK,
+      backends,
+      presets: BENCH_PRESETS,
+      stepsOverride: STEPS_OVERRIDE,
+      skipData: SKIP_DATA,
+      skipCluster: SKIP_CLUSTER,
+      skipImport: SKIP_IMPORT,
+      fullRecluster: FULL_RECLUSTER,
+    },
     tfjs: { ...tf.version },
     adapter: probe.adapter,
     adapterProblem: probe.reason,
@@ -615,6 +1104,24 @@ async function main(): Promise<void> {
     pipelineVsTraining,
     pipelineVsTrainingNote:
       'samplerOverStep = images/s the StreamingSampler delivers from IndexedDB ÷ images/s the training step consumes; above 1 means the data pipeline is not the bottleneck',
+    reclustering: SKIP_CLUSTER
+      ? null
+      : {
+          what: `one DeepClusterV2.onEpochStart: spherical k-means of every head (head h on bank view h mod 2), ${KMEANS_ITERATIONS} assign → mean → L2-normalise iterations plus a final assignment, the N×K similarities in chunks of rows, assignments read back per head; then one read of the last head's prototypes (the sync)`,
+          config: {
+            embedDim: PRESETS['small-gpu'].config.embedDim,
+            clusterCount: PRESETS['small-gpu'].config.clusterCount,
+            clusterHeads: PRESETS['small-gpu'].config.clusterHeads,
+            iterations: KMEANS_ITERATIONS,
+          },
+          bank: 'random unit rows (l2n of standard normal), both views, set with setBank; the amount of work does not depend on the values, only empty clusters do',
+          backends: reclustering,
+          perEpoch: reclusterPerEpoch,
+          perEpochNote:
+            'default preset: epochStepSeconds = floor(rows / batch 64) × the measured mean step seconds of the DeepCluster rig on that backend; reclusterSharePercent = pass ÷ (pass + epochStepSeconds)',
+        },
+    userImport: imports,
+    importVsTraining,
     errors,
     totalSeconds: round((performance.now() - started) / 1000, 1),
   };

@@ -1,4 +1,5 @@
 // npm run bench [-- --quick] [--backends webgpu,webgl] [--presets tiny,small-gpu] [--steps N] [--skip-data]
+//   [--skip-cluster] [--skip-import] [--full-recluster]
 // Serves bench/index.html with Vite's dev server, runs it in headless Chromium (Debian's, with the
 // flags of playwright.config.ts), streams the page's progress to stderr and prints the result as one
 // JSON object on stdout. Exits non-zero when anything failed.
@@ -16,18 +17,30 @@ const TIMEOUT_MS = 30 * 60_000;
 
 function usage(message) {
   process.stderr.write(
-    `${message}\nUsage: npm run bench -- [--quick] [--backends webgpu,webgl] [--presets tiny,small-gpu] [--steps N] [--skip-data]\n`,
+    `${message}\nUsage: npm run bench -- [--quick] [--backends webgpu,webgl] [--presets tiny,small-gpu] [--steps N] [--skip-data] [--skip-cluster] [--skip-import] [--full-recluster]\n`,
   );
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const opts = { quick: false, backends: 'webgpu,webgl', presets: null, steps: null, skipData: false };
+  const opts = {
+    quick: false,
+    backends: 'webgpu,webgl',
+    presets: null,
+    steps: null,
+    skipData: false,
+    skipCluster: false,
+    skipImport: false,
+    fullRecluster: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i] ?? usage(`${flag} needs a value`);
     if (flag === '--quick') opts.quick = true;
     else if (flag === '--skip-data') opts.skipData = true;
+    else if (flag === '--skip-cluster') opts.skipCluster = true;
+    else if (flag === '--skip-import') opts.skipImport = true;
+    else if (flag === '--full-recluster') opts.fullRecluster = true;
     else if (flag === '--backends') opts.backends = value();
     else if (flag === '--presets') opts.presets = value();
     else if (flag === '--steps') {
@@ -74,6 +87,9 @@ async function main() {
     if (opts.presets) query.set('presets', opts.presets);
     if (opts.steps) query.set('steps', String(opts.steps));
     if (opts.skipData) query.set('skipData', '1');
+    if (opts.skipCluster) query.set('skipCluster', '1');
+    if (opts.skipImport) query.set('skipImport', '1');
+    if (opts.fullRecluster) query.set('fullRecluster', '1');
     const url = `http://127.0.0.1:${address.port}/bench/index.html?${query}`;
     log(`bench: ${url}`);
 

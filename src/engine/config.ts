@@ -60,6 +60,7 @@ export interface TrainConfig {
   wMix: number; // weight of the cut-mix loss
   // evaluation and read-back
   readbackEvery: number; // steps between GPU read-backs of metrics and previews
+  checkpointEvery: number; // steps between saved checkpoints (weights, queue/bank, optimiser) of a run
   probeTrainSize: number; // labelled train images for the frozen linear probe / kNN bank
   probeTestSize: number; // held-out test images scored by the probe / kNN
   probeEveryEpochs: number; // epochs between frozen linear probes
@@ -263,6 +264,13 @@ export const FIELDS: Record<NumericKey, NumberField> & Record<BoolKey, BoolField
     1000,
     'Steps between GPU read-backs of metrics and previews.',
   ),
+  checkpointEvery: int(
+    'evaluation',
+    'Checkpoint every',
+    1,
+    100_000,
+    'Steps between saved checkpoints; a reload or crash resumes from the last one, losing at most this many steps.',
+  ),
   probeTrainSize: int(
     'evaluation',
     'Probe train images',
@@ -332,6 +340,7 @@ const base: TrainConfig = {
   wAdv: 1,
   wMix: 1,
   readbackEvery: 10,
+  checkpointEvery: 100,
   probeTrainSize: 2000,
   probeTestSize: 1000,
   probeEveryEpochs: 1,
@@ -359,6 +368,7 @@ export const PRESETS: Record<PresetId, { label: string; help: string; config: Tr
       clusterHeads: 2,
       clusterCount: 4,
       readbackEvery: 2,
+      checkpointEvery: 4,
       probeTrainSize: 64,
       probeTestSize: 64,
       knnK: 5,

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { ClassThumbnails, DatasetManifest, StorageErrorInfo } from '../worker/protocol';
+import type { ClassThumbnails, DatasetManifest, ImportReport, StorageErrorInfo } from '../worker/protocol';
 
 interface DatasetState {
   manifests: DatasetManifest[];
@@ -9,6 +9,7 @@ interface DatasetState {
   thumbnails: Record<string, ClassThumbnails[]>; // by dataset id, fetched on demand
   notice: { tone: 'info' | 'error'; message: string } | null; // outcome of the last library action
   persisted: boolean | null; // answer of navigator.storage.persist(), null until asked
+  importReport: ImportReport | null; // the last import's outcome, skipped files included
 }
 
 export const useDatasetStore = create<DatasetState>(() => ({
@@ -19,6 +20,7 @@ export const useDatasetStore = create<DatasetState>(() => ({
   thumbnails: {},
   notice: null,
   persisted: null,
+  importReport: null,
 }));
 
 export const isReady = (s: DatasetState, id: string) => s.manifests.some((m) => m.id === id && m.complete);

@@ -1,7 +1,7 @@
 // Wires the worker to the stores. UI components call these actions; they never touch the worker.
 import type { BackendName } from '../engine/runtime/backend';
 import { createWorkerClient, type WorkerClient } from '../worker/client';
-import type { BuiltinId, FractalParams, WorkerReply } from '../worker/protocol';
+import type { BuiltinId, FractalParams, ImportOptions, ImportSource, WorkerReply } from '../worker/protocol';
 import { useBackendStore } from './backendStore';
 import { useConfigStore } from './configStore';
 import { useDatasetStore } from './datasetStore';
@@ -45,6 +45,9 @@ function onReply(msg: WorkerReply): void {
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
       break;
     }
+    case 'import-report':
+      useDatasetStore.setState({ importReport: msg.report, progress: null });
+      break;
     case 'dataset-notice':
       useDatasetStore.setState({
         notice: { tone: msg.tone, message: msg.message },
@@ -114,6 +117,10 @@ export const exportDataset = (id: string) => client?.send({ type: 'export-datase
 export const installBuiltinDataset = (id: BuiltinId) => client?.send({ type: 'install-builtin', id });
 export const generateFractalDataset = (params: FractalParams) =>
   client?.send({ type: 'generate-fractals', params });
+export const importDataset = (source: ImportSource, options: ImportOptions) => {
+  useDatasetStore.setState({ importReport: null, notice: null });
+  client?.send({ type: 'import-dataset', source, options });
+};
 export const cancelDatasetJob = () => {
   client?.send({ type: 'cancel-dataset-job' });
   useDatasetStore.setState({ progress: null });

@@ -3,6 +3,7 @@
 import { createStoreSource, type ImageStore } from '../engine/data/imageStore';
 import { installBuiltin } from '../engine/data/builtin';
 import { fractalDatasetId, generateFractals, validateFractalParams } from '../engine/data/fractals';
+import { createBrowserDecoder, importImages } from '../engine/data/importers';
 import { classThumbnails, exportDatasetZip } from '../engine/data/library';
 import type { PreviewImage } from '../engine/training/previews';
 import type { WorkerReply, WorkerRequest } from './protocol';
@@ -131,6 +132,28 @@ export async function handleDatasetRequest(msg: WorkerRequest, ctx: DatasetOpsCo
           job.signal,
         );
         await finishJob(ctx, `Generated ${m.name}: ${m.splits.train.count + m.splits.test.count} images.`);
+        return true;
+      }
+      case 'import-dataset': {
+        const job = startJob();
+        const report = await importImages(
+          store!,
+          msg.source,
+          msg.options,
+          createBrowserDecoder(),
+          (p) =>
+            ctx.post({
+              type: 'dataset-progress',
+              datasetId: msg.options.name,
+              done: p.done,
+              total: p.total,
+              phase: p.phase === 'scanning' ? 'scan' : 'import',
+            }),
+          job.signal,
+        );
+        current = null;
+        await ctx.sendDatasets();
+        ctx.post({ type: 'import-report', report });
         return true;
       }
       case 'cancel-dataset-job':

@@ -4,11 +4,15 @@ import type { DatasetManifest } from '../engine/data/types';
 import type { ClassThumbnails } from '../engine/data/library';
 import type { BuiltinId } from '../engine/data/builtin';
 import type { FractalParams } from '../engine/data/fractals';
+import type { ImportOptions, ImportReport, ImportSource } from '../engine/data/importers';
 import type { BackendName, BackendReport } from '../engine/runtime/backend';
 import type { ClusterSnapshot, EvalPoint, MetricsPoint } from '../engine/training/trainer';
 import type { PreviewSet } from '../engine/training/previews';
 
 export type {
+  ImportOptions,
+  ImportReport,
+  ImportSource,
   BuiltinId,
   FractalParams,
   ClassThumbnails,
@@ -41,6 +45,7 @@ export type WorkerRequest =
   | { type: 'export-dataset'; id: string }
   | { type: 'install-builtin'; id: BuiltinId }
   | { type: 'generate-fractals'; params: FractalParams }
+  | { type: 'import-dataset'; source: ImportSource; options: ImportOptions }
   /** Cancels the running dataset job (export, import, generation). */
   | { type: 'cancel-dataset-job' }
   /** Test hook: destroys the WebGPU device to produce a real device-lost event. */
@@ -57,6 +62,7 @@ export type WorkerReply =
   | { type: 'storage-error'; error: StorageErrorInfo }
   | { type: 'thumbnails'; id: string; groups: ClassThumbnails[] }
   | { type: 'dataset-export'; id: string; blob: Blob; filename: string }
+  | { type: 'import-report'; report: ImportReport }
   /** The outcome of a library action, for the user to read. */
   | { type: 'dataset-notice'; tone: 'info' | 'error'; message: string }
   | { type: 'status'; phase: RunPhase; message: string }

@@ -5,7 +5,7 @@
 // anywhere else.
 import type { ImageStore } from './imageStore';
 import { StorageError } from './storageError';
-import { STORE_SCHEMA_VERSION, type Chunk, type DatasetManifest, type SplitName } from './types';
+import { MANIFEST_VERSION, type Chunk, type DatasetManifest, type SplitName } from './types';
 
 export type BuiltinId = 'mnist' | 'fashion-mnist';
 
@@ -207,7 +207,7 @@ async function installFromFolder(
   { chunkSize = 500, signal }: InstallOptions,
 ): Promise<DatasetManifest> {
   const existing = await store.getManifest(d.id);
-  if (existing?.complete && existing.schemaVersion === STORE_SCHEMA_VERSION) return existing;
+  if (existing?.complete && existing.schemaVersion === MANIFEST_VERSION) return existing;
   throwIfAborted(signal);
 
   const base = folderUrl.endsWith('/') ? folderUrl : `${folderUrl}/`;
@@ -269,7 +269,7 @@ async function installFromFolder(
     classNames: meta.classNames,
     splits: { train: splitInfo('train'), test: splitInfo('test') },
     about: meta.about,
-    schemaVersion: STORE_SCHEMA_VERSION,
+    schemaVersion: MANIFEST_VERSION,
     createdAt: Date.now(),
     complete: false,
   };

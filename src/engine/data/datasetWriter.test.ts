@@ -127,6 +127,18 @@ describe('DatasetWriter', () => {
     expect(store.usage).toBe(0);
   });
 
+  it('a full quota mid-way, then abort(true): keeps exactly the chunks already stored', async () => {
+    const store = createMemoryStore({ quotaBytes: 3000 });
+    const w = await DatasetWriter.begin(store, info({ chunkSize: 10 }));
+    await writeImages(w, 'train', 200).catch(() => undefined); // the second transaction fails
+    const m = await w.abort(true);
+    // The first transaction held 8 chunks of 10 images; retrying the rest still fails, so those 80 stay.
+    expect(m).toMatchObject({ name: 'Set (partial)', complete: true });
+    expect(m?.splits.train).toEqual({ count: 80, chunkSize: 10, chunkCount: 8 });
+    const read = await readSubset(createStoreSource(store, m!), 'train', 80);
+    expect(read.pixels.subarray(79 * ROW)).toEqual(image('train', 79));
+  });
+
   it('a StreamingSampler over the stored dataset reads back exactly the written images', async () => {
     const store = createMemoryStore();
     const w = await DatasetWriter.begin(store, info({ chunkSize: 64 }));

@@ -3,7 +3,7 @@
 // abort() rolls the partial dataset back, or keeps what was written, as the user chooses. Every
 // importer and generator goes through this one writer.
 import type { ImageStore } from './imageStore';
-import { STORE_SCHEMA_VERSION, type Chunk, type DatasetManifest, type SplitName } from './types';
+import { MANIFEST_VERSION, type Chunk, type DatasetManifest, type SplitName } from './types';
 
 export interface WriterInfo {
   id: string;
@@ -32,6 +32,11 @@ export class DatasetWriter {
   private readonly buffers: Record<SplitName, SplitBuffer>;
   private pending: Chunk[] = [];
   private closed = false;
+  /** What is safely in the store: images and chunks per split (chunks are written in order). */
+  private readonly stored: Record<SplitName, { count: number; chunks: number }> = {
+    train: { count: 0, chunks: 0 },
+    test: { count: 0, chunks: 0 },
+  };
 
   private constructor(
     private readonly store: ImageStore,
@@ -102,7 +107,18 @@ export class DatasetWriter {
       try {
         return await this.finish(' (partial)');
       } catch {
-        // e.g. still over quota: fall through to a clean roll-back
+        // e.g. still over quota: keep only the chunks already stored, if any
+      }
+      if (this.stored.train.count > 0) {
+        this.closed = true;
+        this.pending = [];
+        const m = this.manifest(true, ' (partial)', this.stored);
+        try {
+          await this.store.putManifest(m);
+          return m;
+        } catch {
+          // the manifest itself does not fit: roll back below
+        }
       }
     }
     this.closed = true;
@@ -133,17 +149,28 @@ export class DatasetWriter {
     this.pending = [];
     try {
       await this.store.putChunks(chunks);
+      for (const c of chunks) {
+        this.stored[c.split].count += c.count;
+        this.stored[c.split].chunks++;
+      }
     } catch (e) {
       this.pending = chunks.concat(this.pending); // not written: keep them, so nothing is counted twice or lost
       throw e;
     }
   }
 
-  private manifest(complete: boolean, nameSuffix = ''): DatasetManifest {
+  private manifest(
+    complete: boolean,
+    nameSuffix = '',
+    counts: Record<SplitName, { count: number; chunks: number }> = {
+      train: { count: this.buffers.train.written, chunks: this.buffers.train.chunks },
+      test: { count: this.buffers.test.written, chunks: this.buffers.test.chunks },
+    },
+  ): DatasetManifest {
     const split = (s: SplitName) => ({
-      count: this.buffers[s].written,
+      count: counts[s].count,
       chunkSize: this.chunkSize,
-      chunkCount: this.buffers[s].chunks,
+      chunkCount: counts[s].chunks,
     });
     return {
       id: this.info.id,
@@ -154,7 +181,7 @@ export class DatasetWriter {
       classNames: this.info.classNames,
       splits: { train: split('train'), test: split('test') },
       about: this.info.about,
-      schemaVersion: STORE_SCHEMA_VERSION,
+      schemaVersion: MANIFEST_VERSION,
       createdAt: this.createdAt,
       complete,
     };

@@ -11,7 +11,7 @@
 import { mixSeed, Rng } from '../runtime/random';
 import { DatasetWriter } from './datasetWriter';
 import type { ImageStore } from './imageStore';
-import { STORE_SCHEMA_VERSION, type DatasetManifest } from './types';
+import { MANIFEST_VERSION, type DatasetManifest } from './types';
 
 export const FRACTAL_SIZES = [16, 28, 32, 64] as const;
 export type FractalSize = (typeof FRACTAL_SIZES)[number];
@@ -468,7 +468,7 @@ export async function generateFractals(
   const id = fractalDatasetId(p);
   const total = p.classes * p.perClass;
   const existing = await store.getManifest(id);
-  if (existing?.complete && existing.schemaVersion === STORE_SCHEMA_VERSION) {
+  if (existing?.complete && existing.schemaVersion === MANIFEST_VERSION) {
     onProgress(total, total);
     return existing;
   }

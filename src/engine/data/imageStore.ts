@@ -2,6 +2,7 @@
 // (0.5–8 MB records read and write 10× faster than a record per image, see browser-gpu-facts.md).
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { chunkProblem } from './chunkCheck';
+import type { CheckpointRecord, RunRecord } from './runStore';
 import { estimateStorage, StorageError, toStorageError, type StorageUsage } from './storageError';
 import {
   STORE_SCHEMA_VERSION,
@@ -17,9 +18,12 @@ export const DB_NAME = 'hexa-lab';
 
 type ChunkKey = [datasetId: string, split: SplitName, index: number];
 
-interface HexaDb extends DBSchema {
+/** The whole 'hexa-lab' database: datasets here, training runs in runStore.ts. */
+export interface HexaDb extends DBSchema {
   manifests: { key: string; value: DatasetManifest };
   chunks: { key: ChunkKey; value: Chunk };
+  runs: { key: string; value: RunRecord };
+  checkpoints: { key: string; value: CheckpointRecord }; // the latest checkpoint of each run
 }
 
 export interface ImageStore {
@@ -39,12 +43,17 @@ export interface ImageStore {
 
 /**
  * Schema migrations, one step per version, so that a browser holding any older version is brought
- * up to date in order. Add `if (oldVersion < 2) { ... }` below when STORE_SCHEMA_VERSION becomes 2.
+ * up to date in order; existing stores are never touched by later steps. Add `if (oldVersion < 3)`
+ * below when STORE_SCHEMA_VERSION becomes 3.
  */
-function upgrade(db: IDBPDatabase<HexaDb>, oldVersion: number): void {
+export function upgradeHexaDb(db: IDBPDatabase<HexaDb>, oldVersion: number): void {
   if (oldVersion < 1) {
     db.createObjectStore('manifests', { keyPath: 'id' });
     db.createObjectStore('chunks', { keyPath: ['datasetId', 'split', 'index'] });
+  }
+  if (oldVersion < 2) {
+    db.createObjectStore('runs', { keyPath: 'id' });
+    db.createObjectStore('checkpoints', { keyPath: 'runId' });
   }
 }
 
@@ -172,26 +181,34 @@ class IdbImageStore implements ImageStore {
   }
 }
 
-/** Opens (creating or migrating) the 'hexa-lab' database. Throws StorageError 'unavailable' when it cannot. */
-export async function openImageStore(): Promise<ImageStore> {
+/**
+ * Opens (creating or migrating) the 'hexa-lab' database; `what` ('datasets', 'runs') names what it is
+ * for in messages. Throws StorageError 'unavailable' when it cannot.
+ */
+export async function openHexaDb(what: string): Promise<IDBPDatabase<HexaDb>> {
   if (typeof indexedDB === 'undefined') {
     throw new StorageError(
       'unavailable',
-      'This browser offers no IndexedDB storage here (storage may be disabled or the window private), so datasets cannot be stored.',
+      `This browser offers no IndexedDB storage here (storage may be disabled or the window private), so ${what} cannot be stored.`,
     );
   }
   try {
     const db: IDBPDatabase<HexaDb> = await openDB<HexaDb>(DB_NAME, STORE_SCHEMA_VERSION, {
-      upgrade: (d, oldVersion) => upgrade(d, oldVersion),
+      upgrade: (d, oldVersion) => upgradeHexaDb(d, oldVersion),
       // A newer app version in another tab wants to migrate: let it, rather than block it forever.
       blocking: () => db.close(),
     });
-    return new IdbImageStore(db);
+    return db;
   } catch (e) {
-    const err = await toStorageError(e, 'opening the dataset store');
+    const err = await toStorageError(e, `opening the store of ${what}`);
     if (err.kind === 'other') throw new StorageError('unavailable', err.message, { cause: e });
     throw err;
   }
+}
+
+/** Opens the dataset store. Throws StorageError 'unavailable' when it cannot. */
+export async function openImageStore(): Promise<ImageStore> {
+  return new IdbImageStore(await openHexaDb('datasets'));
 }
 
 /** A ChunkSource over one stored dataset, for the sampler. */

@@ -1,7 +1,7 @@
 // A ChunkSource over arrays in memory: for Node scripts and unit tests that drive the real sampler
 // and trainer without IndexedDB.
 import {
-  STORE_SCHEMA_VERSION,
+  MANIFEST_VERSION,
   type Chunk,
   type ChunkSource,
   type DatasetManifest,
@@ -34,7 +34,7 @@ export function createMemorySource(
       test: { count: count('test'), chunkSize, chunkCount: Math.ceil(count('test') / chunkSize) },
     },
     about: 'in memory',
-    schemaVersion: STORE_SCHEMA_VERSION,
+    schemaVersion: MANIFEST_VERSION,
     createdAt: 0,
     complete: true,
   };

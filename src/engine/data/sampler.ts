@@ -44,7 +44,7 @@ export class StreamingSampler {
   private readonly chunkCount: number; // chunks holding any of the first `size` images
   private readonly labelled: boolean;
   private readonly prefetch: number;
-  private readonly plan: Generator<Visit>;
+  private plan: Generator<Visit>;
   private ahead: Pending[] = []; // reads started for the chunks after `current`, in visiting order
   private current: Current | null = null;
   private epochNow = 0;
@@ -92,6 +92,37 @@ export class StreamingSampler {
     return run;
   }
 
+  /**
+   * Makes the next batch step `stepInEpoch` of `epoch`: the very batch an uninterrupted sampler would
+   * return there (resuming a checkpoint). Each epoch's order comes from its own seed, so the plan is
+   * re-created from that epoch and the rows of the earlier steps are skipped. Buffered and in-flight
+   * reads are dropped. Not while a next() is pending.
+   */
+  seek(epoch: number, stepInEpoch: number): void {
+    if (!Number.isInteger(epoch) || epoch < 0 || !Number.isInteger(stepInEpoch))
+      throw new Error(`StreamingSampler.seek: bad position (epoch ${epoch}, step ${stepInEpoch})`);
+    if (stepInEpoch < 0 || stepInEpoch >= this.stepsPerEpoch)
+      throw new Error(`StreamingSampler.seek: step ${stepInEpoch} is outside 0…${this.stepsPerEpoch - 1}`);
+    this.plan = this.visits(epoch);
+    this.ahead = [];
+    this.current = null;
+    this.epochNow = epoch;
+    this.stepInEpoch = stepInEpoch;
+    this.stepsDone = epoch * this.stepsPerEpoch + stepInEpoch;
+    let skip = stepInEpoch * this.opts.batchSize; // rows taken by the epoch's earlier steps
+    while (skip > 0) {
+      const visit = this.plan.next().value as Visit; // the plan never ends
+      if (visit.rows.length <= skip) {
+        skip -= visit.rows.length;
+        continue;
+      }
+      // The first visit needed is partly used: keep only its remaining rows.
+      this.ahead.push(this.request({ ...visit, rows: visit.rows.subarray(skip) }));
+      skip = 0;
+    }
+    this.topUp();
+  }
+
   /** Drops buffered chunks; reads still in flight are ignored. */
   dispose(): void {
     this.disposed = true;
@@ -100,9 +131,9 @@ export class StreamingSampler {
   }
 
   /** Every epoch's visits: chunks in a shuffled order, rows shuffled within each chunk, one Rng per epoch. */
-  private *visits(): Generator<Visit> {
+  private *visits(fromEpoch = 0): Generator<Visit> {
     const { batchSize, seed } = this.opts;
-    for (let epoch = 0; ; epoch++) {
+    for (let epoch = fromEpoch; ; epoch++) {
       const rng = new Rng(mixSeed(seed, epoch));
       let remaining = this.stepsPerEpoch * batchSize;
       for (const chunkIndex of rng.permutation(this.chunkCount)) {
@@ -121,8 +152,7 @@ export class StreamingSampler {
     while (this.ahead.length < this.prefetch) this.ahead.push(this.request());
   }
 
-  private request(): Pending {
-    const visit = this.plan.next().value as Visit; // the plan never ends
+  private request(visit = this.plan.next().value as Visit /* the plan never ends */): Pending {
     const chunk = this.source.readChunk(this.opts.split, visit.chunkIndex);
     chunk.catch(() => undefined); // a failed read is reported by the next() that needs it, not as unhandled
     return { visit, chunk };

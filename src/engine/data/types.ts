@@ -1,6 +1,18 @@
 // Shared shapes of the data layer: the image store's records, the sampler's batches.
 
-export const STORE_SCHEMA_VERSION = 1;
+/**
+ * Version of the 'hexa-lab' IndexedDB database: its object stores (see the migration ladder in
+ * imageStore.ts). 1: manifests, chunks. 2: + runs, checkpoints (runStore.ts).
+ */
+export const STORE_SCHEMA_VERSION = 2;
+
+/**
+ * Format of a stored dataset (manifest + chunks), written as `DatasetManifest.schemaVersion`. Installers
+ * reuse a complete stored dataset only when its schemaVersion equals this, so bump it only when the
+ * dataset records themselves change. It is separate from STORE_SCHEMA_VERSION so that adding object
+ * stores for other data (v2: runs) does not make every browser download its datasets again.
+ */
+export const MANIFEST_VERSION = 1;
 
 export type SplitName = 'train' | 'test';
 
@@ -20,7 +32,7 @@ export interface DatasetManifest {
   classNames: string[] | null; // null: unlabelled
   splits: Record<SplitName, SplitInfo>;
   about: string; // source and licence
-  schemaVersion: number;
+  schemaVersion: number; // MANIFEST_VERSION when written
   createdAt: number; // ms since epoch
   complete: boolean; // false while an import is still writing chunks
 }

@@ -39,6 +39,16 @@ export interface ClusterStats {
   nmiPrevious: number | null; // NMI(head-0 clusters, head-0 clusters of the previous round)
 }
 
+/** DeepCluster-v2's plain-JS state in a checkpoint (the bank and prototypes are variables). */
+export interface DeepClusterState {
+  rng: number; // state of the k-means initialisation Rng
+  bankRows: number; // N, 0 before prepare()
+  labels: Int32Array | null;
+  assignments: Int32Array[]; // H × [N], empty before the first clustering
+  stats: ClusterStats | null;
+  round: number;
+}
+
 /**
  * Targets of cut-mixed views per head: λ·onehot(a[i]) + (1−λ)·onehot(a[partner[i]]). own int32 [B]
  * clusters of the batch, partner int32 [B] batch positions, lambda [B] → [B, K].
@@ -181,6 +191,44 @@ export class DeepClusterV2 implements BaseMethod {
 
   params(): tf.Variable[] {
     return this.encoder.params;
+  }
+
+  /** Encoder params and statistics, prototypes, then the bank's two views once prepare() has run. */
+  stateVariables(): tf.Variable[] {
+    return [...this.encoder.params, ...this.encoder.state, ...this.prototypes, ...(this.bank ?? [])];
+  }
+
+  extraState(): DeepClusterState {
+    return {
+      rng: this.rng.getState(),
+      bankRows: this.bank?.[0].shape[0] ?? 0,
+      labels: this.labels?.slice() ?? null,
+      assignments: this.assignArrays.map((a) => a.slice()),
+      stats: this.stats && structuredClone(this.stats),
+      round: this.round,
+    };
+  }
+
+  /** Rebuilds the bank (zeros, of the saved size: the checkpoint's values are assigned next) and the assignments. */
+  restoreExtraState(state: unknown): void {
+    const s = state as DeepClusterState;
+    if (typeof s?.bankRows !== 'number' || !Array.isArray(s.assignments))
+      throw new Error('DeepCluster-v2: the checkpoint holds no DeepCluster state.');
+    if (s.assignments.length !== 0 && s.assignments.length !== this.heads)
+      throw new Error(`DeepCluster-v2: the checkpoint has ${s.assignments.length} heads, not ${this.heads}.`);
+    this.disposeState();
+    if (s.bankRows > 0) {
+      this.checkCount(s.bankRows);
+      const zeros = () =>
+        newVariable(() => tf.zeros([s.bankRows, this.embedDim]), false, 'bank') as tf.Variable<tf.Rank.R2>;
+      this.bank = [zeros(), zeros()];
+    }
+    this.labels = s.labels?.slice() ?? null;
+    this.assignArrays = s.assignments.map((a) => Int32Array.from(a));
+    this.assignTensors = this.assignArrays.map((a) => tf.tensor1d(a, 'int32'));
+    this.stats = s.stats && structuredClone(s.stats);
+    this.round = s.round;
+    this.rng.setState(s.rng);
   }
 
   /** The memory bank's two views, [N, d] each, or null before prepare(). Read-only: do not dispose. */

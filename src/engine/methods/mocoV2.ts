@@ -67,6 +67,11 @@ export class MocoV2 implements BaseMethod {
     return this.encoder.params;
   }
 
+  stateVariables(): tf.Variable[] {
+    const [q, k] = [this.encoder, this.keyEncoder];
+    return [...q.params, ...q.state, ...k.params, ...k.state, this.queue.keys];
+  }
+
   beginStep(input: StepInput, cfg: TrainConfig): PseudoLabelTask {
     momentumUpdate(this.encoder.params, this.keyEncoder.params, cfg.keyMomentum);
     const k = tf.keep(shuffledKeys(this.keyEncoder, input.xk, cfg.bnGroups, input.rng)); // [B, d]

@@ -74,6 +74,19 @@ export interface BaseMethod {
   assignments?(head?: number): Int32Array | null;
   /** Called before each epoch's first step (DeepCluster re-clusters here). */
   onEpochStart?(epoch: number): Promise<void>;
+  /**
+   * Checkpoints: every variable that must be saved to resume bit for bit (encoder params and BN
+   * statistics, key encoder, queue, prototypes, memory bank), in a fixed order. Without it, a
+   * checkpoint holds the encoder's params and state only.
+   */
+  stateVariables?(): tf.Variable[];
+  /** Checkpoints: plain-JS state beyond the variables (structured-clone-able: numbers, typed arrays …). */
+  extraState?(): unknown;
+  /**
+   * Restores extraState()'s value. Called before the variables are assigned: it may have to create
+   * variables so that stateVariables() then has the saved shapes (DeepCluster: the memory bank).
+   */
+  restoreExtraState?(state: unknown): void;
   /** Summary numbers beyond the losses (e.g. queue fill), read back with the metrics. */
   dispose(): void;
 }

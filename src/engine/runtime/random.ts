@@ -7,6 +7,18 @@ export class Rng {
     this.state = seed >>> 0 || 0x9e3779b9;
   }
 
+  /** The whole generator state (one 32-bit integer), for checkpoints. */
+  getState(): number {
+    return this.state;
+  }
+
+  /** Continues the stream exactly where getState() was taken. */
+  setState(state: number): void {
+    if (!Number.isInteger(state) || state < 0 || state > 0xffffffff)
+      throw new Error(`Rng.setState: expected a 32-bit unsigned integer, got ${state}`);
+    this.state = state;
+  }
+
   /** Uniform in [0, 1). */
   next(): number {
     let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);

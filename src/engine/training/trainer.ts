@@ -13,6 +13,7 @@ import { METHODS } from '../methods/registry';
 import type { BaseMethod, HardExampleGenerator, PrepareContext } from '../methods/types';
 import { Rng } from '../runtime/random';
 import type { ClusterStats } from '../methods/deepClusterV2';
+import { captureCheckpoint, restoreCheckpoint, type Checkpoint } from './checkpoint';
 import { readPreviews, type PreviewImage, type PreviewSet } from './previews';
 import { cosineLr } from './schedule';
 import { Sgd } from './sgd';
@@ -50,10 +51,20 @@ export interface TrainerEvents {
   clusters?(p: ClusterSnapshot): void;
   preview(p: PreviewSet): void;
   evaluation(p: EvalPoint): void;
+  /**
+   * Every cfg.checkpointEvery steps and after the last one. Not after stop(): the caller may then take
+   * one with captureCheckpoint(trainer) itself (not when the GPU device is lost).
+   */
+  checkpoint?(c: Checkpoint): void;
   status(
     phase: 'preparing' | 'training' | 'evaluating' | 'paused' | 'done' | 'stopped',
     message: string,
   ): void;
+}
+
+export interface TrainerOptions {
+  /** Continue a run from its checkpoint (same config): run() then starts at resumeFrom.step. */
+  resumeFrom?: Checkpoint;
 }
 
 const PREVIEW_COUNT = 4;
@@ -76,11 +87,14 @@ export class Trainer {
   private stopped = false;
   private paused: { resume: () => void; promise: Promise<void> } | null = null;
   private elapsedMs = 0;
+  private started = false;
+  private resumed = false;
 
   constructor(
     readonly cfg: TrainConfig,
     readonly source: ChunkSource,
     private readonly events: TrainerEvents,
+    opts: TrainerOptions = {},
   ) {
     const m = source.manifest;
     this.channels = m.channels;
@@ -106,10 +120,35 @@ export class Trainer {
       this.numClasses > 1
         ? new OnlineProbe(this.base.encoder.backbone.featureDim, this.numClasses, { seed: cfg.seed })
         : null;
+    if (opts.resumeFrom) {
+      try {
+        this.restore(opts.resumeFrom);
+      } catch (e) {
+        this.dispose(); // a checkpoint that does not fit: free the variables made above
+        throw e;
+      }
+    }
   }
 
   get step(): number {
     return this.stepsDone;
+  }
+
+  /** Training time so far in ms, pauses excluded (as of the last read-back). */
+  get elapsed(): number {
+    return this.elapsedMs;
+  }
+
+  /**
+   * Before run(): restores a checkpoint of a run with the same config, so that run() continues at
+   * ckpt.step exactly as the original would have (no baseline evaluation, no second prepare()).
+   */
+  restore(ckpt: Checkpoint): void {
+    if (this.started) throw new Error('Trainer.restore: call it before run().');
+    restoreCheckpoint(this, ckpt);
+    this.stepsDone = ckpt.step;
+    this.elapsedMs = ckpt.elapsedMs;
+    this.resumed = true;
   }
 
   pause(): void {
@@ -137,9 +176,13 @@ export class Trainer {
     let sinceReadback = 0;
     let windowStart = performance.now();
     let windowTrainMs = 0;
-    let epochDone = 0;
-    await this.evaluate(); // the random-initialisation baseline
-    if (this.base.prepare) {
+    this.started = true;
+    // The epoch of the last batch trained: a resumed run re-clusters at the next epoch start, as the original.
+    let epochDone = this.resumed ? Math.floor((this.stepsDone - 1) / this.sampler.stepsPerEpoch) : 0;
+    // A resumed run shows its restored clusters; a new one is evaluated at random initialisation.
+    if (this.resumed) await this.emitClusters();
+    else await this.evaluate();
+    if (this.base.prepare && !this.resumed) {
       this.events.status('preparing', `Preparing ${METHODS[cfg.method].label}`);
       const augment: PrepareContext['augment'] = (x) => [
         augmentBatch(x, cfg, this.rng),
@@ -163,7 +206,7 @@ export class Trainer {
         if (epochDone % cfg.probeEveryEpochs === 0) await this.evaluate();
         await this.base.onEpochStart?.(batch.epoch);
         await this.emitClusters();
-      } else if (this.stepsDone === 0) {
+      } else if (this.stepsDone === 0 && !this.resumed) {
         await this.base.onEpochStart?.(0);
         await this.emitClusters();
       }
@@ -209,10 +252,14 @@ export class Trainer {
       } else {
         Object.values(out).forEach((t) => t.dispose());
       }
+      if (this.events.checkpoint && this.stepsDone % cfg.checkpointEvery === 0)
+        this.events.checkpoint(await captureCheckpoint(this));
       await yieldToEvents();
     }
     Object.values(sums).forEach((t) => t.dispose());
     if (!this.stopped) {
+      if (this.events.checkpoint && this.stepsDone % cfg.checkpointEvery !== 0)
+        this.events.checkpoint(await captureCheckpoint(this)); // the last step's, unless just taken
       await this.evaluate();
       this.events.status('done', `Finished ${this.stepsDone} steps`);
     } else {

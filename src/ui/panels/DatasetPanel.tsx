@@ -12,6 +12,7 @@ const PHASES: Record<string, string> = {
   export: 'Exporting',
   generate: 'Generating',
   import: 'Importing',
+  scan: 'Checking',
 };
 
 export function DatasetPanel() {

@@ -47,15 +47,20 @@ const RECORDS_PER_READ = 1000; // ~3 MB per Blob read
 
 export const recordBytes = (v: Variant) => VARIANTS[v].labelBytes + PIXEL_BYTES;
 
+const baseName = (name: string) => name.slice(name.replace(/\\/g, '/').lastIndexOf('/') + 1).toLowerCase();
+
 /** What a batch file's name says it is. */
 function batchKind(name: string): { variant: Variant; split: SplitName } | null {
-  const base = name.slice(name.replace(/\\/g, '/').lastIndexOf('/') + 1).toLowerCase();
+  const base = baseName(name);
   if (/^data_batch_[1-5]\.bin$/.test(base)) return { variant: 'cifar10', split: 'train' };
   if (base === 'test_batch.bin') return { variant: 'cifar10', split: 'test' };
   if (base === 'train.bin') return { variant: 'cifar100', split: 'train' };
   if (base === 'test.bin') return { variant: 'cifar100', split: 'test' };
   return null;
 }
+
+/** Whether a file name is one of the CIFAR binary batch names (for choosing the 'cifar' source kind). */
+export const isCifarBatchName = (name: string) => batchKind(name) !== null;
 
 const BATCH_NAMES =
   'data_batch_1.bin … data_batch_5.bin and test_batch.bin (CIFAR-10), or train.bin and test.bin (CIFAR-100)';
@@ -101,9 +106,10 @@ export async function importCifar(
   for (const f of files) {
     const kind = batchKind(f.name);
     if (!kind) ctx.skip(f.name, notABatch(f.name));
-    else if (seen.has(f.name)) ctx.skip(f.name, 'is a duplicate: a file of the same name was already given');
+    else if (seen.has(baseName(f.name)))
+      ctx.skip(f.name, 'is a duplicate: a batch of the same name was already given');
     else {
-      seen.add(f.name);
+      seen.add(baseName(f.name));
       found.push({ ...f, ...kind });
     }
   }
@@ -175,7 +181,7 @@ export async function importCifar(
   try {
     const rng = new Rng(opts.seed);
     let done = 0;
-    ctx.progress({ phase: 'importing', done: 0, total, imported: 0 }, true);
+    ctx.startImporting(total);
     for (const b of batches) {
       for (let first = 0; first < b.records; first += RECORDS_PER_READ) {
         throwIfCancelled(ctx.signal);

@@ -22,6 +22,7 @@ export class ImportContext {
   readonly skipped: SkippedFile[] = [];
   readonly warnings: string[] = [];
   private lastProgress = -Infinity;
+  private firstImportSkip = 0; // skipped files before this were turned away while planning
   private state: ImportProgress = {
     phase: 'scanning',
     done: 0,
@@ -53,6 +54,12 @@ export class ImportContext {
     this.onProgress({ ...this.state });
   }
 
+  /** The decode-and-store phase begins: `total` images (files or records) to go. */
+  startImporting(total: number): void {
+    this.firstImportSkip = this.skipped.length;
+    this.progress({ phase: 'importing', done: 0, total, imported: 0, current: '' }, true);
+  }
+
   /** A report of an import that stored nothing. */
   failed(message: string): ImportReport {
     return this.report(null, 'failed', message);
@@ -67,11 +74,11 @@ export class ImportContext {
   async complete(session: ImportSession, what: string): Promise<ImportReport> {
     if (session.count === 0) {
       await session.abort(false, false);
-      const first = this.skipped[0];
+      const first = this.skipped[this.firstImportSkip] ?? this.skipped[0];
       return this.failed(
         first
           ? `None of the images in ${what} could be imported: '${first.file}' ${first.reason}.`
-          : `${what} contains no images.`,
+          : `Nothing could be imported from ${what}.`,
       );
     }
     this.progress({ phase: 'saving', current: '' }, true);
@@ -92,11 +99,12 @@ export class ImportContext {
     const manifest = await session.finish();
     const n = manifest.splits.train.count + manifest.splits.test.count;
     const classes = manifest.classNames ? ` in ${manifest.classNames.length} classes` : ' (unlabelled)';
-    const skipped = this.skipped.length > 0 ? `; ${this.skipped.length} files skipped (see the list)` : '';
+    const k = this.skipped.length;
+    const skipped = k > 0 ? `; ${k} file${k === 1 ? '' : 's'} skipped (see the list)` : '';
     return this.report(
       manifest,
       'complete',
-      `Imported ${n} images${classes} as '${manifest.name}'${skipped}.`,
+      `Imported ${n} image${n === 1 ? '' : 's'}${classes} as '${manifest.name}'${skipped}.`,
     );
   }
 

@@ -9,7 +9,7 @@ import { throwIfCancelled } from './cancel';
 import { importCifar } from './cifar';
 import { ImportContext } from './context';
 import { decodeFile } from './decodeFile';
-import { LayoutError, planImport, type Plan } from './layout';
+import { hasImageExtension, LayoutError, normalisePath, planImport, type Plan } from './layout';
 import { beginSession } from './begin';
 import { FORMAT_NAMES } from './sniff';
 import {
@@ -71,6 +71,12 @@ function aboutImages(from: string, plan: Plan<unknown>, opts: ImportOptions): st
   return `Your own images, imported from ${from} on ${date}: ${labels}; ${opts.size}×${opts.size}, ${opts.channels === 1 ? 'greyscale' : 'colour'}, ${opts.cropPolicy}. Licence: whatever applies to your images.`;
 }
 
+/** Every image was turned away while planning (empty, too large, a bomb): name the first. */
+function nothingLeft(ctx: ImportContext, what: string): ImportReport {
+  const first = ctx.skipped.find((f) => hasImageExtension(normalisePath(f.file)))!;
+  return ctx.failed(`None of the images in ${what} could be imported: '${first.file}' ${first.reason}.`);
+}
+
 function planned<T>(ctx: ImportContext, plan: Plan<T>): void {
   ctx.skipped.push(...plan.skipped);
   ctx.warnings.push(...plan.warnings);
@@ -96,8 +102,12 @@ async function importFolder(ctx: ImportContext, files: FolderFile[]): Promise<Im
     throw e;
   }
   planned(ctx, plan);
-  const what = plan.topFolder ? `the folder '${plan.topFolder}'` : 'the chosen files';
-  if (plan.candidates === 0) return ctx.failed(`${capitalise(what)} contains no images (${FORMAT_NAMES}).`);
+  const what = plan.sourceFolder ? `the folder '${plan.sourceFolder}'` : 'the chosen files';
+  if (plan.candidates === 0)
+    return ctx.failed(
+      `${plan.sourceFolder ? `The folder '${plan.sourceFolder}' contains` : 'The chosen files contain'} no images (${FORMAT_NAMES}).`,
+    );
+  if (plan.images.length === 0) return nothingLeft(ctx, what);
 
   const begun = await beginSession(
     ctx,
@@ -112,7 +122,7 @@ async function importFolder(ctx: ImportContext, files: FolderFile[]): Promise<Im
     // Files can be read in any order: a seeded shuffle stores the classes mixed.
     const order = new Rng(opts.seed).permutation(plan.images.length);
     const total = plan.images.length;
-    ctx.progress({ phase: 'importing', done: 0, total, imported: 0 }, true);
+    ctx.startImporting(total);
     for (let k = 0; k < order.length; k++) {
       throwIfCancelled(ctx.signal);
       const image = plan.images[order[k]!]!;
@@ -128,8 +138,6 @@ async function importFolder(ctx: ImportContext, files: FolderFile[]): Promise<Im
     return ctx.interrupted(session, e);
   }
 }
-
-const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 async function importZip(ctx: ImportContext, blob: Blob, name: string): Promise<ImportReport> {
   const { limits, opts, signal } = ctx;
@@ -163,12 +171,7 @@ async function importZip(ctx: ImportContext, blob: Blob, name: string): Promise<
         `The zip '${name}' would expand to more than ${formatBytes(limits.maxZipBytes)} of images, the limit for one zip (reached at '${image.path}'): split it into smaller zips.`,
       );
   }
-  if (plan.images.length === 0) {
-    const first = ctx.skipped[0]!;
-    return ctx.failed(
-      `None of the images in the zip '${name}' could be imported: '${first.file}' ${first.reason}.`,
-    );
-  }
+  if (plan.images.length === 0) return nothingLeft(ctx, `the zip '${name}'`);
 
   // Pass 2: inflate and decode the planned entries in archive order.
   const what = `the zip '${name}'`;
@@ -185,7 +188,7 @@ async function importZip(ctx: ImportContext, blob: Blob, name: string): Promise<
     const byIndex = new Map(plan.images.map((im) => [im.item.index, im]));
     const total = plan.images.length;
     let done = 0;
-    ctx.progress({ phase: 'importing', done: 0, total, imported: 0 }, true);
+    ctx.startImporting(total);
     const wanted = (e: ZipEntry) => byIndex.get(e.index)?.item.name === e.name;
     for await (const ev of readZip(blob, name, { wanted, limits, signal })) {
       if (ev.type === 'listed') continue;

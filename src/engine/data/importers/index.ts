@@ -2,7 +2,7 @@
 export { importImages } from './importImages';
 export { createBrowserDecoder } from './browserDecoder';
 export { newDatasetId, slugify } from './begin';
-export { CIFAR10_CLASSES, CIFAR100_CLASSES } from './cifar';
+export { CIFAR10_CLASSES, CIFAR100_CLASSES, isCifarBatchName } from './cifar';
 export { sniffImage, type ImageFormat, type SniffResult } from './sniff';
 export {
   DEFAULT_IMPORT_LIMITS,

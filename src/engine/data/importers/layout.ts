@@ -67,6 +67,7 @@ export interface Plan<T> {
   skipped: SkippedFile[];
   warnings: string[];
   topFolder: string; // the stripped common top folder(s), '' when none
+  sourceFolder: string; // the first folder of every file's path (hidden ones aside), '' when they differ
   candidates: number; // files with an image name, before any was refused
 }
 
@@ -89,6 +90,7 @@ export function planImport<T>(
   let hidden = 0;
   let candidates = 0;
   const kept: { input: PlanInput<T>; parts: string[] }[] = [];
+  const firstFolders = new Set<string>();
   for (const input of inputs) {
     const norm = normalisePath(input.path);
     if (norm === '' || input.path.endsWith('/')) continue; // a folder entry of a zip
@@ -96,6 +98,8 @@ export function planImport<T>(
       hidden++;
       continue;
     }
+    const slash = norm.indexOf('/');
+    firstFolders.add(slash > 0 ? norm.slice(0, slash) : '');
     if (seen.has(norm)) {
       skipped.push({ file: input.path, reason: 'is a duplicate: an earlier file has the same path' });
       continue;
@@ -181,7 +185,9 @@ export function planImport<T>(
     );
 
   if (classNames) assignTestSplit(images, classNames, testShare, seed, warnings);
+  const sourceFolder = firstFolders.size === 1 ? [...firstFolders][0]! : '';
   return {
+    sourceFolder,
     images,
     classNames,
     skipped,

@@ -18,7 +18,6 @@ export class ImportSession {
   private readonly perClass: Record<SplitName, number[]>;
 
   private constructor(
-    private readonly store: ImageStore,
     private readonly writer: DatasetWriter,
     readonly info: WriterInfo,
     private readonly capacity: number, // images the shuffle buffer holds; 0 writes in arrival order
@@ -36,13 +35,7 @@ export class ImportSession {
   ): Promise<ImportSession> {
     const rowBytes = info.width * info.height * info.channels;
     const writer = await DatasetWriter.begin(store, info);
-    return new ImportSession(
-      store,
-      writer,
-      info,
-      Math.floor(shuffleBytes / rowBytes),
-      new Rng(seed ^ 0x5bd1e995),
-    );
+    return new ImportSession(writer, info, Math.floor(shuffleBytes / rowBytes), new Rng(seed ^ 0x5bd1e995));
   }
 
   /** Images accepted so far (stored or held for shuffling). */
@@ -77,8 +70,8 @@ export class ImportSession {
 
   /**
    * Ends an interrupted import, keeping what was accepted as a '(partial)' dataset or deleting everything.
-   * After a storage failure the held images are not written (storage is what failed), and a kept dataset is
-   * read back chunk by chunk: chunks of the failed transaction may be missing, and then it is deleted.
+   * After a storage failure the images held for shuffling are dropped rather than written: storage is what
+   * failed, and the writer retries only the chunks it already holds.
    */
   async abort(keep: boolean, afterStorageFailure: boolean): Promise<DatasetManifest | null> {
     if (keep && !afterStorageFailure) {
@@ -89,12 +82,7 @@ export class ImportSession {
       }
     }
     this.held = [];
-    const kept = await this.writer.abort(keep);
-    if (kept && afterStorageFailure && !(await this.readable(kept))) {
-      await this.store.deleteDataset(kept.id);
-      return null;
-    }
-    return kept;
+    return this.writer.abort(keep);
   }
 
   private async drain(): Promise<void> {
@@ -104,16 +92,6 @@ export class ImportSession {
     for (const i of order) {
       const h = held[i]!;
       await this.writer.add(h.split, h.pixels, h.label);
-    }
-  }
-
-  private async readable(m: DatasetManifest): Promise<boolean> {
-    try {
-      for (const split of ['train', 'test'] as const)
-        for (let i = 0; i < m.splits[split].chunkCount; i++) await this.store.readChunk(m.id, split, i);
-      return true;
-    } catch {
-      return false;
     }
   }
 }

@@ -38,13 +38,24 @@ function pngChunk(type: string, data: Uint8Array): Uint8Array {
   return concatBytes(be32(data.length), body, be32(crc32(body)));
 }
 
-/** A valid RGB PNG of width×height whose pixels all have the value `fill`; `idat: false` gives the header only. */
-export function makePng(width: number, height: number, fill = 128, idat = true): Uint8Array {
+/**
+ * A valid RGB PNG of width×height whose pixel bytes are `fill` (a value, or a function of the byte's index
+ * in R, G, B order, e.g. noise); `idat: false` gives the signature and header only.
+ */
+export function makePng(
+  width: number,
+  height: number,
+  fill: number | ((i: number) => number) = 128,
+  idat = true,
+): Uint8Array {
   const ihdr = concatBytes(be32(width), be32(height), [8, 2, 0, 0, 0]); // 8-bit RGB
   const parts = [Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', ihdr)];
   if (idat) {
-    const raw = new Uint8Array(height * (1 + width * 3)).fill(fill);
-    for (let y = 0; y < height; y++) raw[y * (1 + width * 3)] = 0; // filter type None
+    const stride = 1 + width * 3;
+    const raw = new Uint8Array(height * stride); // each row: filter type 0 (None), then its pixels
+    let i = 0;
+    for (let y = 0; y < height; y++)
+      for (let x = 1; x < stride; x++) raw[y * stride + x] = typeof fill === 'number' ? fill : fill(i++);
     parts.push(pngChunk('IDAT', deflateSync(raw)), pngChunk('IEND', new Uint8Array(0)));
   }
   return concatBytes(...parts);

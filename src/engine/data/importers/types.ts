@@ -42,7 +42,7 @@ export interface ImportLimits {
 export const DEFAULT_IMPORT_LIMITS: ImportLimits = {
   maxPixels: 50_000_000,
   maxFileBytes: 50_000_000,
-  maxZipBytes: 1024 ** 3,
+  maxZipBytes: 1_000_000_000,
   maxZipRatio: 200,
   zipRatioMinBytes: 1_000_000,
   shuffleBufferBytes: 128_000_000,

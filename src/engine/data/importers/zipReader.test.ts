@@ -1,6 +1,6 @@
 import { Zip, ZipDeflate, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { makePng } from './testUtils';
+import { blobOf, makePng } from './testUtils';
 import { DEFAULT_IMPORT_LIMITS } from './types';
 import { readZip, ZipError, type ZipEvent, type ZipReadOptions } from './zipReader';
 
@@ -114,16 +114,16 @@ describe('readZip', () => {
   it('fails when the images together expand beyond the zip limit, naming the entry', async () => {
     const zip = zipSync({ '1.png': new Uint8Array(600), '2.png': new Uint8Array(600) });
     await expect(events(new Blob([zip]), { limits: { ...limits, maxZipBytes: 1000 } })).rejects.toThrow(
-      "The zip 'test.zip' expands to more than 1000 B of images, the limit for one zip (reached at '2.png')",
+      "The zip 'test.zip' expands to more than 1.0 kB of images, the limit for one zip (reached at '2.png')",
     );
   });
 
   it('names a file that is not a zip, and a truncated zip', async () => {
-    await expect(events(new Blob([makePng(2, 2)]))).rejects.toThrow("'test.zip' is not a zip archive");
+    await expect(events(blobOf(makePng(2, 2)))).rejects.toThrow("'test.zip' is not a zip archive");
     await expect(events(new Blob([]))).rejects.toThrow(ZipError);
     const zip = zipSync({ 'a.png': makePng(64, 64, 7), 'b.png': makePng(300, 300, 9) }, { level: 0 });
     const cut = zip.subarray(0, Math.floor(zip.length * 0.8));
-    await expect(events(new Blob([cut]))).rejects.toThrow(/damaged or truncated: it ends inside 'b\.png'/);
+    await expect(events(blobOf(cut))).rejects.toThrow(/damaged or truncated: it ends inside 'b\.png'/);
   });
 
   it('stops when cancelled', async () => {

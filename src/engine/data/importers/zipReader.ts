@@ -96,9 +96,9 @@ function concat(pieces: Uint8Array[], total: number): Uint8Array {
 /** Every entry of the zip in archive order, as events; wanted entries come with their bytes. */
 export async function* readZip(blob: Blob, zipName: string, opts: ZipReadOptions): AsyncGenerator<ZipEvent> {
   const { limits, stats } = opts;
+  if (blob.size === 0) throw new ZipError(`The zip '${zipName}' is empty (0 bytes).`);
   const head = new Uint8Array(await blob.slice(0, 4).arrayBuffer());
   const sig = (head[0]! | (head[1]! << 8) | (head[2]! << 16) | (head[3]! << 24)) >>> 0;
-  if (blob.size === 0) throw new ZipError(`The zip '${zipName}' is empty (0 bytes).`);
   if (sig === 0x06054b50) return; // an empty archive: no entries
   if (sig !== 0x04034b50)
     throw new ZipError(`'${zipName}' is not a zip archive: it does not start with the zip signature.`);
