@@ -1,13 +1,32 @@
 // Wires the worker to the stores. UI components call these actions; they never touch the worker.
 import type { BackendName } from '../engine/runtime/backend';
 import { createWorkerClient, type WorkerClient } from '../worker/client';
-import type { BuiltinId, FractalParams, ImportOptions, ImportSource, WorkerReply } from '../worker/protocol';
+import type {
+  BuiltinId,
+  FractalParams,
+  ImportOptions,
+  ImportSource,
+  RunAction,
+  WorkerReply,
+} from '../worker/protocol';
 import { useBackendStore } from './backendStore';
-import { useConfigStore } from './configStore';
+import { setField, useConfigStore } from './configStore';
+import { useRunsStore } from './runsStore';
+import type { TrainConfig } from '../engine/config';
 import { useDatasetStore } from './datasetStore';
 import { addMetrics, addPreview, resetRun, useRunStore } from './runStore';
 
 let client: WorkerClient | null = null;
+
+/** Saves a Blob as a file through the browser's download. */
+function download(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
 
 function onReply(msg: WorkerReply): void {
   switch (msg.type) {
@@ -45,6 +64,24 @@ function onReply(msg: WorkerReply): void {
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
       break;
     }
+    case 'runs':
+      useRunsStore.setState({ runs: msg.runs });
+      break;
+    case 'run-started':
+      useRunsStore.setState({
+        activeRunId: msg.runId,
+        resumed: msg.resumed ? { fromStep: msg.resumed.fromStep, lostSteps: msg.resumed.lostSteps } : null,
+      });
+      if (msg.resumed) {
+        // The charts continue the saved history.
+        useRunStore.setState({ metrics: msg.resumed.run.metrics, evals: msg.resumed.run.evals });
+        useConfigStore.setState({ config: msg.resumed.run.config });
+      }
+      client?.send({ type: 'list-runs' });
+      break;
+    case 'run-export':
+      msg.files.forEach((f) => download(new Blob([f.data], { type: f.type }), f.name));
+      break;
     case 'import-report':
       useDatasetStore.setState({ importReport: msg.report, progress: null });
       break;
@@ -93,7 +130,21 @@ export function startLab(backend: BackendName, storageOk: boolean): void {
   client?.send({ type: 'init', backend, dataBaseUrl: new URL('./', location.href).href });
 }
 
+export function resumeSavedRun(id: string): void {
+  resetRun();
+  client?.send({ type: 'resume-run', id });
+}
+
+export const runAction = (id: string, action: RunAction) => client?.send({ type: 'run-action', id, action });
+
+/** Loads a saved run's settings into the form, to change and start again. */
+export function duplicateRun(config: TrainConfig): void {
+  useConfigStore.setState({ config: { ...config } });
+  setField('seed', config.seed); // re-validates and updates the URL
+}
+
 export function startRun(): void {
+  useRunsStore.setState({ resumed: null });
   const { config, issues } = useConfigStore.getState();
   if (issues.length > 0) {
     useRunStore.setState({ error: `Fix the settings first: ${issues.map((i) => i.message).join(' ')}` });

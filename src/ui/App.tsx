@@ -15,6 +15,7 @@ import { LossChart } from './panels/LossChart';
 import { ProbeChart } from './panels/ProbeChart';
 import { ProgressPanel } from './panels/ProgressPanel';
 import { RunControls } from './panels/RunControls';
+import { RunsPanel } from './panels/RunsPanel';
 import { SettingsPanel } from './panels/SettingsPanel';
 import { ViewsPanel } from './panels/ViewsPanel';
 
@@ -41,6 +42,7 @@ export function App() {
         <aside>
           <DatasetPanel />
           <AddDatasetPanel />
+          <RunsPanel />
           <SettingsPanel />
         </aside>
         <div className="content">

@@ -2,6 +2,7 @@
 import type { TrainConfig } from '../engine/config';
 import type { DatasetManifest } from '../engine/data/types';
 import type { ClassThumbnails } from '../engine/data/library';
+import type { RunRecord, RunStatus } from '../engine/data/runStore';
 import type { BuiltinId } from '../engine/data/builtin';
 import type { FractalParams } from '../engine/data/fractals';
 import type { ImportOptions, ImportReport, ImportSource } from '../engine/data/importers';
@@ -48,6 +49,9 @@ export type WorkerRequest =
   | { type: 'import-dataset'; source: ImportSource; options: ImportOptions }
   /** Cancels the running dataset job (export, import, generation). */
   | { type: 'cancel-dataset-job' }
+  | { type: 'list-runs' }
+  | { type: 'resume-run'; id: string }
+  | { type: 'run-action'; id: string; action: RunAction }
   /** Test hook: destroys the WebGPU device to produce a real device-lost event. */
   | { type: 'debug-lose-device' };
 
@@ -71,4 +75,46 @@ export type WorkerReply =
   | { type: 'evaluation'; point: EvalPoint }
   | { type: 'clusters'; snapshot: ClusterSnapshot }
   | { type: 'run-error'; message: string }
-  | { type: 'device-lost'; message: string };
+  | { type: 'device-lost'; message: string }
+  | { type: 'runs'; runs: RunSummary[] }
+  /** A run started (or resumed from its checkpoint: then with the history kept and the steps lost). */
+  | {
+      type: 'run-started';
+      runId: string;
+      resumed: { fromStep: number; lostSteps: number; run: RunRecord } | null;
+    }
+  | { type: 'run-export'; files: ExportFile[] };
+
+export type RunAction =
+  | { kind: 'rename'; name: string }
+  | { kind: 'tags'; tags: string[] }
+  | { kind: 'delete' }
+  | { kind: 'export-metrics' }
+  | { kind: 'export-weights' }
+  /** `id` is ignored: the file becomes a new saved run. */
+  | { kind: 'import'; text: string };
+
+export interface ExportFile {
+  name: string;
+  type: string;
+  data: string | ArrayBuffer;
+}
+
+/** A saved run as the runs panel lists it (the full record stays in the worker). */
+export interface RunSummary {
+  id: string;
+  name: string;
+  status: RunStatus;
+  step: number;
+  totalSteps: number;
+  method: TrainConfig['method'];
+  datasetId: string;
+  seed: number;
+  config: TrainConfig; // for "duplicate with changes"
+  tags: string[];
+  createdAt: number;
+  updatedAt: number;
+  loss: number | null; // last read-back
+  linearTop1: number | null; // last frozen-feature probe
+  knnTop1: number | null;
+}

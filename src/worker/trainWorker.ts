@@ -11,15 +11,27 @@ import {
   type BackendName,
 } from '../engine/runtime/backend';
 import { Trainer } from '../engine/training/trainer';
+import type { TrainConfig } from '../engine/config';
+import { METHOD_INFO } from '../engine/methods/catalog';
+import {
+  markInterrupted,
+  openRunStore,
+  prepareResume,
+  type ResumePoint,
+  type RunStore,
+} from '../engine/data/runStore';
+import { RunRecorder } from './runRecorder';
+import { runActionFor, summariseRun } from './runOps';
 import type { PreviewSet } from '../engine/training/previews';
 import { handleDatasetRequest, type DatasetOpsContext } from './datasetOps';
-import type { StorageErrorInfo, WorkerReply, WorkerRequest } from './protocol';
+import type { RunAction, StorageErrorInfo, WorkerReply, WorkerRequest } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 let store: ImageStore | null = null;
 let trainer: Trainer | null = null;
 let dataBaseUrl = '';
+let deviceLost = false;
 
 function post(msg: WorkerReply, transfer: Transferable[] = []): void {
   self.postMessage(msg, transfer);
@@ -72,6 +84,7 @@ async function init(backend: BackendName, baseUrl: string): Promise<void> {
     const report = await initBackend(backend);
     post({ type: 'backend', report });
     onDeviceLost((message) => {
+      deviceLost = true;
       trainer?.stop();
       post({
         type: 'device-lost',
@@ -85,10 +98,11 @@ async function init(backend: BackendName, baseUrl: string): Promise<void> {
     return;
   }
   await prepareDatasets();
+  await sendRuns();
 }
 
-async function start(config: WorkerRequest & { type: 'start' }): Promise<void> {
-  const cfg = config.config;
+/** Trains `cfg` (from its checkpoint when `resume` is given) while recording the run in IndexedDB. */
+async function launch(cfg: TrainConfig, resume: ResumePoint | null): Promise<void> {
   const problems = validateConfig(cfg);
   if (problems.length > 0) {
     post({ type: 'run-error', message: problems.map((p) => p.message).join(' ') });
@@ -98,25 +112,104 @@ async function start(config: WorkerRequest & { type: 'start' }): Promise<void> {
     post({ type: 'run-error', message: 'A run is already in progress: stop it first.' });
     return;
   }
+  let recorder: RunRecorder | null = null;
   try {
     if (!store) throw new StorageError('unavailable', 'The dataset store is not open.');
     const manifest = await store.getManifest(cfg.datasetId);
     if (!manifest?.complete) throw new Error(`Dataset "${cfg.datasetId}" is not stored yet.`);
-    post({ type: 'status', phase: 'preparing', message: 'Building the model' });
-    trainer = new Trainer(cfg, createStoreSource(store, manifest), {
-      metrics: (point) => post({ type: 'metrics', point }),
-      preview: (preview) => post({ type: 'preview', preview }, previewBuffers(preview)),
-      evaluation: (point) => post({ type: 'evaluation', point }),
-      clusters: (snapshot) => post({ type: 'clusters', snapshot }),
-      status: (phase, message) => post({ type: 'status', phase, message }),
+    post({
+      type: 'status',
+      phase: 'preparing',
+      message: resume ? 'Restoring the checkpoint' : 'Building the model',
     });
-    await trainer.run();
+    const runs = await runStore();
+    const warn = (message: string) => post({ type: 'run-error', message });
+    const t = new Trainer(
+      cfg,
+      createStoreSource(store, manifest),
+      {
+        metrics: (point) => {
+          post({ type: 'metrics', point });
+          recorder?.metrics(point);
+        },
+        preview: (preview) => post({ type: 'preview', preview }, previewBuffers(preview)),
+        evaluation: (point) => {
+          post({ type: 'evaluation', point });
+          recorder?.evaluation(point);
+        },
+        clusters: (snapshot) => post({ type: 'clusters', snapshot }),
+        status: (phase, message) => post({ type: 'status', phase, message }),
+        checkpoint: (c) => recorder?.checkpoint(c),
+      },
+      resume ? { resumeFrom: resume.checkpoint } : {},
+    );
+    trainer = t;
+    recorder = resume
+      ? RunRecorder.existing(runs, resume.run.id, warn)
+      : await RunRecorder.create(
+          runs,
+          cfg,
+          `${METHOD_INFO[cfg.method].label} on ${manifest.name}`,
+          t.totalSteps,
+          warn,
+        );
+    activeRunId = recorder.runId;
+    post({
+      type: 'run-started',
+      runId: recorder.runId,
+      resumed: resume
+        ? { fromStep: resume.checkpoint.step, lostSteps: resume.lostSteps, run: resume.run }
+        : null,
+    });
+    await t.run();
+    recorder.status(deviceLost ? 'interrupted' : t.step >= t.totalSteps ? 'done' : 'stopped');
   } catch (e) {
+    recorder?.status('interrupted');
     post({ type: 'status', phase: 'failed', message: (e as Error).message });
     post({ type: 'run-error', message: (e as Error).message });
   } finally {
+    await recorder?.flush();
     trainer?.dispose();
     trainer = null;
+    await sendRuns();
+  }
+}
+
+let activeRunId: string | null = null;
+
+async function runAction(id: string, action: RunAction): Promise<void> {
+  try {
+    await runActionFor(await runStore(), store, id, action, post, trainer ? activeRunId : null);
+  } catch (e) {
+    post({ type: 'run-error', message: storageInfo(e).message });
+  }
+}
+
+let runs: RunStore | null = null;
+async function runStore(): Promise<RunStore> {
+  if (!runs) {
+    runs = await openRunStore();
+    await markInterrupted(runs); // runs that were training when the page went away
+  }
+  return runs;
+}
+
+async function sendRuns(): Promise<void> {
+  try {
+    const all = await (await runStore()).listRuns();
+    post({ type: 'runs', runs: all.map(summariseRun) });
+  } catch (e) {
+    post({ type: 'run-error', message: storageInfo(e).message });
+  }
+}
+
+async function resumeRun(id: string): Promise<void> {
+  try {
+    const point = await prepareResume(await runStore(), id);
+    if (!point) throw new Error('This run has no checkpoint to resume from.');
+    await launch(point.run.config, point);
+  } catch (e) {
+    post({ type: 'run-error', message: storageInfo(e).message });
   }
 }
 
@@ -136,7 +229,16 @@ self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
       void init(msg.backend, msg.dataBaseUrl);
       break;
     case 'start':
-      void start(msg);
+      void launch(msg.config, null);
+      break;
+    case 'resume-run':
+      void resumeRun(msg.id);
+      break;
+    case 'list-runs':
+      void sendRuns();
+      break;
+    case 'run-action':
+      void runAction(msg.id, msg.action).then(sendRuns);
       break;
     case 'pause':
       trainer?.pause();

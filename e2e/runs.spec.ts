@@ -1,0 +1,96 @@
+// Saved runs: a reload mid-run, then resume from the last checkpoint with the history continuing;
+// export metrics and weights, import the run file back.
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { expect, test, type Page } from '@playwright/test';
+import { LabPage } from './labPage';
+
+async function downloads(page: Page, n: number, click: () => Promise<void>) {
+  const files: { name: string; path: string }[] = [];
+  const done = new Promise<void>((resolve) => {
+    page.on('download', async (d) => {
+      files.push({ name: d.suggestedFilename(), path: await d.path() });
+      if (files.length === n) resolve();
+    });
+  });
+  await click();
+  await done;
+  return files;
+}
+
+test('a run survives a reload: resume from its checkpoint, steps lost at most checkpointEvery', async ({
+  page,
+}) => {
+  const lab = new LabPage(page);
+  await lab.open('preset=tiny'); // checkpoint every 4 steps, read back every 2
+  await lab.waitForDataset();
+  await lab.testId('start-button').click();
+  await lab.waitForReadbacks(5); // step 10: checkpoints at 4 and 8
+  await expect(lab.testId('run-status').first()).toHaveText('running');
+  await page.reload();
+  await lab.waitForDataset();
+
+  const row = lab.testId('run-row').first();
+  await expect(row).toHaveAttribute('data-status', 'interrupted', { timeout: 60_000 });
+  await row.getByTestId('run-resume').click();
+  const note = lab.testId('resume-note');
+  await expect(note).toContainText('Resumed from the checkpoint at step');
+  const [, from, lost] = /step (\d+): (\d+) step/.exec((await note.textContent()) ?? '') ?? [];
+  expect(Number(from) % 4).toBe(0);
+  expect(Number(from)).toBeGreaterThanOrEqual(4);
+  expect(Number(lost)).toBeLessThanOrEqual(4);
+  // The history up to the checkpoint is kept and training continues after it.
+  await page.waitForFunction((f) => window.__hexa.state().run.steps.some((s) => s > f), Number(from), {
+    timeout: 120_000,
+  });
+  const steps = (await lab.state()).run.steps;
+  expect(steps.slice(0, Number(from) / 2)).toEqual(
+    Array.from({ length: Number(from) / 2 }, (_, i) => 2 * (i + 1)),
+  );
+  expect(steps).toEqual([...steps].sort((a, b) => a - b)); // no step twice, in order
+  await lab.testId('stop-button').click();
+  await expect(row).toHaveAttribute('data-status', 'stopped', { timeout: 60_000 });
+
+  // Rename and tag.
+  await row.getByTestId('run-rename').click();
+  await row.getByTestId('run-edit-input').fill('first try');
+  await row.getByTestId('run-edit-save').click();
+  await expect(row.getByTestId('run-name')).toHaveText('first try');
+  await row.getByTestId('run-tags').click();
+  await row.getByTestId('run-edit-input').fill('baseline, tiny');
+  await row.getByTestId('run-edit-save').click();
+  await expect(row.getByTestId('run-tag')).toHaveText(['baseline', 'tiny']);
+
+  // Export metrics as CSV and JSON; import the JSON back as a new saved run.
+  const metricFiles = await downloads(page, 2, () => row.getByTestId('run-export-metrics').click());
+  const csv = metricFiles.find((f) => f.name.endsWith('.csv'))!;
+  const lines = readFileSync(csv.path, 'utf8').trim().split(/\r?\n/);
+  expect(lines[0]).toMatch(/^step,epoch,elapsedMs,imagesPerSec,lr,.*loss/);
+  expect(lines.length).toBeGreaterThan(4);
+  const json = metricFiles.find((f) => f.name.endsWith('.run.json'))!;
+  await lab.testId('run-import').setInputFiles(json.path);
+  await expect(lab.testId('run-row')).toHaveCount(2);
+  await expect(lab.testId('run-name').filter({ hasText: 'first try (imported)' })).toBeVisible();
+
+  // Export the backbone in the tfjs layers format and load it back with tf.loadLayersModel.
+  const modelFiles = await downloads(page, 2, () => row.getByTestId('run-export-weights').click());
+  const modelJson = JSON.parse(readFileSync(modelFiles.find((f) => f.name.endsWith('.json'))!.path, 'utf8'));
+  const weights = readFileSync(modelFiles.find((f) => f.name.endsWith('.bin'))!.path);
+  await tf.setBackend('cpu');
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: modelJson.modelTopology,
+      weightSpecs: modelJson.weightsManifest[0].weights,
+      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+    }),
+  );
+  const out = model.predict(tf.zeros([2, 16, 16, 1])) as tf.Tensor;
+  expect(out.shape).toEqual([2, 32]); // tiny preset: 4 × width 8 features
+  expect((await out.data()).every(Number.isFinite)).toBe(true);
+
+  // Delete the imported copy.
+  const imported = lab.testId('run-row').filter({ hasText: '(imported)' });
+  await imported.getByTestId('run-delete').click();
+  await imported.getByTestId('run-delete-yes').click();
+  await expect(lab.testId('run-row')).toHaveCount(1);
+});

@@ -1,0 +1,167 @@
+import { useState } from 'react';
+import { METHOD_INFO } from '../../engine/methods/catalog';
+import { duplicateRun, resumeSavedRun, runAction } from '../../state/lab';
+import { useRunStore } from '../../state/runStore';
+import { useRunsStore } from '../../state/runsStore';
+import type { RunSummary } from '../../worker/protocol';
+import { Panel } from '../components/Panel';
+
+const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)} %`);
+
+function RunRow({ r, busy }: { r: RunSummary; busy: boolean }) {
+  const [editing, setEditing] = useState<'name' | 'tags' | null>(null);
+  const [text, setText] = useState('');
+  const [confirming, setConfirming] = useState(false);
+  const resumable = (r.status === 'interrupted' || r.status === 'stopped') && r.step < r.totalSteps;
+  return (
+    <li className="run" data-testid="run-row" data-status={r.status} data-id={r.id}>
+      <div>
+        <strong data-testid="run-name">{r.name}</strong>{' '}
+        <span className={`badge ${r.status}`} data-testid="run-status">
+          {r.status}
+        </span>
+        {r.tags.map((t) => (
+          <span key={t} className="tag" data-testid="run-tag">
+            {t}
+          </span>
+        ))}
+      </div>
+      <div className="muted">
+        {METHOD_INFO[r.method].label} · {r.datasetId} · seed {r.seed} · step {r.step}/{r.totalSteps} · loss{' '}
+        {r.loss?.toFixed(3) ?? '–'} · linear {pct(r.linearTop1)} · kNN {pct(r.knnTop1)}
+      </div>
+      <div className="row-actions">
+        {resumable && (
+          <button
+            className="link"
+            disabled={busy}
+            onClick={() => resumeSavedRun(r.id)}
+            data-testid="run-resume"
+          >
+            Resume from checkpoint
+          </button>
+        )}
+        <button
+          className="link"
+          disabled={busy}
+          onClick={() => duplicateRun(r.config)}
+          data-testid="run-duplicate"
+          title="Load its settings to change and run again"
+        >
+          Duplicate with changes
+        </button>
+        <button
+          className="link"
+          onClick={() => (setEditing('name'), setText(r.name))}
+          data-testid="run-rename"
+        >
+          Rename
+        </button>
+        <button
+          className="link"
+          onClick={() => (setEditing('tags'), setText(r.tags.join(', ')))}
+          data-testid="run-tags"
+        >
+          Tags
+        </button>
+        <button
+          className="link"
+          onClick={() => runAction(r.id, { kind: 'export-metrics' })}
+          data-testid="run-export-metrics"
+        >
+          Export metrics (CSV, JSON)
+        </button>
+        <button
+          className="link"
+          onClick={() => runAction(r.id, { kind: 'export-weights' })}
+          data-testid="run-export-weights"
+        >
+          Export weights (tfjs)
+        </button>
+        <button className="link danger" onClick={() => setConfirming(true)} data-testid="run-delete">
+          Delete
+        </button>
+      </div>
+      {editing && (
+        <form
+          className="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            runAction(
+              r.id,
+              editing === 'name' ? { kind: 'rename', name: text } : { kind: 'tags', tags: text.split(',') },
+            );
+            setEditing(null);
+          }}
+        >
+          <input
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            aria-label={editing === 'name' ? 'Run name' : 'Tags, comma-separated'}
+            data-testid="run-edit-input"
+          />
+          <button type="submit" data-testid="run-edit-save">
+            Save
+          </button>
+          <button type="button" onClick={() => setEditing(null)}>
+            Cancel
+          </button>
+        </form>
+      )}
+      {confirming && (
+        <div className="confirm" role="alertdialog">
+          Delete the run “{r.name}”, its history and checkpoint?{' '}
+          <button
+            className="danger"
+            onClick={() => (runAction(r.id, { kind: 'delete' }), setConfirming(false))}
+            data-testid="run-delete-yes"
+          >
+            Delete
+          </button>
+          <button onClick={() => setConfirming(false)}>Keep</button>
+        </div>
+      )}
+    </li>
+  );
+}
+
+/** Saved runs: every run is stored as it trains, with checkpoints to resume from. */
+export function RunsPanel() {
+  const runs = useRunsStore((s) => s.runs);
+  const resumed = useRunsStore((s) => s.resumed);
+  const busy = ['preparing', 'training', 'evaluating', 'paused'].includes(useRunStore((s) => s.phase));
+  return (
+    <Panel
+      title="Saved runs"
+      testId="runs-panel"
+      explain="Every run is saved in this browser as it trains: its settings, its charts, and a checkpoint of the model every few steps. After a reload or a crash, resume it from its last checkpoint; the steps after that checkpoint are trained again."
+    >
+      {resumed && (
+        <div className="notice" role="status" data-testid="resume-note">
+          Resumed from the checkpoint at step {resumed.fromStep}: {resumed.lostSteps} step
+          {resumed.lostSteps === 1 ? '' : 's'} after it
+          {resumed.lostSteps === 1 ? ' was' : ' were'} lost and are trained again.
+        </div>
+      )}
+      {runs.length === 0 && <p className="muted">No saved runs yet.</p>}
+      <ul className="runs" data-testid="run-list">
+        {runs.map((r) => (
+          <RunRow key={r.id} r={r} busy={busy} />
+        ))}
+      </ul>
+      <label className="muted">
+        Import a run file (.run.json){' '}
+        <input
+          type="file"
+          accept=".json,application/json"
+          data-testid="run-import"
+          onChange={async (e) => {
+            const f = e.target.files?.[0];
+            if (f) runAction('', { kind: 'import', text: await f.text() });
+            e.target.value = '';
+          }}
+        />
+      </label>
+    </Panel>
+  );
+}
