@@ -143,3 +143,22 @@ test('storage running out half-way: a quota message, the partial import rolled b
   await lab.waitForReadbacks(1);
   await lab.testId('stop-button').click();
 });
+
+test('an unlabelled folder trains, and the lab explains that the probe needs labels', async ({ page }) => {
+  const lab = await openLab(page);
+  const files: Record<string, Uint8Array> = {};
+  for (let i = 0; i < 16; i++) files[`${i}.png`] = noisy(20, 20, i + 3);
+  await lab.testId('import-size').selectOption('16');
+  await lab.testId('import-folder').setInputFiles(folder('flat', files));
+  await expect(report(lab)).toHaveAttribute('data-outcome', 'complete', { timeout: 60_000 });
+  const row = lab.testId('dataset-row').filter({ hasText: 'flat' });
+  await expect(row.getByTestId('dataset-facts')).toContainText('unlabelled');
+  await expect(row).toContainText('the linear probe and kNN need a labelled split');
+  await row.getByTestId('dataset-select').check();
+  await lab.testId('start-button').click();
+  await lab.waitForReadbacks(1);
+  const s = await lab.state();
+  expect(Number.isFinite(s.run.metrics[0]!.loss)).toBe(true);
+  expect(s.run.metrics[0]!.probe_acc).toBeUndefined(); // no labels: no online probe
+  await lab.testId('stop-button').click();
+});

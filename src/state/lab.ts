@@ -6,6 +6,7 @@ import type {
   FractalParams,
   ImportOptions,
   ImportSource,
+  PreviewImage,
   RunAction,
   WorkerReply,
 } from '../worker/protocol';
@@ -15,6 +16,13 @@ import { useRunsStore } from './runsStore';
 import type { TrainConfig } from '../engine/config';
 import { useDatasetStore } from './datasetStore';
 import { addMetrics, addPreview, resetRun, useRunStore } from './runStore';
+import {
+  beginAblation,
+  buildAblation,
+  cancelAblationQueue,
+  compareOnReply,
+  nextAblationNumber,
+} from './compareStore';
 
 let client: WorkerClient | null = null;
 
@@ -29,6 +37,7 @@ function download(blob: Blob, filename: string): void {
 }
 
 function onReply(msg: WorkerReply): void {
+  compareOnReply(msg, { launch: launchConfig, send: (req) => client?.send(req) });
   switch (msg.type) {
     case 'backend':
       useBackendStore.setState({ report: msg.report, error: null });
@@ -112,6 +121,16 @@ function onReply(msg: WorkerReply): void {
     case 'run-error':
       useRunStore.setState({ error: msg.message });
       break;
+    case 'embedding':
+      useRunStore.setState({ embedding: msg.snapshot });
+      break;
+    case 'neighbours':
+      useRunStore.setState((s) =>
+        s.neighbours?.requestId === msg.requestId
+          ? { neighbours: { ...s.neighbours, result: msg.result, error: msg.error } }
+          : {},
+      );
+      break;
     case 'device-lost':
       useBackendStore.setState({ deviceLost: msg.message });
       useRunStore.setState({ phase: 'failed', error: msg.message });
@@ -144,14 +163,40 @@ export function duplicateRun(config: TrainConfig): void {
 }
 
 export function startRun(): void {
-  useRunsStore.setState({ resumed: null });
   const { config, issues } = useConfigStore.getState();
   if (issues.length > 0) {
     useRunStore.setState({ error: `Fix the settings first: ${issues.map((i) => i.message).join(' ')}` });
     return;
   }
+  launchConfig(config);
+}
+
+/** Starts a fresh run with this config (startRun's config, or the ablation queue's next one). */
+function launchConfig(config: TrainConfig): void {
+  useRunsStore.setState({ resumed: null });
   resetRun();
   client?.send({ type: 'start', config });
+}
+
+/** Asks the worker for the full records of these saved runs (the comparison view). */
+export const requestRunDetails = (ids: string[]) => client?.send({ type: 'get-runs', ids });
+
+/** Queues the four-arm ablation of the current settings over `seeds` seeds and starts its first run. */
+export function startAblation(seeds: number): void {
+  const { config, issues } = useConfigStore.getState();
+  if (issues.length > 0) {
+    useRunStore.setState({ error: `Fix the settings first: ${issues.map((i) => i.message).join(' ')}` });
+    return;
+  }
+  const n = nextAblationNumber(useRunsStore.getState().runs.map((r) => r.name));
+  const items = buildAblation(config, seeds, n);
+  beginAblation(items);
+  launchConfig(items[0]!.config);
+}
+
+/** Stops the ablation queue and its current run; the runs done so far are compared. */
+export function cancelAblation(): void {
+  if (cancelAblationQueue((req) => client?.send(req))) client?.send({ type: 'stop' });
 }
 
 export const pauseRun = () => client?.send({ type: 'pause' });
@@ -181,6 +226,14 @@ export const cancelDatasetJob = () => {
 export async function requestPersistence(): Promise<void> {
   const persisted = (await navigator.storage?.persist?.()) ?? false;
   useDatasetStore.setState({ persisted });
+}
+
+/** Gallery: asks the worker for the nearest held-out images of `image` (the reply fills runStore.neighbours). */
+let neighbourRequests = 0;
+export function requestNeighbours(image: PreviewImage, title: string): void {
+  const requestId = ++neighbourRequests;
+  useRunStore.setState({ neighbours: { requestId, title, result: null, error: null } });
+  client?.send({ type: 'neighbours', requestId, image });
 }
 
 export const debugLoseDevice = () => client?.send({ type: 'debug-lose-device' });

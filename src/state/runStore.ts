@@ -1,5 +1,15 @@
 import { create } from 'zustand';
 import type { ClusterSnapshot, EvalPoint, MetricsPoint, PreviewSet, RunPhase } from '../worker/protocol';
+import type { EmbeddingSnapshot, NeighbourResult } from '../worker/protocol';
+import { EMPTY_GALLERY, updateGallery, type Gallery } from '../engine/evaluation/gallery';
+
+/** Gallery: the item whose neighbours are asked for or shown. */
+export interface NeighbourQuery {
+  requestId: number;
+  title: string; // what was clicked, for the caption
+  result: NeighbourResult | null; // null while the worker searches
+  error: string | null;
+}
 
 export const PREVIEW_HISTORY = 30;
 const METRICS_CAP = 5000;
@@ -13,6 +23,10 @@ interface RunState {
   previews: PreviewSet[]; // the last PREVIEW_HISTORY, oldest first
   previewIndex: number | null; // null: follow the newest
   error: string | null;
+  // Gallery and embedding view
+  gallery: Gallery; // running top-K over read-backs
+  neighbours: NeighbourQuery | null;
+  embedding: EmbeddingSnapshot | null; // the latest evaluation's projections
 }
 
 const EMPTY_RUN: RunState = {
@@ -24,6 +38,9 @@ const EMPTY_RUN: RunState = {
   previews: [],
   previewIndex: null,
   error: null,
+  gallery: EMPTY_GALLERY,
+  neighbours: null,
+  embedding: null,
 };
 
 export const useRunStore = create<RunState>(() => EMPTY_RUN);
@@ -44,7 +61,10 @@ export function addMetrics(p: MetricsPoint): void {
 }
 
 export function addPreview(p: PreviewSet): void {
-  useRunStore.setState((s) => ({ previews: [...s.previews, p].slice(-PREVIEW_HISTORY) }));
+  useRunStore.setState((s) => ({
+    previews: [...s.previews, p].slice(-PREVIEW_HISTORY),
+    gallery: updateGallery(s.gallery, p),
+  }));
 }
 
 export function selectPreview(index: number | null): void {

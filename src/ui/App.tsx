@@ -7,9 +7,12 @@ import { METHOD_INFO } from '../engine/methods/catalog';
 import { AddDatasetPanel } from './panels/AddDatasetPanel';
 import { AdversarialPanel } from './panels/AdversarialPanel';
 import { BackendPanel } from './panels/BackendPanel';
+import { ComparePanel } from './panels/ComparePanel';
 import { ClustersPanel } from './panels/ClustersPanel';
 import { CutMixPanel } from './panels/CutMixPanel';
 import { DatasetPanel } from './panels/DatasetPanel';
+import { EmbeddingPanel } from './panels/EmbeddingPanel';
+import { GalleryPanel } from './panels/GalleryPanel';
 import { HardExampleChart } from './panels/HardExampleChart';
 import { LossChart } from './panels/LossChart';
 import { ProbeChart } from './panels/ProbeChart';
@@ -63,6 +66,10 @@ export function App() {
               </div>
             </>
           )}
+          {/* Gallery and embedding view */}
+          <GalleryPanel />
+          <EmbeddingPanel />
+          <ComparePanel />
         </div>
       </main>
     </div>

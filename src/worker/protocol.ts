@@ -9,6 +9,10 @@ import type { ImportOptions, ImportReport, ImportSource } from '../engine/data/i
 import type { BackendName, BackendReport } from '../engine/runtime/backend';
 import type { ClusterSnapshot, EvalPoint, MetricsPoint } from '../engine/training/trainer';
 import type { PreviewSet } from '../engine/training/previews';
+// Gallery and embedding view
+import type { PreviewImage } from '../engine/training/previews';
+import type { NeighbourResult } from '../engine/training/trainer';
+import type { EmbeddingSnapshot } from '../engine/evaluation/embedding';
 
 export type {
   ImportOptions,
@@ -25,6 +29,9 @@ export type {
   EvalPoint,
   MetricsPoint,
   PreviewSet,
+  PreviewImage,
+  NeighbourResult,
+  EmbeddingSnapshot,
 };
 
 export type StorageErrorInfo = {
@@ -53,7 +60,11 @@ export type WorkerRequest =
   | { type: 'resume-run'; id: string }
   | { type: 'run-action'; id: string; action: RunAction }
   /** Test hook: destroys the WebGPU device to produce a real device-lost event. */
-  | { type: 'debug-lose-device' };
+  | { type: 'debug-lose-device' }
+  /** Gallery: nearest held-out images of `image` in feature space (current or last run's model). */
+  | { type: 'neighbours'; requestId: number; image: PreviewImage }
+  /** The full records of these saved runs (for the comparison view); answered by 'run-details'. */
+  | { type: 'get-runs'; ids: string[] };
 
 export type RunPhase =
   'idle' | 'preparing' | 'training' | 'evaluating' | 'paused' | 'done' | 'stopped' | 'failed';
@@ -83,7 +94,13 @@ export type WorkerReply =
       runId: string;
       resumed: { fromStep: number; lostSteps: number; run: RunRecord } | null;
     }
-  | { type: 'run-export'; files: ExportFile[] };
+  | { type: 'run-export'; files: ExportFile[] }
+  /** At every evaluation: the embedding view's projections. */
+  | { type: 'embedding'; snapshot: EmbeddingSnapshot }
+  /** Answer to a 'neighbours' request (error set, result null, when there is no model). */
+  | { type: 'neighbours'; requestId: number; result: NeighbourResult | null; error: string | null }
+  /** Full records of the requested runs, in the order asked; unknown ids are left out. */
+  | { type: 'run-details'; runs: RunRecord[] };
 
 export type RunAction =
   | { kind: 'rename'; name: string }

@@ -125,3 +125,9 @@ export async function runActionFor(
     }
   }
 }
+
+/** The full records of these runs, in the order asked; ids no longer stored are left out. */
+export async function runDetails(runs: RunStore, ids: readonly string[]): Promise<RunRecord[]> {
+  const found = await Promise.all(ids.map((id) => runs.getRun(id)));
+  return found.filter((r): r is RunRecord => r !== undefined);
+}

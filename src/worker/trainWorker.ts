@@ -21,8 +21,8 @@ import {
   type RunStore,
 } from '../engine/data/runStore';
 import { RunRecorder } from './runRecorder';
-import { runActionFor, summariseRun } from './runOps';
-import type { PreviewSet } from '../engine/training/previews';
+import { runActionFor, runDetails, summariseRun } from './runOps';
+import type { PreviewImage, PreviewSet } from '../engine/training/previews';
 import { handleDatasetRequest, type DatasetOpsContext } from './datasetOps';
 import type { RunAction, StorageErrorInfo, WorkerReply, WorkerRequest } from './protocol';
 
@@ -49,6 +49,7 @@ function previewBuffers(p: PreviewSet): Transferable[] {
     p.adversarial?.adversarial ?? [],
     p.cutmix?.partner ?? [],
     p.cutmix?.mixed ?? [],
+    p.hardest?.images ?? [], // gallery
   ];
   const buffers = new Set<ArrayBuffer>();
   imgs.flat().forEach((i) => buffers.add(i.pixels.buffer as ArrayBuffer));
@@ -112,6 +113,8 @@ async function launch(cfg: TrainConfig, resume: ResumePoint | null): Promise<voi
     post({ type: 'run-error', message: 'A run is already in progress: stop it first.' });
     return;
   }
+  lastTrainer?.dispose(); // gallery: the previous run's model is no longer inspected
+  lastTrainer = null;
   let recorder: RunRecorder | null = null;
   try {
     if (!store) throw new StorageError('unavailable', 'The dataset store is not open.');
@@ -138,6 +141,7 @@ async function launch(cfg: TrainConfig, resume: ResumePoint | null): Promise<voi
           recorder?.evaluation(point);
         },
         clusters: (snapshot) => post({ type: 'clusters', snapshot }),
+        embedding: (snapshot) => post({ type: 'embedding', snapshot }),
         status: (phase, message) => post({ type: 'status', phase, message }),
         checkpoint: (c) => recorder?.checkpoint(c),
       },
@@ -169,13 +173,29 @@ async function launch(cfg: TrainConfig, resume: ResumePoint | null): Promise<voi
     post({ type: 'run-error', message: (e as Error).message });
   } finally {
     await recorder?.flush();
-    trainer?.dispose();
+    // Gallery: the finished run's model stays for neighbour queries until the next launch.
+    if (deviceLost) trainer?.dispose();
+    else lastTrainer = trainer;
     trainer = null;
     await sendRuns();
   }
 }
 
 let activeRunId: string | null = null;
+
+// Gallery: nearest neighbours with the running model, or the last finished run's.
+let lastTrainer: Trainer | null = null;
+async function neighbours(requestId: number, image: PreviewImage): Promise<void> {
+  const t = trainer ?? lastTrainer;
+  try {
+    if (!t || deviceLost) throw new Error('No model to search with: start a run first.');
+    const result = await t.neighbours(image);
+    const buffers = result.neighbours.map((n) => n.image.pixels.buffer as ArrayBuffer);
+    post({ type: 'neighbours', requestId, result, error: null }, buffers);
+  } catch (e) {
+    post({ type: 'neighbours', requestId, result: null, error: (e as Error).message ?? String(e) });
+  }
+}
 
 async function runAction(id: string, action: RunAction): Promise<void> {
   try {
@@ -237,6 +257,12 @@ self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
     case 'list-runs':
       void sendRuns();
       break;
+    case 'get-runs':
+      void runStore()
+        .then((r) => runDetails(r, msg.ids))
+        .then((runs) => post({ type: 'run-details', runs }))
+        .catch((e: unknown) => post({ type: 'run-error', message: storageInfo(e).message }));
+      break;
     case 'run-action':
       void runAction(msg.id, msg.action).then(sendRuns);
       break;
@@ -251,6 +277,9 @@ self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
       break;
     case 'retry-dataset':
       void prepareDatasets();
+      break;
+    case 'neighbours':
+      void neighbours(msg.requestId, msg.image);
       break;
     case 'debug-lose-device':
       destroyDevice();

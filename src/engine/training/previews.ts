@@ -37,6 +37,14 @@ export interface CutMixPreview {
   partnerLabel: number[]; // the partner's pseudo-label
 }
 
+/** The batch's highest per-sample clean losses at this read-back (the hard-example gallery). */
+export interface HardestPreview {
+  images: PreviewImage[]; // the query views
+  losses: number[];
+  positions: number[]; // batch positions
+  indices: number[]; // dataset indices (train split); -1 when unknown
+}
+
 export interface PreviewSet {
   step: number;
   epoch: number;
@@ -44,6 +52,9 @@ export interface PreviewSet {
   views: { query: PreviewImage[]; key: PreviewImage[] };
   adversarial: AdversarialPreview | null;
   cutmix: CutMixPreview | null;
+  /** Dataset indices of the shown samples (views, adversarial, cut-mix rows), when known. */
+  indices?: number[];
+  hardest?: HardestPreview | null;
 }
 
 function toImages(data: Float32Array | Int32Array | Uint8Array, shape: number[]): PreviewImage[] {
@@ -66,6 +77,7 @@ function split(data: Float32Array | Int32Array | Uint8Array, n: number): Float32
 export async function readPreviews(
   t: Record<string, tf.Tensor>,
   meta: { step: number; epoch: number; labelKind: 'key' | 'cluster'; epsilon: number },
+  batchIndices?: Int32Array, // dataset indices of the batch, to name the samples
 ): Promise<PreviewSet> {
   const keys = Object.keys(t);
   const values = await Promise.all(keys.map((k) => t[k]!.data()));
@@ -108,6 +120,16 @@ export async function readPreviews(
       partnerIndex: nums('mix_partner'),
       ownLabel: nums('own_labels').slice(0, n),
       partnerLabel: nums('mix_partner').map((j) => d.own_labels![j]!),
+    };
+  }
+  if (batchIndices) out.indices = Array.from(batchIndices.subarray(0, out.views.query.length));
+  if (d.hard_view && d.hard_loss && d.hard_pos) {
+    const positions = nums('hard_pos');
+    out.hardest = {
+      images: toImages(d.hard_view, shape('hard_view')),
+      losses: nums('hard_loss'),
+      positions,
+      indices: positions.map((j) => batchIndices?.[j] ?? -1),
     };
   }
   Object.values(t).forEach((x) => x.dispose());

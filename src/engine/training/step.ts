@@ -48,12 +48,14 @@ export function trainStep(a: StepArgs): StepOutput {
       .map((g) => g.generate(task, input.xq, cfg, input.rng));
     const mode = { training: true, bnGroups: cfg.bnGroups };
     let clean: ReturnType<typeof detach> | null = null;
+    let cleanLoss: tf.Tensor1D | null = null; // [B] detached per-sample clean loss (gallery)
     const terms: Record<string, tf.Scalar> = {};
     let adv: ReturnType<typeof detach> | null = null;
     const { value, grads } = tf.variableGrads(() => {
       const s = task.score(input.xq, mode);
       clean = detach(s);
       kept.push(clean.ownLogit, clean.rank, clean.argmax, clean.features, clean.embedding);
+      if (a.previewCount > 0) kept.push((cleanLoss = tf.keep(s.loss)));
       const extra = task.extraCleanLoss?.(s, mode); // [B] the other clean views (DeepCluster: xk)
       const lClean = tf.mean(extra ? tf.concat([s.loss, extra]) : s.loss) as tf.Scalar;
       terms.loss_clean = tf.keep(tf.clone(lClean)); // a copy: `value` may be lClean itself
@@ -101,6 +103,13 @@ export function trainStep(a: StepArgs): StepOutput {
       const head = <T extends tf.Tensor>(t: T) => tf.keep(tf.slice(t, 0, n)) as T;
       // own_labels is [B]: a cut-mix partner may be any sample of the batch.
       previews = { xq: head(input.xq), xk: head(input.xk), own_labels: tf.keep(tf.clone(task.ownLabel)) };
+      if (cleanLoss) {
+        // Gallery: the batch's highest clean losses, their batch positions and views (read back with the rest).
+        const top = tf.topk(cleanLoss as tf.Tensor1D, n, true);
+        previews.hard_loss = tf.keep(top.values);
+        previews.hard_pos = tf.keep(top.indices);
+        previews.hard_view = tf.keep(tf.gather(input.xq, top.indices));
+      }
       const advH = hard.find((h) => h.kind === 'adversarial');
       if (advH && advScore) {
         previews.adv_view = head(advH.view);

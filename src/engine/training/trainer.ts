@@ -6,6 +6,8 @@ import { augmentBatch, toFloatImages } from '../augment/augment';
 import type { TrainConfig } from '../config';
 import { readSubset, StreamingSampler } from '../data/sampler';
 import type { Chunk, ChunkSource } from '../data/types';
+import { projectFeatures, type EmbeddingSnapshot } from '../evaluation/embedding';
+import { nearestNeighbours, NEIGHBOURS_K } from '../evaluation/gallery';
 import { knnAccuracy } from '../evaluation/knn';
 import { linearProbe } from '../evaluation/linearProbe';
 import { OnlineProbe } from '../evaluation/onlineProbe';
@@ -46,8 +48,17 @@ export interface ClusterSnapshot {
   members: { cluster: number; size: number; images: PreviewImage[] }[];
 }
 
+/** Nearest neighbours of a queried image among held-out images (the gallery's "click an item"). */
+export interface NeighbourResult {
+  split: 'test';
+  reference: number; // images searched
+  neighbours: { index: number; similarity: number; label: number | null; image: PreviewImage }[];
+}
+
 export interface TrainerEvents {
   metrics(p: MetricsPoint): void;
+  /** At every evaluation: 2-D projections (PCA, UMAP) of the held-out features. */
+  embedding?(p: EmbeddingSnapshot): void;
   clusters?(p: ClusterSnapshot): void;
   preview(p: PreviewSet): void;
   evaluation(p: EvalPoint): void;
@@ -69,6 +80,7 @@ export interface TrainerOptions {
 
 const PREVIEW_COUNT = 4;
 const FEATURE_BATCH = 128;
+const NEIGHBOUR_REFERENCE = 256; // held-out images searched for a gallery item's neighbours
 
 /** Lets the worker handle messages (pause, stop) between steps: awaiting a promise alone does not. */
 const yieldToEvents = () => new Promise<void>((r) => setTimeout(r, 0));
@@ -245,7 +257,13 @@ export class Trainer {
       this.stepsDone++;
       sinceReadback++;
       if (wantPreview || this.stepsDone === this.totalSteps) {
-        await this.readBack(sums, sinceReadback, out, windowTrainMs + performance.now() - windowStart);
+        await this.readBack(
+          sums,
+          sinceReadback,
+          out,
+          windowTrainMs + performance.now() - windowStart,
+          batch.indices,
+        );
         sinceReadback = 0;
         windowTrainMs = 0;
         windowStart = performance.now();
@@ -272,6 +290,7 @@ export class Trainer {
     n: number,
     previews: Record<string, tf.Tensor>,
     windowMs: number,
+    batchIndices?: Int32Array,
   ): Promise<void> {
     const keys = Object.keys(sums);
     const data = await Promise.all(keys.map((k) => sums[k]!.data()));
@@ -295,12 +314,16 @@ export class Trainer {
     });
     if (Object.keys(previews).length > 0) {
       this.events.preview(
-        await readPreviews(previews, {
-          step: this.stepsDone,
-          epoch: this.stepsDone / spe,
-          labelKind: METHODS[this.cfg.method].family === 'deepcluster' ? 'cluster' : 'key',
-          epsilon: this.cfg.epsilon / 255,
-        }),
+        await readPreviews(
+          previews,
+          {
+            step: this.stepsDone,
+            epoch: this.stepsDone / spe,
+            labelKind: METHODS[this.cfg.method].family === 'deepcluster' ? 'cluster' : 'key',
+            epsilon: this.cfg.epsilon / 255,
+          },
+          batchIndices,
+        ),
       );
     }
   }
@@ -364,11 +387,81 @@ export class Trainer {
         confusion: lin.confusion,
       };
       this.events.evaluation(point);
+      await this.emitEmbedding(trainSet, testSet);
       return point;
     } finally {
       trainSet.features.dispose();
       testSet.features.dispose();
       if (!this.stopped) this.events.status('training', `Training ${METHODS[this.cfg.method].label}`);
+    }
+  }
+
+  /**
+   * Embedding view: PCA and UMAP of the held-out features coloured by label; clustering methods (once
+   * clustered) show the probe's train images coloured by their cluster instead. Never touches this.rng.
+   */
+  private async emitEmbedding(
+    trainSet: { features: tf.Tensor2D; labels: Int32Array },
+    testSet: { features: tf.Tensor2D; labels: Int32Array },
+  ): Promise<void> {
+    if (!this.events.embedding) return;
+    const assigned = this.base.assignments?.(0) ?? null;
+    const byCluster = assigned !== null && trainSet.features.shape[0] <= assigned.length;
+    const set = byCluster ? trainSet : testSet;
+    const r = await projectFeatures(set.features, { seed: this.cfg.seed ^ 0x5eed });
+    const groups = Array.from(byCluster ? assigned.subarray(0, r.count) : set.labels.subarray(0, r.count));
+    const classNames = this.source.manifest.classNames ?? [];
+    const names = byCluster
+      ? Array.from({ length: Math.max(0, ...groups) + 1 }, (_, c) => `cluster ${c}`)
+      : classNames.map(String);
+    this.events.embedding({
+      step: this.stepsDone,
+      epoch: this.stepsDone / this.sampler.stepsPerEpoch,
+      split: byCluster ? 'train' : 'test',
+      colourBy: byCluster ? 'cluster' : 'label',
+      names,
+      groups,
+      pca: r.pca,
+      umap: r.umap,
+    });
+  }
+
+  /**
+   * Gallery: the k nearest of the first ≤256 held-out images to `image` (any size, the dataset's
+   * channels) in backbone feature space, inference mode, current weights.
+   */
+  async neighbours(image: PreviewImage, k = NEIGHBOURS_K): Promise<NeighbourResult> {
+    const m = this.source.manifest;
+    if (image.channels !== m.channels)
+      throw new Error(`neighbours: ${image.channels} channels, expected ${m.channels}`);
+    const ref = await this.features('test', Math.min(NEIGHBOUR_REFERENCE, m.splits.test.count));
+    const sub = await readSubset(this.source, 'test', ref.features.shape[0]);
+    const query = tf.tidy(() => {
+      const x = toFloatImages(image.pixels, 1, image.height, image.width, image.channels);
+      const sized = tf.image.resizeBilinear(x, [this.cfg.imageSize, this.cfg.imageSize]);
+      return this.base.encoder.features(sized, { training: false });
+    });
+    try {
+      const [found] = await nearestNeighbours(query, ref.features, k);
+      const rowBytes = m.height * m.width * m.channels;
+      return {
+        split: 'test',
+        reference: ref.features.shape[0],
+        neighbours: (found ?? []).map(({ index, similarity }) => ({
+          index,
+          similarity,
+          label: sub.labels ? (sub.labels[index] ?? null) : null,
+          image: {
+            width: m.width,
+            height: m.height,
+            channels: m.channels,
+            pixels: sub.pixels.slice(index * rowBytes, (index + 1) * rowBytes),
+          },
+        })),
+      };
+    } finally {
+      query.dispose();
+      ref.features.dispose();
     }
   }
 

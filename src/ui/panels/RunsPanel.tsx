@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { METHOD_INFO } from '../../engine/methods/catalog';
+import { toggleCompare, useCompareStore } from '../../state/compareStore';
 import { duplicateRun, resumeSavedRun, runAction } from '../../state/lab';
 import { useRunStore } from '../../state/runStore';
 import { useRunsStore } from '../../state/runsStore';
@@ -13,9 +14,19 @@ function RunRow({ r, busy }: { r: RunSummary; busy: boolean }) {
   const [text, setText] = useState('');
   const [confirming, setConfirming] = useState(false);
   const resumable = (r.status === 'interrupted' || r.status === 'stopped') && r.step < r.totalSteps;
+  const compared = useCompareStore((s) => s.selected.includes(r.id));
   return (
     <li className="run" data-testid="run-row" data-status={r.status} data-id={r.id}>
       <div>
+        <label className="compare-check" title="Overlay this run in the comparison view">
+          <input
+            type="checkbox"
+            checked={compared}
+            onChange={(e) => toggleCompare(r.id, e.target.checked)}
+            data-testid="run-compare"
+          />{' '}
+          compare
+        </label>{' '}
         <strong data-testid="run-name">{r.name}</strong>{' '}
         <span className={`badge ${r.status}`} data-testid="run-status">
           {r.status}

@@ -1,0 +1,82 @@
+// npm run experiment end to end: spawns scripts/experiment.mjs (its own Vite server and headless
+// Chromium on WebGPU) for a tiny comparison and checks the report folder it writes. No page fixture:
+// the script is the thing under test.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from '@playwright/test';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+function runExperiment(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['scripts/experiment.mjs', ...args], { cwd: root });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, output }));
+  });
+}
+
+test.describe('npm run experiment', () => {
+  test('rejects a bad setting with the field and its range', async () => {
+    const r = await runExperiment(['--methods', 'moco-v2', '--set', 'lr=99']);
+    expect(r.code).toBe(2);
+    expect(r.output).toContain('lr: Learning rate is 99; it must be between');
+    const m = await runExperiment(['--methods', 'moco-v2,nope']);
+    expect(m.code).toBe(2);
+    expect(m.output).toContain('Unknown method "nope"');
+  });
+
+  test('compares two methods on fractals and writes the report', async () => {
+    // SwiftShader compiles every WebGPU shader on the CPU: minutes on a shared 2-core machine.
+    test.setTimeout(12 * 60_000);
+    const out = mkdtempSync(join(tmpdir(), 'hexa-experiment-'));
+    try {
+      const r = await runExperiment([
+        ...['--methods', 'moco-v2,hexa-moco', '--dataset', 'fractals:3x12@16', '--preset', 'tiny'],
+        ...['--epochs', '1', '--seeds', '1', '--train-limit', '24', '--out', out],
+      ]);
+      expect(r.code, r.output).toBe(0);
+      expect(r.output).toMatch(/\[run 1\/2\] moco-v2 seed 1 {2}step 3\/3/);
+      expect(r.output).toMatch(/\[run 2\/2\] hexa-moco seed 1 {2}eval @ step 3/);
+
+      const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+      expect(results.runs).toHaveLength(2);
+      expect(results.runs.map((x: { method: string }) => x.method)).toEqual(['moco-v2', 'hexa-moco']);
+      for (const run of results.runs) {
+        expect(run.status).toBe('done');
+        expect(run.metrics.length).toBeGreaterThan(0);
+        expect(run.metrics.at(-1).step).toBe(3);
+        expect(Number.isFinite(run.metrics.at(-1).values.loss)).toBe(true);
+        expect(run.evaluations.length).toBe(2); // at step 0 and after the last step
+        expect(run.leakedTensors).toBe(0);
+        expect(run.wallMs).toBeGreaterThan(0);
+      }
+      expect(results.summary).toHaveLength(2);
+      for (const s of results.summary) {
+        expect(s.linearTop1.n).toBe(1);
+        expect(s.linearTop1.mean).toBeGreaterThanOrEqual(0);
+        expect(s.knnTop1.mean).toBeLessThanOrEqual(1);
+      }
+
+      const csv = readFileSync(join(out, 'metrics.csv'), 'utf8').trimEnd().split('\r\n');
+      expect(csv[0]).toMatch(/^run,method,seed,step,epoch,elapsedMs,imagesPerSec,lr,.*\bloss\b/);
+      expect(csv.slice(1).some((l) => l.startsWith('1,moco-v2,1,'))).toBe(true);
+      expect(csv.slice(1).some((l) => l.startsWith('2,hexa-moco,1,'))).toBe(true);
+      expect(existsSync(join(out, 'evaluations.csv'))).toBe(true);
+
+      const html = readFileSync(join(out, 'index.html'), 'utf8');
+      expect(html.match(/<svg\b/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
+      expect(html).not.toMatch(/https?:\/\//);
+      expect(html).not.toMatch(/<script\b/);
+      expect(html).toContain('MoCo-v2');
+      expect(html).toContain('HEXA-MoCo');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});

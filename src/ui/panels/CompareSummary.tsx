@@ -1,0 +1,86 @@
+// Final metrics per compared run, and mean ± std over seeds for runs that differ only by the seed.
+import { useMemo } from 'react';
+import { METHOD_INFO } from '../../engine/methods/catalog';
+import type { MeanStd } from '../../engine/evaluation/runMath';
+import { seedGroups, summaryRow, type RunRecord } from '../../state/compareStore';
+import { runColor } from './CompareCharts';
+
+const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)} %`);
+const num = (x: number | null) => (x === null ? '–' : x.toFixed(3));
+const secs = (ms: number | null) => (ms === null ? '–' : `${(ms / 1000).toFixed(1)} s`);
+const pm = (s: MeanStd | undefined, f: (x: number) => string) =>
+  !s || s.n === 0 ? '–' : `${f(s.mean)} ± ${f(s.std)}`;
+
+export function CompareSummary({ runs, baselineId }: { runs: RunRecord[]; baselineId: string | null }) {
+  const rows = useMemo(() => runs.map(summaryRow), [runs]);
+  const groups = useMemo(() => seedGroups(runs), [runs]);
+  return (
+    <table className="summary" data-testid="summary-table">
+      <thead>
+        <tr>
+          <th>run</th>
+          <th>method</th>
+          <th>seed</th>
+          <th>steps</th>
+          <th>last loss</th>
+          <th>linear top-1</th>
+          <th>kNN top-1</th>
+          <th>flip rate</th>
+          <th>training time</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r, i) => (
+          <tr
+            key={r.id}
+            data-testid="summary-row"
+            data-id={r.id}
+            data-method={r.method}
+            data-adversarial={String(r.adversarial)}
+            data-cutmix={String(r.cutmix)}
+            data-seed={r.seed}
+            data-baseline={String(r.id === baselineId)}
+          >
+            <td>
+              <span className="swatch" style={{ background: runColor(i) }} />{' '}
+              {r.id === baselineId ? '★ ' : ''}
+              {r.name}
+            </td>
+            <td>
+              {METHOD_INFO[r.method].label}
+              {METHOD_INFO[r.method].hardExamples &&
+                ` (${[r.adversarial && 'adv', r.cutmix && 'mix'].filter(Boolean).join('+') || 'no hard examples'})`}
+            </td>
+            <td>{r.seed}</td>
+            <td>
+              {r.steps}/{r.totalSteps}
+            </td>
+            <td>{num(r.loss)}</td>
+            <td>{pct(r.linearTop1)}</td>
+            <td>{pct(r.knnTop1)}</td>
+            <td>{pct(r.flipRate)}</td>
+            <td>{secs(r.wallMs)}</td>
+          </tr>
+        ))}
+        {groups.map((g) => {
+          const first = g.rows[0]!;
+          return (
+            <tr key={first.id} className="seed-group" data-testid="summary-seed-group" data-n={g.rows.length}>
+              <td>
+                mean ± std over seeds {g.seeds.join(', ')} (n = {g.rows.length})
+              </td>
+              <td>{METHOD_INFO[first.method].label}</td>
+              <td>–</td>
+              <td>–</td>
+              <td>{pm(g.stats.loss, (x) => x.toFixed(3))}</td>
+              <td>{pm(g.stats.linearTop1, (x) => (100 * x).toFixed(1))} %</td>
+              <td>{pm(g.stats.knnTop1, (x) => (100 * x).toFixed(1))} %</td>
+              <td>{pm(g.stats.flipRate, (x) => (100 * x).toFixed(1))} %</td>
+              <td>{pm(g.stats.wallMs, (x) => (x / 1000).toFixed(1))} s</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
