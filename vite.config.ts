@@ -24,7 +24,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
     environment: 'node',
-    testTimeout: 60_000,
+    testTimeout: 240_000, // training tests run on the CPU backend; 2 shared cores in CI
     pool: 'forks',
   },
 });
