@@ -44,9 +44,9 @@ export function App() {
       <main>
         <aside>
           <DatasetPanel />
-          <AddDatasetPanel />
-          <RunsPanel />
           <SettingsPanel />
+          <RunsPanel />
+          <AddDatasetPanel />
         </aside>
         <div className="content">
           <RunControls />
