@@ -152,6 +152,9 @@ describe('trainStep previews', () => {
     'argmax_before',
     'argmax_after',
     'own_labels',
+    'hard_loss',
+    'hard_pos',
+    'hard_view',
     'mix_view',
     'mix_mask',
     'mix_partner_view',
@@ -184,6 +187,9 @@ describe('trainStep previews', () => {
       argmax_before: [3],
       argmax_after: [3],
       own_labels: [B], // all of the batch: a partner may be any sample
+      hard_loss: [3], // the gallery's highest clean losses of the batch
+      hard_pos: [3],
+      hard_view: [3, 16, 16, 1],
       mix_view: [3, 16, 16, 1],
       mix_mask: [3, 16, 16, 1],
       mix_partner_view: [3, 16, 16, 1],
@@ -222,7 +228,14 @@ describe('trainStep previews', () => {
     expect(big.previews!.mix_lambda!.shape).toEqual([B]);
     const moco = setup('moco-v2');
     const plain = moco.step(2);
-    expect(Object.keys(plain.previews!).sort()).toEqual(['own_labels', 'xk', 'xq']);
+    expect(Object.keys(plain.previews!).sort()).toEqual([
+      'hard_loss',
+      'hard_pos',
+      'hard_view',
+      'own_labels',
+      'xk',
+      'xq',
+    ]);
     expect(plain.previews!.xk!.shape).toEqual([2, 16, 16, 1]);
     [big, plain].forEach(disposeOutput);
     [hexa, moco].forEach((s) => s.dispose());
