@@ -1,4 +1,5 @@
 // A new user opens the lab and trains MoCo-v2 on WebGPU (SwiftShader here).
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { LabPage } from './labPage';
 
@@ -44,6 +45,17 @@ test('a new user opens the lab, sees WebGPU and the stored dataset, and trains t
   // No tensor leak: the worker's tensor count is flat across read-backs.
   const counts = s.run.numTensors;
   expect(new Set(counts.slice(1)).size).toBe(1);
+  // The charts save as SVG and PNG.
+  const svgFile = page.waitForEvent('download');
+  await lab.testId('loss-chart-svg').click();
+  const svgText = readFileSync(await (await svgFile).path(), 'utf8');
+  expect(svgText.startsWith('<svg')).toBe(true);
+  expect(svgText).toContain('recharts-line');
+  const pngFile = page.waitForEvent('download');
+  await lab.testId('probe-chart-png').click();
+  const png = readFileSync(await (await pngFile).path());
+  expect(Array.from(png.subarray(1, 4))).toEqual([0x50, 0x4e, 0x47]); // "PNG"
+  expect(png.length).toBeGreaterThan(1000);
   // MoCo-v2 has no hard-example panels.
   await expect(lab.testId('adversarial-panel')).toHaveCount(0);
 

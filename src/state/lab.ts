@@ -1,5 +1,6 @@
 // Wires the worker to the stores. UI components call these actions; they never touch the worker.
 import type { BackendName } from '../engine/runtime/backend';
+import { download } from '../download';
 import { createWorkerClient, type WorkerClient } from '../worker/client';
 import type {
   BuiltinId,
@@ -25,16 +26,6 @@ import {
 } from './compareStore';
 
 let client: WorkerClient | null = null;
-
-/** Saves a Blob as a file through the browser's download. */
-function download(blob: Blob, filename: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
 
 function onReply(msg: WorkerReply): void {
   compareOnReply(msg, { launch: launchConfig, send: (req) => client?.send(req) });

@@ -1,5 +1,7 @@
 // Line charts over training steps (recharts). Each chart exposes its point count for tests.
+import { useRef } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { exportChart } from '../../download';
 
 export interface Series {
   key: string;
@@ -17,8 +19,24 @@ export function StepChart(props: {
   yDomain?: [number, number];
 }) {
   const points = props.data.length;
+  const box = useRef<HTMLDivElement>(null);
+  const save = (format: 'svg' | 'png') => {
+    const svg = box.current?.querySelector<SVGSVGElement>('.recharts-wrapper > svg.recharts-surface'); // not a legend icon
+    if (svg) void exportChart(svg, props.testId, format);
+  };
   return (
-    <div className="chart" data-testid={props.testId} data-points={points}>
+    <div className="chart" data-testid={props.testId} data-points={points} ref={box}>
+      {points > 0 && (
+        <div className="chart-export">
+          Save as{' '}
+          <button className="link" onClick={() => save('svg')} data-testid={`${props.testId}-svg`}>
+            SVG
+          </button>{' '}
+          <button className="link" onClick={() => save('png')} data-testid={`${props.testId}-png`}>
+            PNG
+          </button>
+        </div>
+      )}
       {points === 0 ? (
         <p className="muted">No points yet: they appear as training runs.</p>
       ) : (
