@@ -124,18 +124,10 @@ function prepareMnist() {
   console.log(`prepare-data: wrote MNIST to ${outDir}`);
 }
 
-const FASHION_CLASSES = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-];
+// One list for the converter and the app (src/engine/data/builtin.ts imports the same file).
+const FASHION_CLASSES = JSON.parse(
+  readFileSync(join(root, 'src', 'engine', 'data', 'fashionClasses.json'), 'utf8'),
+);
 
 /** The package's images of class `c` as one uint8 buffer [7000, 28, 28]; skips its few empty entries. */
 function readFashionClass(pkgDir, c) {

@@ -3,6 +3,7 @@
 // own origin into the image store, once: a complete stored copy is reused without downloading again.
 // MNIST is installed on first start; the others when the user asks for them. Nothing is downloaded from
 // anywhere else.
+import FASHION_CLASSES from './fashionClasses.json';
 import type { ImageStore } from './imageStore';
 import { StorageError } from './storageError';
 import { MANIFEST_VERSION, type Chunk, type DatasetManifest, type SplitName } from './types';
@@ -50,18 +51,7 @@ export const BUILTIN_DATASETS: readonly BuiltinDataset[] = [
     width: 28,
     height: 28,
     channels: 1,
-    classNames: [
-      'T-shirt/top',
-      'Trouser',
-      'Pullover',
-      'Dress',
-      'Coat',
-      'Sandal',
-      'Shirt',
-      'Sneaker',
-      'Bag',
-      'Ankle boot',
-    ],
+    classNames: FASHION_CLASSES,
     counts: { train: 60_000, test: 10_000 },
     installOnStart: false,
     about:
