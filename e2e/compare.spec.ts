@@ -9,6 +9,7 @@ test('a one-click ablation runs four arms one after another and opens their comp
   await lab.open('preset=tiny&trainLimit=16&epochs=1&readbackEvery=1&probeTrainSize=32&probeTestSize=32'); // 2 steps per run
   await lab.waitForDataset();
   await expect(lab.testId('ablation-seeds')).toHaveValue('1');
+  await expect(lab.testId('adversarial-panel')).toHaveCount(0); // the form's method: MoCo-v2
   await lab.testId('ablation-start').click();
   const status = lab.testId('ablation-status');
   await expect(status).toHaveAttribute('data-state', 'running');
@@ -24,6 +25,10 @@ test('a one-click ablation runs four arms one after another and opens their comp
   await expect(rows.filter({ hasText: 'ablation 1: HEXA-MoCo, seed 1' })).toHaveCount(1);
   await expect(lab.testId('run-status').filter({ hasText: 'done' })).toHaveCount(4);
   await expect(lab.testId('run-compare').and(page.locator(':checked'))).toHaveCount(4);
+  // The live panels follow the arm that ran (last: HEXA-MoCo), not the form, which stays MoCo-v2.
+  await expect(lab.testId('method-select')).toHaveValue('moco-v2');
+  await expect(lab.testId('adversarial-panel')).toBeVisible();
+  await expect(lab.testId('hard-chart')).toBeVisible();
 
   // The summary: one row per run with the right method and switches, in queue order.
   const summary = lab.testId('summary-row');

@@ -38,6 +38,38 @@ test('a tiny HEXA-MoCo run shows adversarial and cut-mixed queries live', async 
 
   // Tensors do not leak.
   expect(new Set(s.run.numTensors.slice(1)).size).toBe(1);
+
+  // Settings changed mid-run: pause, raise ε and lower the learning rate, apply, resume.
+  await lab.testId('preview-live').click();
+  await lab.testId('pause-button').click();
+  await expect(lab.testId('run-phase')).toHaveText('paused', { timeout: 60_000 });
+  await expect(lab.testId('live-settings-help')).toContainText('Apply to this run');
+  await expect(lab.testId('field-batchSize')).toBeDisabled(); // fixed for the run
+  await expect(lab.testId('method-select')).toBeDisabled();
+  await lab.testId('field-epsilon').fill('8');
+  await page.locator('summary', { hasText: 'optimiser' }).click(); // a closed group of the form
+  await lab.testId('field-lr').fill('0.01');
+  const apply = lab.testId('apply-settings-button');
+  await expect(apply).toContainText('ε (/255) 4 → 8');
+  await expect(apply).toContainText('Learning rate 0.06 → 0.01');
+  const pausedAt = (await lab.state()).run.steps.at(-1)!;
+  await apply.click();
+  await expect(apply).toHaveCount(0); // applied: the form and the run agree
+  // Every chart of the run marks the step.
+  for (const chart of ['loss-chart', 'probe-chart', 'hard-chart'])
+    await expect(lab.testId(chart)).toHaveAttribute('data-markers', '1');
+  await expect(lab.testId('loss-chart')).toHaveAttribute(
+    'title',
+    `step ${pausedAt}: Learning rate 0.06 → 0.01, ε (/255) 4 → 8`,
+  );
+  await lab.testId('resume-button').click();
+  // The adversarial views are now drawn within the new budget.
+  await expect(lab.testId('adv-scale')).toContainText('ε = 8.0/255', { timeout: 120_000 });
   await lab.testId('stop-button').click();
   await expect(lab.testId('run-phase')).toHaveText('stopped', { timeout: 60_000 });
+
+  // The change is saved with the run and marked on the comparison charts too.
+  await lab.testId('run-row').first().getByTestId('run-compare').check();
+  await expect(lab.testId('compare-chart-loss')).toHaveAttribute('data-markers', '1');
+  await expect(lab.testId('compare-chart-linear')).toHaveAttribute('data-markers', '1');
 });

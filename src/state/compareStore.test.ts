@@ -9,7 +9,7 @@ import {
   evalRows,
   findResumePoints,
   nextAblationNumber,
-  resumeMarkers,
+  runMarkers,
   seedGroups,
   staleSelection,
   summaryRow,
@@ -132,10 +132,32 @@ describe('findResumePoints', () => {
     expect(findResumePoints([])).toEqual([]);
   });
 
-  it('places markers on the chosen axis', () => {
+  it('places restart markers on the chosen axis for runs saved without events', () => {
     const r = run('a', { metrics: [point(2, 1000, {}), point(4, 2000, {}), point(2, 1500, {})] });
-    expect(resumeMarkers([run('b'), r], 'step')).toEqual([{ runIndex: 1, x: 2 }]);
-    expect(resumeMarkers([r], 'time')).toEqual([{ runIndex: 0, x: 1.5 }]);
+    const resumed = { label: 'resumed', kind: 'resume' };
+    expect(runMarkers([run('b'), r], 'step')).toEqual([{ runIndex: 1, x: 2, ...resumed }]);
+    expect(runMarkers([r], 'time')).toEqual([{ runIndex: 0, x: 1.5, ...resumed }]);
+  });
+
+  it('marks settings changed mid-run and resumptions from the saved events', () => {
+    const r = run('a', {
+      events: [
+        {
+          kind: 'settings',
+          step: 4,
+          epoch: 0.5,
+          elapsedMs: 2500,
+          changes: [{ key: 'lr', from: 0.06, to: 0.01 }],
+        },
+        { kind: 'resume', step: 6, epoch: 0.75, elapsedMs: 3000, lostSteps: 2 },
+      ],
+    });
+    expect(runMarkers([run('b', { events: [] }), r], 'step')).toEqual([
+      { runIndex: 1, x: 4, label: 'Learning rate 0.06 → 0.01', kind: 'settings' },
+      { runIndex: 1, x: 6, label: 'resumed (2 steps redone)', kind: 'resume' },
+    ]);
+    expect(runMarkers([r], 'epoch').map((m) => m.x)).toEqual([0.5, 0.75]);
+    expect(runMarkers([r], 'time').map((m) => m.x)).toEqual([2.5, 3]);
   });
 });
 
@@ -205,7 +227,7 @@ describe('the ablation queue', () => {
     const items = buildAblation(cfg, 1, 1).slice(0, 2);
     beginAblation(items);
     const summary = (id: string, status: RunSummary['status']) => ({ id, status }) as RunSummary;
-    compareOnReply({ type: 'run-started', runId: 'r1', resumed: null }, driver);
+    compareOnReply({ type: 'run-started', runId: 'r1', config: items[0]!.config, resumed: null }, driver);
     expect(sent[0]).toEqual({
       type: 'run-action',
       id: 'r1',
@@ -218,7 +240,7 @@ describe('the ablation queue', () => {
     expect(useCompareStore.getState().ablation.index).toBe(1);
     compareOnReply({ type: 'runs', runs: [summary('r1', 'done')] }, driver); // no run-started yet: wait
     expect(launched).toEqual([5]);
-    compareOnReply({ type: 'run-started', runId: 'r2', resumed: null }, driver);
+    compareOnReply({ type: 'run-started', runId: 'r2', config: items[1]!.config, resumed: null }, driver);
     compareOnReply({ type: 'runs', runs: [summary('r1', 'done'), summary('r2', 'done')] }, driver);
     const s = useCompareStore.getState();
     expect(s.ablation.status).toBe('done');

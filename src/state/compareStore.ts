@@ -2,6 +2,7 @@
 // the chart options, and the one-click ablation queue. The pure helpers below (ablation list, resume
 // points, chart rows, summary rows) are unit-tested in compareStore.test.ts.
 import { create } from 'zustand';
+import { describeEvent } from '../engine/training/runEvents';
 import type { TrainConfig } from '../engine/config';
 import type { RunRecord } from '../engine/data/runStore';
 import {
@@ -187,10 +188,27 @@ export function compareChartData(
 /** The envelope window that goes with a smoothing weight: about the EMA's memory (1 / (1 − w)) points. */
 export const envelopeWindowFor = (smoothing: number) => Math.max(2, Math.round(1 / (1 - smoothing)));
 
-/** Where each run's history restarted, as x positions on this axis. */
-export function resumeMarkers(runs: readonly RunRecord[], axis: RunAxis): { runIndex: number; x: number }[] {
+export interface RunMarker {
+  runIndex: number;
+  x: number;
+  label: string;
+  kind: 'settings' | 'resume';
+}
+
+/**
+ * Each run's events on this axis: settings changed mid-run and resumptions. Records without events
+ * (older or hand-made files) get 'resume' markers where their history restarts instead.
+ */
+export function runMarkers(runs: readonly RunRecord[], axis: RunAxis): RunMarker[] {
   return runs.flatMap((run, runIndex) =>
-    findResumePoints(run.metrics).map((i) => ({ runIndex, x: axisValue(run.metrics[i]!, axis) })),
+    run.events
+      ? run.events.map((e) => ({ runIndex, x: axisValue(e, axis), label: describeEvent(e), kind: e.kind }))
+      : findResumePoints(run.metrics).map((i) => ({
+          runIndex,
+          x: axisValue(run.metrics[i]!, axis),
+          label: 'resumed',
+          kind: 'resume' as const,
+        })),
   );
 }
 

@@ -15,6 +15,7 @@ import { useBackendStore } from './backendStore';
 import { setField, useConfigStore } from './configStore';
 import { useRunsStore } from './runsStore';
 import type { TrainConfig } from '../engine/config';
+import { liveOf, withChanges } from '../engine/liveSettings';
 import { useDatasetStore } from './datasetStore';
 import { addMetrics, addPreview, resetRun, useRunStore } from './runStore';
 import {
@@ -72,12 +73,20 @@ function onReply(msg: WorkerReply): void {
         activeRunId: msg.runId,
         resumed: msg.resumed ? { fromStep: msg.resumed.fromStep, lostSteps: msg.resumed.lostSteps } : null,
       });
+      useRunStore.setState({ config: msg.config, events: msg.resumed?.run.events ?? [] });
       if (msg.resumed) {
-        // The charts continue the saved history.
+        // The charts continue the saved history; the form shows the settings it resumes with.
         useRunStore.setState({ metrics: msg.resumed.run.metrics, evals: msg.resumed.run.evals });
-        useConfigStore.setState({ config: msg.resumed.run.config });
+        useConfigStore.setState({ config: msg.config });
       }
       client?.send({ type: 'list-runs' });
+      break;
+    case 'run-event':
+      useRunStore.setState((s) => ({
+        events: [...s.events, msg.event],
+        config:
+          s.config && msg.event.kind === 'settings' ? withChanges(s.config, msg.event.changes) : s.config,
+      }));
       break;
     case 'run-export':
       msg.files.forEach((f) => download(new Blob([f.data], { type: f.type }), f.name));
@@ -188,6 +197,19 @@ export function startAblation(seeds: number): void {
 /** Stops the ablation queue and its current run; the runs done so far are compared. */
 export function cancelAblation(): void {
   if (cancelAblationQueue((req) => client?.send(req))) client?.send({ type: 'stop' });
+}
+
+/** Sends the form's live settings to the running run (its fixed settings stay as they are). */
+export function applyLiveSettings(): void {
+  const running = useRunStore.getState().config;
+  if (!running) return;
+  const { config, issues } = useConfigStore.getState();
+  if (issues.length > 0) {
+    useRunStore.setState({ error: `Fix the settings first: ${issues.map((i) => i.message).join(' ')}` });
+    return;
+  }
+  useRunStore.setState({ error: null });
+  client?.send({ type: 'change-settings', config: liveOf(running, config) });
 }
 
 export const pauseRun = () => client?.send({ type: 'pause' });

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { ClusterSnapshot, EvalPoint, MetricsPoint, PreviewSet, RunPhase } from '../worker/protocol';
 import type { EmbeddingSnapshot, NeighbourResult } from '../worker/protocol';
 import { EMPTY_GALLERY, updateGallery, type Gallery } from '../engine/evaluation/gallery';
+import type { RunEvent, TrainConfig } from '../worker/protocol';
 
 /** Gallery: the item whose neighbours are asked for or shown. */
 export interface NeighbourQuery {
@@ -17,6 +18,10 @@ const METRICS_CAP = 5000;
 interface RunState {
   phase: RunPhase;
   message: string;
+  /** The settings the current run trains with (live changes included); null before a run starts. */
+  config: TrainConfig | null;
+  /** Its settings changes and resumptions, marked on the charts. */
+  events: RunEvent[];
   metrics: MetricsPoint[];
   evals: EvalPoint[];
   clusters: ClusterSnapshot | null; // the latest re-clustering (clustering methods)
@@ -32,6 +37,8 @@ interface RunState {
 const EMPTY_RUN: RunState = {
   phase: 'idle',
   message: '',
+  config: null,
+  events: [],
   metrics: [],
   evals: [],
   clusters: null,

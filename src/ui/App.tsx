@@ -2,7 +2,6 @@ import { useEffect, useState } from 'react';
 import { checkIndexedDb } from '../env';
 import { useDatasetStore } from '../state/datasetStore';
 import { startLab } from '../state/lab';
-import { useConfigStore } from '../state/configStore';
 import { METHOD_INFO } from '../engine/methods/catalog';
 import { AddDatasetPanel } from './panels/AddDatasetPanel';
 import { AdversarialPanel } from './panels/AdversarialPanel';
@@ -21,10 +20,11 @@ import { RunControls } from './panels/RunControls';
 import { RunsPanel } from './panels/RunsPanel';
 import { SettingsPanel } from './panels/SettingsPanel';
 import { ViewsPanel } from './panels/ViewsPanel';
+import { useShownConfig } from './useShownConfig';
 
 export function App() {
   const [storageOk, setStorageOk] = useState<boolean | null>(null);
-  const method = useConfigStore((s) => METHOD_INFO[s.config.method]);
+  const method = METHOD_INFO[useShownConfig().method]; // the running arm's during an ablation
   useEffect(() => {
     void checkIndexedDb().then((problem) => {
       if (problem) useDatasetStore.setState({ error: { kind: 'unavailable', message: problem } });

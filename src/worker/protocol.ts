@@ -13,6 +13,7 @@ import type { PreviewSet } from '../engine/training/previews';
 import type { PreviewImage } from '../engine/training/previews';
 import type { NeighbourResult } from '../engine/training/trainer';
 import type { EmbeddingSnapshot } from '../engine/evaluation/embedding';
+import type { RunEvent } from '../engine/training/runEvents';
 
 export type {
   ImportOptions,
@@ -32,6 +33,7 @@ export type {
   PreviewImage,
   NeighbourResult,
   EmbeddingSnapshot,
+  RunEvent,
 };
 
 export type StorageErrorInfo = {
@@ -44,6 +46,8 @@ export type WorkerRequest =
   | { type: 'start'; config: TrainConfig }
   | { type: 'pause' }
   | { type: 'resume' }
+  /** Changes the running run's live settings (liveSettings.ts) from its next step on. */
+  | { type: 'change-settings'; config: TrainConfig }
   | { type: 'stop' }
   | { type: 'retry-dataset' }
   | { type: 'refresh-datasets' }
@@ -92,9 +96,12 @@ export type WorkerReply =
   | {
       type: 'run-started';
       runId: string;
+      config: TrainConfig; // the settings it trains with (a resumed run's as at its checkpoint)
       resumed: { fromStep: number; lostSteps: number; run: RunRecord } | null;
     }
   | { type: 'run-export'; files: ExportFile[] }
+  /** Settings of the running run changed (applied from the step after event.step). */
+  | { type: 'run-event'; event: RunEvent }
   /** At every evaluation: the embedding view's projections. */
   | { type: 'embedding'; snapshot: EmbeddingSnapshot }
   /** Answer to a 'neighbours' request (error set, result null, when there is no model). */

@@ -1,10 +1,11 @@
 // Saves the current run in IndexedDB as it goes: the record at the start, metric points at each
-// read-back, evaluations, checkpoints every `checkpointEvery` steps, and the final status. Writes
+// read-back, evaluations, settings changed mid-run, checkpoints every `checkpointEvery` steps, and the final status. Writes
 // are queued one after another so a slow disk never reorders them.
 import type { TrainConfig } from '../engine/config';
 import type { RunRecord, RunStatus, RunStore } from '../engine/data/runStore';
 import type { Checkpoint } from '../engine/training/checkpoint';
 import type { EvalPoint, MetricsPoint } from '../engine/training/trainer';
+import type { RunEvent } from '../engine/training/runEvents';
 
 export class RunRecorder {
   private queue: Promise<unknown> = Promise.resolve();
@@ -62,6 +63,10 @@ export class RunRecorder {
 
   evaluation(p: EvalPoint): void {
     this.enqueue(() => this.store.appendMetrics(this.runId, [], [p]));
+  }
+
+  event(e: RunEvent): void {
+    this.enqueue(() => this.store.addEvent(this.runId, e));
   }
 
   checkpoint(c: Checkpoint): void {

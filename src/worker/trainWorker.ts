@@ -141,6 +141,10 @@ async function launch(cfg: TrainConfig, resume: ResumePoint | null): Promise<voi
           recorder?.evaluation(point);
         },
         clusters: (snapshot) => post({ type: 'clusters', snapshot }),
+        settings: (event) => {
+          post({ type: 'run-event', event });
+          recorder?.event(event);
+        },
         embedding: (snapshot) => post({ type: 'embedding', snapshot }),
         status: (phase, message) => post({ type: 'status', phase, message }),
         checkpoint: (c) => recorder?.checkpoint(c),
@@ -161,6 +165,7 @@ async function launch(cfg: TrainConfig, resume: ResumePoint | null): Promise<voi
     post({
       type: 'run-started',
       runId: recorder.runId,
+      config: cfg,
       resumed: resume
         ? { fromStep: resume.checkpoint.step, lostSteps: resume.lostSteps, run: resume.run }
         : null,
@@ -227,9 +232,19 @@ async function resumeRun(id: string): Promise<void> {
   try {
     const point = await prepareResume(await runStore(), id);
     if (!point) throw new Error('This run has no checkpoint to resume from.');
-    await launch(point.run.config, point);
+    await launch(point.config, point);
   } catch (e) {
     post({ type: 'run-error', message: storageInfo(e).message });
+  }
+}
+
+/** Live settings of the running run; the trainer reports the change (settings event) or it throws. */
+function changeSettings(config: TrainConfig): void {
+  try {
+    if (!trainer) throw new Error('No run is training.');
+    trainer.changeSettings(config);
+  } catch (e) {
+    post({ type: 'run-error', message: `Settings not changed: ${(e as Error).message}` });
   }
 }
 
@@ -271,6 +286,9 @@ self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
       break;
     case 'resume':
       trainer?.resume();
+      break;
+    case 'change-settings':
+      changeSettings(msg.config);
       break;
     case 'stop':
       trainer?.stop();

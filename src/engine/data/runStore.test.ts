@@ -141,6 +141,32 @@ describe('memory run store', () => {
     expect(await s.getRun('a')).toEqual(r.run);
     expect(await prepareResume(s, 'c')).toBeNull(); // no checkpoint yet
   });
+
+  it('keeps the settings changed up to the checkpoint, drops later ones and records the resumption', async () => {
+    const s = createMemoryRunStore();
+    await s.saveRun(run('a', 1, { config: { ...PRESETS.tiny.config, epsilon: 4, lr: 0.06 } }));
+    await s.appendMetrics('a', [point(2), point(4)]);
+    const at = (step: number) => ({ step, epoch: step / 12, elapsedMs: step * 10 });
+    // ε 4 → 8 after step 4, just before the checkpoint of step 4: it applies from step 5 on
+    await s.addEvent('a', { kind: 'settings', ...at(4), changes: [{ key: 'epsilon', from: 4, to: 8 }] });
+    await s.putCheckpoint('a', checkpoint(4));
+    await s.appendMetrics('a', [point(6)]);
+    await s.addEvent('a', { kind: 'settings', ...at(6), changes: [{ key: 'lr', from: 0.06, to: 0.01 }] });
+    await s.appendMetrics('a', [point(8)]);
+    await expect(s.addEvent('nope', { kind: 'resume', ...at(1), lostSteps: 0 })).rejects.toMatchObject({
+      kind: 'not-found',
+    });
+
+    const r = (await prepareResume(s, 'a'))!;
+    expect(r.config.epsilon).toBe(8); // the change at step 4 stays: step 5 onward trained with it
+    expect(r.config.lr).toBe(0.06); // the change at step 6 is undone with the steps after the checkpoint
+    expect(r.run.config.epsilon).toBe(4); // the record keeps the starting config
+    expect(r.run.events).toEqual([
+      { kind: 'settings', ...at(4), changes: [{ key: 'epsilon', from: 4, to: 8 }] },
+      { kind: 'resume', step: 4, epoch: 4 / 12, elapsedMs: 40, lostSteps: 4 },
+    ]);
+    expect((await s.getRun('a'))!.events).toEqual(r.run.events);
+  });
 });
 
 describe('schema version 2', () => {

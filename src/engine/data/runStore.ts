@@ -7,6 +7,7 @@ import type { IDBPDatabase } from 'idb';
 import type { TrainConfig } from '../config';
 import type { Checkpoint } from '../training/checkpoint';
 import type { EvalPoint, MetricsPoint } from '../training/trainer';
+import { configAt, type RunEvent } from '../training/runEvents';
 import { openHexaDb, type HexaDb } from './imageStore';
 import { StorageError, toStorageError } from './storageError';
 
@@ -17,13 +18,15 @@ export interface RunRecord {
   name: string;
   createdAt: number; // ms since epoch
   updatedAt: number;
-  config: TrainConfig;
+  config: TrainConfig; // as the run started; `events` hold the settings changed since
   datasetId: string;
   status: RunStatus;
   step: number; // steps done as far as the store knows (the last metrics point, or the checkpoint)
   totalSteps: number;
   metrics: MetricsPoint[];
   evals: EvalPoint[];
+  /** Settings changed mid-run and resumptions, oldest first (absent in records saved before them). */
+  events?: RunEvent[];
   tags: string[];
   notes?: string;
 }
@@ -48,6 +51,8 @@ export interface RunStore {
   appendMetrics(runId: string, points: MetricsPoint[], evals?: EvalPoint[]): Promise<void>;
   /** Changes fields (status, step, notes …) and updatedAt; returns the new record. 'not-found' if none. */
   updateRun(runId: string, patch: RunPatch): Promise<RunRecord>;
+  /** Appends an event (settings change, resumption) in one transaction. 'not-found' if none. */
+  addEvent(runId: string, event: RunEvent): Promise<void>;
   renameRun(runId: string, name: string): Promise<void>;
   setTags(runId: string, tags: string[]): Promise<void>;
   /** All runs, newest first. */
@@ -81,6 +86,13 @@ export function withMetrics(
   };
 }
 
+/** The record with one more event (pure; shared by both stores). */
+export const withEvent = (run: RunRecord, e: RunEvent, now = Date.now()): RunRecord => ({
+  ...run,
+  events: [...(run.events ?? []), e],
+  updatedAt: now,
+});
+
 /** The record after a checkpoint was stored: `step` never falls behind what the checkpoint holds. */
 export const withCheckpoint = (run: RunRecord, c: Checkpoint, now = Date.now()): RunRecord => ({
   ...run,
@@ -109,6 +121,10 @@ class IdbRunStore implements RunStore {
 
   updateRun(runId: string, patch: RunPatch): Promise<RunRecord> {
     return this.modify(runId, `updating run '${runId}'`, (r) => ({ ...r, ...patch, updatedAt: Date.now() }));
+  }
+
+  async addEvent(runId: string, event: RunEvent): Promise<void> {
+    await this.modify(runId, `saving an event of run '${runId}'`, (r) => withEvent(r, event));
   }
 
   async renameRun(runId: string, name: string): Promise<void> {
@@ -228,24 +244,36 @@ export async function markInterrupted(store: RunStore): Promise<RunRecord[]> {
 
 export interface ResumePoint {
   run: RunRecord; // the record with the history after the checkpoint dropped, status 'running'
+  config: TrainConfig; // the settings in effect at the checkpoint (run.config + the changes up to it)
   checkpoint: Checkpoint;
   lostSteps: number; // steps recorded after the checkpoint, trained again (at most checkpointEvery)
 }
 
 /**
- * Prepares a run to be resumed from its checkpoint: metrics and evaluations after the checkpoint's step
- * are dropped (those steps are trained again) and the run is marked 'running'. Null when the run or
- * its checkpoint is missing. Pass `checkpoint` to Trainer (resumeFrom) with `run.config`.
+ * Prepares a run to be resumed from its checkpoint: metrics, evaluations and events after the
+ * checkpoint's step are dropped (those steps are trained again), a 'resume' event is added and the run
+ * is marked 'running'. Null when the run or its checkpoint is missing. Pass `checkpoint` to Trainer
+ * (resumeFrom) with `config`.
  */
 export async function prepareResume(store: RunStore, runId: string): Promise<ResumePoint | null> {
   const [run, checkpoint] = await Promise.all([store.getRun(runId), store.getCheckpoint(runId)]);
   if (!run || !checkpoint) return null;
   const at = checkpoint.step;
+  const lostSteps = Math.max(0, run.step - at);
+  const kept = (run.events ?? []).filter((e) => e.step <= at);
+  const resumed: RunEvent = {
+    kind: 'resume',
+    step: at,
+    epoch: (at * run.config.epochs) / Math.max(1, checkpoint.totalSteps),
+    elapsedMs: checkpoint.elapsedMs,
+    lostSteps,
+  };
   const next = await store.updateRun(runId, {
     status: 'running',
     step: at,
     metrics: run.metrics.filter((p) => p.step <= at),
     evals: run.evals.filter((p) => p.step <= at),
+    events: [...kept, resumed],
   });
-  return { run: next, checkpoint, lostSteps: Math.max(0, run.step - at) };
+  return { run: next, config: configAt(run.config, kept, at), checkpoint, lostSteps };
 }

@@ -256,7 +256,7 @@ export interface AxisPoint {
 }
 
 /** The x value of a point on an axis ('time' in seconds). */
-export function axisValue(p: MetricsRow, axis: RunAxis): number {
+export function axisValue(p: Pick<MetricsRow, 'step' | 'epoch' | 'elapsedMs'>, axis: RunAxis): number {
   return axis === 'step' ? p.step : axis === 'epoch' ? p.epoch : p.elapsedMs / 1000;
 }
 

@@ -4,6 +4,7 @@
 import {
   notFound,
   withCheckpoint,
+  withEvent,
   withMetrics,
   type CheckpointRecord,
   type RunRecord,
@@ -59,6 +60,11 @@ export function createMemoryRunStore(): MemoryRunStore {
     async updateRun(runId, patch) {
       open(`updating run '${runId}'`);
       return put({ ...get(runId), ...structuredClone(patch), updatedAt: Date.now() });
+    },
+
+    async addEvent(runId, event) {
+      open(`saving an event of run '${runId}'`);
+      put(withEvent(get(runId), structuredClone(event)));
     },
 
     async renameRun(runId, name) {

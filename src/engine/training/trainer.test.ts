@@ -5,6 +5,8 @@ import { DeepClusterV2 } from '../methods/deepClusterV2';
 import { tinyConfig, useCpu } from '../testing/fixtures';
 import { Trainer, type ClusterSnapshot, type EvalPoint, type MetricsPoint } from './trainer';
 import type { PreviewSet } from './previews';
+import type { SettingsEvent } from './runEvents';
+import { cosineLr } from './schedule';
 
 beforeAll(useCpu);
 
@@ -103,6 +105,57 @@ describe('Trainer', () => {
     await trainer.run();
     expect(trainer.step).toBe(2);
     expect(statuses.at(-1)).toBe('stopped');
+    trainer.dispose();
+  });
+
+  it('applies live settings from the next step on and reports the change', async () => {
+    const cfg = tinyConfig({
+      method: 'hexa-moco',
+      batchSize: 8,
+      queueSize: 16,
+      epochs: 2,
+      readbackEvery: 1,
+      warmupSteps: 0,
+      lr: 0.05,
+      adversarial: true,
+    });
+    const metrics: MetricsPoint[] = [];
+    const events: SettingsEvent[] = [];
+    const trainer: Trainer = new Trainer(cfg, source(), {
+      metrics: (p) => {
+        metrics.push(p);
+        if (p.step !== 3) return;
+        // A fixed setting: refused, nothing changes.
+        expect(() => trainer.changeSettings({ ...trainer.cfg, batchSize: 4, lr: 0.5 })).toThrow(/Batch size/);
+        expect(trainer.changeSettings({ ...trainer.cfg })).toBeNull();
+        trainer.changeSettings({ ...trainer.cfg, lr: 0.005, adversarial: false });
+      },
+      preview: () => {},
+      evaluation: () => {},
+      settings: (e) => events.push(e),
+      status: () => {},
+    });
+    await trainer.run();
+    expect(events).toEqual([
+      {
+        kind: 'settings',
+        step: 3,
+        epoch: 3 / 4,
+        elapsedMs: metrics[2]!.elapsedMs,
+        changes: [
+          { key: 'lr', from: 0.05, to: 0.005 },
+          { key: 'adversarial', from: true, to: false },
+        ],
+      },
+    ]);
+    expect(trainer.cfg).toMatchObject({ lr: 0.005, adversarial: false, batchSize: 8 });
+    // The read-back of step n reports the lr step n trained with: cosineLr(peak, n − 1, 8, 0).
+    expect(metrics[2]!.lr).toBeCloseTo(cosineLr(0.05, 2, 8, 0), 10);
+    expect(metrics[3]!.lr).toBeCloseTo(cosineLr(0.005, 3, 8, 0), 10);
+    // Adversarial queries stop with the change; cut-mix goes on.
+    expect(metrics.slice(0, 3).every((m) => m.values.loss_adv !== undefined)).toBe(true);
+    expect(metrics.slice(3).some((m) => m.values.loss_adv !== undefined)).toBe(false);
+    expect(metrics.slice(3).every((m) => m.values.loss_mix !== undefined)).toBe(true);
     trainer.dispose();
   });
 });

@@ -20,6 +20,8 @@ import { readPreviews, type PreviewImage, type PreviewSet } from './previews';
 import { cosineLr } from './schedule';
 import { Sgd } from './sgd';
 import { trainStep } from './step';
+import { checkLiveChange } from '../liveSettings';
+import type { SettingsEvent } from './runEvents';
 
 export interface MetricsPoint {
   step: number; // steps done
@@ -67,6 +69,8 @@ export interface TrainerEvents {
    * one with captureCheckpoint(trainer) itself (not when the GPU device is lost).
    */
   checkpoint?(c: Checkpoint): void;
+  /** After changeSettings(): what changed, and at which step (it applies from the next step on). */
+  settings?(e: SettingsEvent): void;
   status(
     phase: 'preparing' | 'training' | 'evaluating' | 'paused' | 'done' | 'stopped',
     message: string,
@@ -101,13 +105,15 @@ export class Trainer {
   private elapsedMs = 0;
   private started = false;
   private resumed = false;
+  private config: TrainConfig;
 
   constructor(
-    readonly cfg: TrainConfig,
+    cfg: TrainConfig,
     readonly source: ChunkSource,
     private readonly events: TrainerEvents,
     opts: TrainerOptions = {},
   ) {
+    this.config = cfg;
     const m = source.manifest;
     this.channels = m.channels;
     this.numClasses = m.classNames?.length ?? 0;
@@ -140,6 +146,31 @@ export class Trainer {
         throw e;
       }
     }
+  }
+
+  /** The settings in effect: the constructor's, with any changeSettings() since. */
+  get cfg(): TrainConfig {
+    return this.config;
+  }
+
+  /**
+   * Changes live settings (see liveSettings.ts) between two steps: they apply from the next step on.
+   * Throws, changing nothing, when a fixed setting differs or the config is invalid. Returns the event
+   * (also sent to events.settings), or null when nothing changed.
+   */
+  changeSettings(next: TrainConfig): SettingsEvent | null {
+    const changes = checkLiveChange(this.config, next);
+    if (changes.length === 0) return null;
+    this.config = { ...next };
+    const event: SettingsEvent = {
+      kind: 'settings',
+      step: this.stepsDone,
+      epoch: this.stepsDone / this.sampler.stepsPerEpoch,
+      elapsedMs: this.elapsedMs,
+      changes,
+    };
+    this.events.settings?.(event);
+    return event;
   }
 
   get step(): number {
@@ -183,7 +214,6 @@ export class Trainer {
 
   /** Runs to the end of the last epoch, or until stop(). */
   async run(): Promise<void> {
-    const { cfg } = this;
     const sums: Record<string, tf.Scalar> = {};
     let sinceReadback = 0;
     let windowStart = performance.now();
@@ -195,6 +225,7 @@ export class Trainer {
     if (this.resumed) await this.emitClusters();
     else await this.evaluate();
     if (this.base.prepare && !this.resumed) {
+      const cfg = this.cfg;
       this.events.status('preparing', `Preparing ${METHODS[cfg.method].label}`);
       const augment: PrepareContext['augment'] = (x) => [
         augmentBatch(x, cfg, this.rng),
@@ -202,26 +233,27 @@ export class Trainer {
       ];
       await this.base.prepare({ source: this.source, count: this.sampler.size, cfg, rng: this.rng, augment });
     }
-    this.events.status('training', `Training ${METHODS[cfg.method].label}`);
+    this.events.status('training', `Training ${METHODS[this.cfg.method].label}`);
     while (!this.stopped && this.stepsDone < this.totalSteps) {
       if (this.paused) {
         windowTrainMs += performance.now() - windowStart;
         this.events.status('paused', 'Paused');
         await this.paused.promise;
         if (this.stopped) break;
-        this.events.status('training', `Training ${METHODS[cfg.method].label}`);
+        this.events.status('training', `Training ${METHODS[this.cfg.method].label}`);
         windowStart = performance.now();
       }
       const batch = await this.sampler.next();
       if (batch.epoch > epochDone) {
         epochDone = batch.epoch;
-        if (epochDone % cfg.probeEveryEpochs === 0) await this.evaluate();
+        if (epochDone % this.cfg.probeEveryEpochs === 0) await this.evaluate();
         await this.base.onEpochStart?.(batch.epoch);
         await this.emitClusters();
       } else if (this.stepsDone === 0 && !this.resumed) {
         await this.base.onEpochStart?.(0);
         await this.emitClusters();
       }
+      const cfg = this.cfg; // read afresh each step (no await below until the step is queued)
       const wantPreview = (this.stepsDone + 1) % cfg.readbackEvery === 0;
       const out = tf.tidy(() => {
         const x = toFloatImages(
@@ -276,7 +308,7 @@ export class Trainer {
     }
     Object.values(sums).forEach((t) => t.dispose());
     if (!this.stopped) {
-      if (this.events.checkpoint && this.stepsDone % cfg.checkpointEvery !== 0)
+      if (this.events.checkpoint && this.stepsDone % this.cfg.checkpointEvery !== 0)
         this.events.checkpoint(await captureCheckpoint(this)); // the last step's, unless just taken
       await this.evaluate();
       this.events.status('done', `Finished ${this.stepsDone} steps`);

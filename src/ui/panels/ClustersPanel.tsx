@@ -1,14 +1,14 @@
 import { Bar, BarChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { useConfigStore } from '../../state/configStore';
 import { useRunStore } from '../../state/runStore';
 import { ImageCanvas } from '../components/ImageCanvas';
 import { Panel } from '../components/Panel';
+import { useShownConfig } from '../useShownConfig';
 
 /** Cluster sizes (sorted) and member strips, refreshed at every re-clustering (epoch start). */
 export function ClustersPanel() {
   const snap = useRunStore((s) => s.clusters);
   const lastLoss = useRunStore((s) => s.metrics.at(-1)?.values.loss_clean);
-  const k = useConfigStore((s) => s.config.clusterCount);
+  const k = useShownConfig().clusterCount;
   const stats = snap?.stats;
   const bars = stats
     ? [...stats.sizes].sort((a, b) => b - a).map((size, rank) => ({ rank: rank + 1, size }))

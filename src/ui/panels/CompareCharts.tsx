@@ -1,5 +1,5 @@
 // Overlaid charts of several saved runs: one chart per metric, one line per run (the baseline dashed
-// and thicker), an optional min/max band, and markers where a run's history restarted.
+// and thicker), an optional min/max band, and markers where a run's settings changed mid-run or it resumed from a checkpoint.
 import { useMemo } from 'react';
 import {
   Area,
@@ -16,7 +16,7 @@ import {
 import {
   compareChartData,
   envelopeWindowFor,
-  resumeMarkers,
+  runMarkers,
   type ChartOptions,
   type CompareMetric,
   type RunAxis,
@@ -68,7 +68,7 @@ export function CompareChart(props: {
     };
     return compareChartData(runs, metric, opts);
   }, [runs, metric, axis, smoothing, showEnvelope]);
-  const markers = useMemo(() => resumeMarkers(runs, axis), [runs, axis]);
+  const markers = useMemo(() => runMarkers(runs, axis), [runs, axis]);
   const drawn = data.series.filter((s) => s.points > 0);
   const index = new Map(runs.map((r, i) => [r.id, i]));
   return (
@@ -132,8 +132,13 @@ export function CompareChart(props: {
                 key={`m${j}`}
                 x={m.x}
                 stroke={runColor(m.runIndex)}
-                strokeDasharray="2 4"
-                label={{ value: 'resume', position: 'top', fontSize: 10 }}
+                strokeDasharray={m.kind === 'settings' ? '6 3' : '2 4'}
+                label={{
+                  value: m.label,
+                  position: 'insideTopLeft',
+                  fontSize: 10,
+                  fill: runColor(m.runIndex),
+                }}
               />
             ))}
           </ComposedChart>

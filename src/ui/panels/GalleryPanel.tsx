@@ -3,7 +3,7 @@
 // images in the model's feature space.
 import type { CSSProperties } from 'react';
 import type { PreviewImage } from '../../engine/training/previews';
-import { useConfigStore } from '../../state/configStore';
+import { useShownConfig } from '../useShownConfig';
 import { useDatasetStore } from '../../state/datasetStore';
 import { requestNeighbours } from '../../state/lab';
 import { useRunStore } from '../../state/runStore';
@@ -33,7 +33,7 @@ const sample = (index: number) => (index >= 0 ? `image #${index}` : 'a view');
 
 function Neighbours() {
   const q = useRunStore((s) => s.neighbours);
-  const datasetId = useConfigStore((s) => s.config.datasetId);
+  const datasetId = useShownConfig().datasetId;
   const classNames = useDatasetStore((s) => s.manifests.find((m) => m.id === datasetId)?.classNames ?? null);
   if (!q) return <p className="muted">Click any image above to see its nearest neighbours.</p>;
   const list = q.result?.neighbours ?? [];

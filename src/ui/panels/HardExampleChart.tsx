@@ -1,9 +1,10 @@
 import { useMemo } from 'react';
 import { useRunStore } from '../../state/runStore';
 import { Panel } from '../components/Panel';
-import { StepChart } from './charts';
+import { StepChart, useRunMarkers } from './charts';
 
 export function HardExampleChart() {
+  const markers = useRunMarkers();
   const metrics = useRunStore((s) => s.metrics);
   const data = useMemo(
     () =>
@@ -26,6 +27,7 @@ export function HardExampleChart() {
       explain="Flip rate: the share of adversarial queries whose own pseudo-label is no longer the model's top choice. λ: the mean share of own pixels in cut-mixed views. Pretext accuracy: the share of clean queries whose own pseudo-label is the top choice. Own-label logit: the mean score of the own pseudo-label on clean and on adversarial views (the attack pushes it down)."
     >
       <StepChart
+        markers={markers}
         testId="hard-chart"
         data={data}
         leftLabel="share"

@@ -1,9 +1,10 @@
 import { useMemo } from 'react';
 import { useRunStore } from '../../state/runStore';
 import { Panel } from '../components/Panel';
-import { StepChart } from './charts';
+import { StepChart, useRunMarkers } from './charts';
 
 export function LossChart() {
+  const markers = useRunMarkers();
   const metrics = useRunStore((s) => s.metrics);
   const data = useMemo(() => metrics.map((m) => ({ step: m.step, ...m.values })), [metrics]);
   return (
@@ -24,6 +25,7 @@ export function LossChart() {
       }
     >
       <StepChart
+        markers={markers}
         testId="loss-chart"
         data={data}
         leftLabel="loss"

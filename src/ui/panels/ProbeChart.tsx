@@ -1,9 +1,10 @@
 import { useMemo } from 'react';
 import { useRunStore } from '../../state/runStore';
 import { Panel } from '../components/Panel';
-import { StepChart } from './charts';
+import { StepChart, useRunMarkers } from './charts';
 
 export function ProbeChart() {
+  const markers = useRunMarkers();
   const metrics = useRunStore((s) => s.metrics);
   const evals = useRunStore((s) => s.evals);
   const data = useMemo(() => {
@@ -34,6 +35,7 @@ export function ProbeChart() {
       }
     >
       <StepChart
+        markers={markers}
         testId="probe-chart"
         data={data}
         leftLabel="accuracy"

@@ -1,7 +1,8 @@
 import { useBackendStore } from '../../state/backendStore';
 import { useConfigStore } from '../../state/configStore';
 import { isReady, useDatasetStore } from '../../state/datasetStore';
-import { pauseRun, resumeRun, startRun, stopRun } from '../../state/lab';
+import { applyLiveSettings, pauseRun, resumeRun, startRun, stopRun } from '../../state/lab';
+import { describeChange, liveOf, settingChanges } from '../../engine/liveSettings';
 import { useRunStore } from '../../state/runStore';
 import { ErrorNote } from '../components/Panel';
 
@@ -13,6 +14,11 @@ export function RunControls() {
   const valid = useConfigStore((s) => s.issues.length === 0);
   const dataReady = useDatasetStore((s) => isReady(s, datasetId));
   const running = ['preparing', 'training', 'evaluating'].includes(phase);
+  // Live settings edited in the form while a run trains (or is paused): offered to the run.
+  const runConfig = useRunStore((s) => s.config);
+  const form = useConfigStore((s) => s.config);
+  const pending =
+    runConfig && (running || phase === 'paused') ? settingChanges(runConfig, liveOf(runConfig, form)) : [];
   const why = !backendReady
     ? 'waiting for the compute backend'
     : !dataReady
@@ -46,6 +52,16 @@ export function RunControls() {
       {(running || phase === 'paused') && (
         <button data-testid="stop-button" onClick={stopRun}>
           Stop
+        </button>
+      )}
+      {pending.length > 0 && (
+        <button
+          data-testid="apply-settings-button"
+          disabled={!valid || phase === 'preparing'}
+          onClick={applyLiveSettings}
+          title="Apply these settings to the run from its next step on; the change is marked on every chart."
+        >
+          Apply to this run: {pending.map(describeChange).join(', ')}
         </button>
       )}
       {why && <span className="muted"> ({why})</span>}

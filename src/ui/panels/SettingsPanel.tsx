@@ -1,4 +1,5 @@
 import { FIELDS, PRESET_IDS, PRESETS, type FieldGroup, type TrainConfig } from '../../engine/config';
+import { isLiveKey } from '../../engine/liveSettings';
 import { METHOD_INFO } from '../../engine/methods/catalog';
 import { applyPreset, setField, shareLink, useConfigStore } from '../../state/configStore';
 import { useRunStore } from '../../state/runStore';
@@ -15,6 +16,8 @@ const GROUP_ORDER: FieldGroup[] = [
   'evaluation',
 ];
 const busy = (phase: string) => ['preparing', 'training', 'evaluating', 'paused'].includes(phase);
+/** A run the trainer is stepping through (live settings can be changed). */
+const live = (phase: string) => ['training', 'evaluating', 'paused'].includes(phase);
 
 function Field({ name, disabled }: { name: keyof typeof FIELDS; disabled: boolean }) {
   const field = FIELDS[name];
@@ -61,7 +64,9 @@ function Field({ name, disabled }: { name: keyof typeof FIELDS; disabled: boolea
 
 export function SettingsPanel() {
   const { config, preset, issues, linkErrors } = useConfigStore();
-  const disabled = busy(useRunStore((s) => s.phase));
+  const phase = useRunStore((s) => s.phase);
+  const disabled = busy(phase);
+  const editableLive = live(phase);
   const method = METHOD_INFO[config.method];
   // Show only the groups that apply to the chosen method.
   const groups = GROUP_ORDER.filter(
@@ -132,13 +137,22 @@ export function SettingsPanel() {
           ))}
         </ErrorNote>
       )}
+      {disabled && (
+        <p className="help-block" data-testid="live-settings-help">
+          {editableLive
+            ? 'A run is training: the settings left enabled (learning rate, augmentation, hard examples, ' +
+              'read-back and evaluation cadence) can change now. "Apply to this run" sends them to it from ' +
+              'its next step on, and every chart marks the step. The others are fixed until the run ends.'
+            : 'The run is starting: settings are locked until it trains.'}
+        </p>
+      )}
       {groups.map((g) => (
         <details key={g} className="group" open={g === 'hard examples' || g === 'data'}>
           <summary>{g}</summary>
           {(Object.keys(FIELDS) as (keyof typeof FIELDS)[])
             .filter((k) => FIELDS[k].group === g)
             .map((k) => (
-              <Field key={k} name={k} disabled={disabled} />
+              <Field key={k} name={k} disabled={disabled && !(editableLive && isLiveKey(k))} />
             ))}
         </details>
       ))}

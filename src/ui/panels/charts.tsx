@@ -1,7 +1,34 @@
-// Line charts over training steps (recharts). Each chart exposes its point count for tests.
-import { useRef } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+// Line charts over training steps (recharts). Each chart exposes its point count for tests, and marks
+// the run's events (settings changed mid-run, resumptions) with labelled vertical lines.
+import { useMemo, useRef } from 'react';
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import { exportChart } from '../../download';
+import { describeEvent } from '../../engine/training/runEvents';
+import { useRunStore } from '../../state/runStore';
+
+export interface ChartMarker {
+  x: number;
+  label: string;
+  kind: 'settings' | 'resume';
+}
+
+/** The live run's events as markers at their step. */
+export function useRunMarkers(): ChartMarker[] {
+  const events = useRunStore((s) => s.events);
+  return useMemo(() => events.map((e) => ({ x: e.step, label: describeEvent(e), kind: e.kind })), [events]);
+}
+
+export const MARKER_COLOUR = { settings: '#8c564b', resume: '#7f7f7f' } as const;
 
 export interface Series {
   key: string;
@@ -17,15 +44,24 @@ export function StepChart(props: {
   leftLabel: string;
   rightLabel?: string;
   yDomain?: [number, number];
+  markers?: ChartMarker[];
 }) {
   const points = props.data.length;
+  const markers = props.markers ?? [];
   const box = useRef<HTMLDivElement>(null);
   const save = (format: 'svg' | 'png') => {
     const svg = box.current?.querySelector<SVGSVGElement>('.recharts-wrapper > svg.recharts-surface'); // not a legend icon
     if (svg) void exportChart(svg, props.testId, format);
   };
   return (
-    <div className="chart" data-testid={props.testId} data-points={points} ref={box}>
+    <div
+      className="chart"
+      data-testid={props.testId}
+      data-points={points}
+      data-markers={markers.length}
+      title={markers.map((m) => `step ${m.x}: ${m.label}`).join('\n') || undefined}
+      ref={box}
+    >
       {points > 0 && (
         <div className="chart-export">
           Save as{' '}
@@ -73,6 +109,21 @@ export function StepChart(props: {
                 dot={points < 30}
                 isAnimationActive={false}
                 connectNulls
+              />
+            ))}
+            {markers.map((m, i) => (
+              <ReferenceLine
+                key={`m${i}`}
+                yAxisId="left"
+                x={m.x}
+                stroke={MARKER_COLOUR[m.kind]}
+                strokeDasharray="4 3"
+                label={{
+                  value: m.label,
+                  position: 'insideTopLeft',
+                  fontSize: 10,
+                  fill: MARKER_COLOUR[m.kind],
+                }}
               />
             ))}
           </LineChart>

@@ -1,0 +1,12 @@
+// The settings the live panels describe: the current (or last) run's while there is one, else the form's.
+// During an ablation the form keeps the user's settings while each arm runs its own method; the panels
+// follow the arm.
+import type { TrainConfig } from '../engine/config';
+import { useConfigStore } from '../state/configStore';
+import { useRunStore } from '../state/runStore';
+
+export function useShownConfig(): TrainConfig {
+  const running = useRunStore((s) => s.config);
+  const form = useConfigStore((s) => s.config);
+  return running ?? form;
+}
