@@ -18,6 +18,45 @@ async function downloads(page: Page, n: number, click: () => Promise<void>) {
   return files;
 }
 
+/** The stored record of the newest run and the step of its stored checkpoint (read from the page). */
+function storedRun(
+  page: Page,
+): Promise<{ status: string; step: number; steps: number[]; checkpoint: number | null }> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const req = indexedDB.open('hexa-lab');
+        req.onerror = () => reject(req.error);
+        req.onsuccess = () => {
+          const db = req.result;
+          const tx = db.transaction(['runs', 'checkpoints'], 'readonly');
+          const runs = tx.objectStore('runs').getAll();
+          const checkpoints = tx.objectStore('checkpoints').getAll();
+          tx.oncomplete = () => {
+            db.close();
+            type Run = {
+              id: string;
+              createdAt: number;
+              status: string;
+              step: number;
+              metrics: { step: number }[];
+            };
+            const run = (runs.result as Run[]).sort((a, b) => b.createdAt - a.createdAt)[0]!;
+            const c = (checkpoints.result as { runId: string; checkpoint: { step: number } }[]).find(
+              (r) => r.runId === run.id,
+            );
+            resolve({
+              status: run.status,
+              step: run.step,
+              steps: run.metrics.map((m) => m.step),
+              checkpoint: c?.checkpoint.step ?? null,
+            });
+          };
+        };
+      }),
+  );
+}
+
 test('a run survives a reload: resume from its checkpoint, steps lost at most checkpointEvery', async ({
   page,
 }) => {
@@ -93,4 +132,76 @@ test('a run survives a reload: resume from its checkpoint, steps lost at most ch
   await imported.getByTestId('run-delete').click();
   await imported.getByTestId('run-delete-yes').click();
   await expect(lab.testId('run-row')).toHaveCount(1);
+});
+
+test('a run survives a lost GPU device: reload, resume from its last checkpoint, the history continues', async ({
+  page,
+}) => {
+  const lab = new LabPage(page);
+  const chartPoints = async () => Number(await lab.testId('loss-chart').getAttribute('data-points'));
+  await lab.open('preset=tiny'); // checkpoint every 4 steps, read back every 2
+  await lab.waitForDataset();
+  await expect(lab.testId('backend-name')).toHaveText('webgpu');
+  await lab.testId('start-button').click();
+  await lab.waitForReadbacks(3); // step 6: a checkpoint at 4
+  await expect.poll(async () => (await storedRun(page)).checkpoint ?? 0).toBeGreaterThanOrEqual(4);
+  expect(await chartPoints()).toBeGreaterThanOrEqual(3);
+
+  await page.evaluate(() => window.__hexa.loseDevice());
+  const lostNote = lab.testId('device-lost');
+  await expect(lostNote).toContainText('The GPU device was destroyed');
+  await expect(lostNote).toContainText('reload the page');
+  await expect(lab.testId('start-button')).toBeDisabled(); // this worker cannot train again
+  const row = lab.testId('run-row').first();
+  await expect(row).toHaveAttribute('data-status', 'interrupted');
+  await expect(row.getByTestId('run-resume')).toBeVisible();
+  await expect(row.getByTestId('run-resume')).toBeDisabled(); // not on this worker: reload first
+  const before = await storedRun(page);
+  expect(before.status).toBe('interrupted');
+  const checkpoint = before.checkpoint!;
+  expect(checkpoint % 4).toBe(0);
+  expect(before.steps.length).toBeGreaterThanOrEqual(3);
+  expect(before.step).toBeGreaterThanOrEqual(checkpoint);
+
+  // The message says to reload: a fresh worker makes a new device, and the run resumes from there.
+  await page.reload();
+  await lab.waitForDataset();
+  await expect(lab.testId('device-lost')).toHaveCount(0);
+  await expect(row).toHaveAttribute('data-status', 'interrupted');
+  await expect(row.getByTestId('run-resume')).toBeEnabled();
+  await row.getByTestId('run-resume').click();
+  // In the frame the resume note first shows, the chart already holds the saved history up to the
+  // checkpoint (not an empty chart of a run that starts again at step 0).
+  const atResume = await page.waitForFunction(() => {
+    const shown = document.querySelector('[data-testid="resume-note"]');
+    const chart = document.querySelector('[data-testid="loss-chart"]');
+    return (
+      shown && { points: Number(chart?.getAttribute('data-points')), steps: window.__hexa.state().run.steps }
+    );
+  });
+  const kept = before.steps.filter((s) => s <= checkpoint);
+  expect(await atResume.jsonValue()).toEqual({ points: kept.length, steps: kept });
+  const note = lab.testId('resume-note');
+  await expect(note).toContainText(`Resumed from the checkpoint at step ${checkpoint}:`);
+  const [, from, lost] = /step (\d+): (\d+) step/.exec((await note.textContent()) ?? '') ?? [];
+  expect(Number(from)).toBe(checkpoint);
+  expect(Number(lost)).toBe(before.step - checkpoint);
+  expect(Number(lost)).toBeLessThanOrEqual(4);
+  await expect(row).toHaveAttribute('data-status', 'running');
+  await page.waitForFunction((c) => window.__hexa.state().run.steps.some((s) => s > c + 2), checkpoint, {
+    timeout: 120_000,
+  });
+  const steps = (await lab.state()).run.steps;
+  // The first new point is the one after the checkpoint: training went on from there.
+  expect(steps.slice(0, kept.length + 1)).toEqual([...kept, checkpoint + 2]);
+  expect(steps).toEqual([...new Set(steps)].sort((a, b) => a - b)); // no step twice, in order
+  expect(await chartPoints()).toBeGreaterThanOrEqual(steps.length); // the chart shows them all
+  await lab.testId('stop-button').click();
+  await expect(row).toHaveAttribute('data-status', 'stopped');
+  // The stored history continues too: the points before the checkpoint, then the retrained ones.
+  const after = await storedRun(page);
+  expect(after.steps.slice(0, kept.length)).toEqual(kept);
+  expect(after.steps).toEqual([...new Set(after.steps)].sort((a, b) => a - b));
+  expect(after.step).toBeGreaterThan(checkpoint + 2);
+  expect(after.step).toBeGreaterThanOrEqual(before.step);
 });

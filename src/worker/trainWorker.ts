@@ -230,6 +230,8 @@ async function sendRuns(): Promise<void> {
 
 async function resumeRun(id: string): Promise<void> {
   try {
+    // Checked before prepareResume, which would drop the history after the checkpoint for nothing.
+    if (deviceLost) throw new Error('The GPU device was lost: reload the page, then resume this run.');
     const point = await prepareResume(await runStore(), id);
     if (!point) throw new Error('This run has no checkpoint to resume from.');
     await launch(point.config, point);

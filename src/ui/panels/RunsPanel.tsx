@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { METHOD_INFO } from '../../engine/methods/catalog';
+import { useBackendStore } from '../../state/backendStore';
 import { toggleCompare, useCompareStore } from '../../state/compareStore';
 import { duplicateRun, resumeSavedRun, runAction } from '../../state/lab';
 import { useRunStore } from '../../state/runStore';
@@ -9,7 +10,7 @@ import { Panel } from '../components/Panel';
 
 const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)} %`);
 
-function RunRow({ r, busy }: { r: RunSummary; busy: boolean }) {
+function RunRow({ r, busy, deviceLost }: { r: RunSummary; busy: boolean; deviceLost: boolean }) {
   const [editing, setEditing] = useState<'name' | 'tags' | null>(null);
   const [text, setText] = useState('');
   const [confirming, setConfirming] = useState(false);
@@ -45,9 +46,10 @@ function RunRow({ r, busy }: { r: RunSummary; busy: boolean }) {
         {resumable && (
           <button
             className="link"
-            disabled={busy}
+            disabled={busy || deviceLost}
             onClick={() => resumeSavedRun(r.id)}
             data-testid="run-resume"
+            title={deviceLost ? 'The GPU device was lost: reload the page, then resume' : undefined}
           >
             Resume from checkpoint
           </button>
@@ -141,6 +143,7 @@ export function RunsPanel() {
   const runs = useRunsStore((s) => s.runs);
   const resumed = useRunsStore((s) => s.resumed);
   const busy = ['preparing', 'training', 'evaluating', 'paused'].includes(useRunStore((s) => s.phase));
+  const deviceLost = useBackendStore((s) => s.deviceLost !== null); // this worker cannot train until a reload
   return (
     <Panel
       title="Saved runs"
@@ -157,7 +160,7 @@ export function RunsPanel() {
       {runs.length === 0 && <p className="muted">No saved runs yet.</p>}
       <ul className="runs" data-testid="run-list">
         {runs.map((r) => (
-          <RunRow key={r.id} r={r} busy={busy} />
+          <RunRow key={r.id} r={r} busy={busy} deviceLost={deviceLost} />
         ))}
       </ul>
       <label className="muted">
