@@ -8,7 +8,7 @@ import {
   settingChanges,
   withChanges,
 } from './liveSettings';
-import { configAt, describeEvent, type RunEvent } from './training/runEvents';
+import { configAt, describeEvent, isRunEvent, type RunEvent } from './training/runEvents';
 
 const base = { ...PRESETS.tiny.config, method: 'hexa-moco' as const, epsilon: 4, lr: 0.06 };
 
@@ -71,5 +71,17 @@ describe('run events', () => {
     expect(describeEvent(events[1]!)).toBe('resumed (2 steps redone)');
     expect(describeEvent({ kind: 'resume', ...at(3), lostSteps: 0 })).toBe('resumed');
     expect(describeEvent(events[2]!)).toMatch(/^ε .* 8 → 2, Learning rate 0.06 → 0.1$/);
+  });
+
+  it('accepts well-formed events from a file and refuses malformed ones', () => {
+    events.forEach((e) => expect(isRunEvent(e)).toBe(true));
+    expect(isRunEvent(JSON.parse(JSON.stringify(events[2])))).toBe(true);
+    expect(isRunEvent(null)).toBe(false);
+    expect(isRunEvent({ ...events[1], lostSteps: 'two' })).toBe(false);
+    expect(isRunEvent({ ...events[0], step: NaN })).toBe(false);
+    expect(isRunEvent({ ...events[0], kind: 'other' })).toBe(false);
+    const batch = { key: 'batchSize', from: 8, to: 16 }; // fixed for a run: never a live change
+    expect(isRunEvent({ ...events[0], changes: [batch] })).toBe(false);
+    expect(isRunEvent({ ...events[0], changes: [{ key: 'lr', from: 0.1, to: true }] })).toBe(false);
   });
 });

@@ -6,6 +6,7 @@ import type { RunRecord, RunStore } from '../engine/data/runStore';
 import { metricsToCsv } from '../engine/evaluation/runMath';
 import { exportBackboneArtifacts, modelFiles } from '../engine/nn/exportLayers';
 import { Trainer } from '../engine/training/trainer';
+import { isRunEvent } from '../engine/training/runEvents';
 import type { ExportFile, RunAction, RunSummary, WorkerReply } from './protocol';
 
 export const RUN_FILE_FORMAT = 'hexa-lab-run/1';
@@ -113,6 +114,8 @@ export async function runActionFor(
         throw new Error(
           `This file is not a run exported by HEXA Lab (expected format "${RUN_FILE_FORMAT}").`,
         );
+      if (r.events !== undefined && (!Array.isArray(r.events) || !r.events.every(isRunEvent)))
+        throw new Error('This run file has malformed events (settings changes, resumptions): not imported.');
       const now = Date.now();
       await runs.saveRun({
         ...r,
