@@ -1,5 +1,6 @@
 // The comparison view: a one-click ablation of the tiny preset (4 runs of 2 steps each), then the
 // overlaid charts, the summary table and the confusion matrix of the runs it made.
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { LabPage } from './labPage';
 
@@ -54,6 +55,15 @@ test('a one-click ablation runs four arms one after another and opens their comp
   await expect(lab.testId('compare-chart-flip_rate')).toHaveAttribute('data-series', '2');
   await expect(lab.testId('compare-chart-loss_mix')).toHaveAttribute('data-series', '2');
   await expect(lab.testId('compare-chart-loss')).toHaveAttribute('data-markers', '0'); // no resumes
+
+  // A comparison chart saves as SVG with its four lines.
+  const svgFile = page.waitForEvent('download');
+  await lab.testId('compare-chart-linear-svg').click();
+  const svg = await svgFile;
+  expect(svg.suggestedFilename()).toBe('compare-chart-linear.svg');
+  const svgText = readFileSync(await svg.path(), 'utf8');
+  expect(svgText.startsWith('<svg')).toBe(true);
+  expect(svgText.match(/recharts-line-curve/g)?.length ?? 0).toBe(4);
 
   // The MNIST probe's confusion matrix: 10 × 10 with per-class accuracy.
   const confusion = lab.testId('confusion-matrix');

@@ -1,6 +1,7 @@
 // Overlaid charts of several saved runs: one chart per metric, one line per run (the baseline dashed
 // and thicker), an optional min/max band, and markers where a run's settings changed mid-run or it resumed from a checkpoint.
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
+import { ChartExport } from './charts';
 import {
   Area,
   CartesianGrid,
@@ -71,8 +72,10 @@ export function CompareChart(props: {
   const markers = useMemo(() => runMarkers(runs, axis), [runs, axis]);
   const drawn = data.series.filter((s) => s.points > 0);
   const index = new Map(runs.map((r, i) => [r.id, i]));
+  const box = useRef<HTMLDivElement>(null);
   return (
     <div
+      ref={box}
       className="chart"
       data-testid={`compare-chart-${metric}`}
       data-series={drawn.length}
@@ -81,6 +84,7 @@ export function CompareChart(props: {
       data-axis={axis}
     >
       <h3 className="chart-title">{props.label}</h3>
+      {drawn.length > 0 && <ChartExport box={box} name={`compare-chart-${metric}`} />}
       {drawn.length === 0 ? (
         <p className="muted">None of these runs has this metric.</p>
       ) : (

@@ -1,6 +1,6 @@
 // Line charts over training steps (recharts). Each chart exposes its point count for tests, and marks
 // the run's events (settings changed mid-run, resumptions) with labelled vertical lines.
-import { useMemo, useRef } from 'react';
+import { useMemo, useRef, type RefObject } from 'react';
 import {
   CartesianGrid,
   Legend,
@@ -28,6 +28,28 @@ export function useRunMarkers(): ChartMarker[] {
   return useMemo(() => events.map((e) => ({ x: e.step, label: describeEvent(e), kind: e.kind })), [events]);
 }
 
+/**
+ * "Save as SVG / PNG" for the recharts chart inside `box`; the files are named `name`.svg/.png and the
+ * buttons have test ids `name`-svg and `name`-png.
+ */
+export function ChartExport(props: { box: RefObject<HTMLDivElement | null>; name: string }) {
+  const save = (format: 'svg' | 'png') => {
+    const svg = props.box.current?.querySelector<SVGSVGElement>('.recharts-wrapper > svg.recharts-surface'); // not a legend icon
+    if (svg) void exportChart(svg, props.name, format);
+  };
+  return (
+    <div className="chart-export">
+      Save as{' '}
+      <button className="link" onClick={() => save('svg')} data-testid={`${props.name}-svg`}>
+        SVG
+      </button>{' '}
+      <button className="link" onClick={() => save('png')} data-testid={`${props.name}-png`}>
+        PNG
+      </button>
+    </div>
+  );
+}
+
 export const MARKER_COLOUR = { settings: '#8c564b', resume: '#7f7f7f' } as const;
 
 export interface Series {
@@ -49,10 +71,6 @@ export function StepChart(props: {
   const points = props.data.length;
   const markers = props.markers ?? [];
   const box = useRef<HTMLDivElement>(null);
-  const save = (format: 'svg' | 'png') => {
-    const svg = box.current?.querySelector<SVGSVGElement>('.recharts-wrapper > svg.recharts-surface'); // not a legend icon
-    if (svg) void exportChart(svg, props.testId, format);
-  };
   return (
     <div
       className="chart"
@@ -62,17 +80,7 @@ export function StepChart(props: {
       title={markers.map((m) => `step ${m.x}: ${m.label}`).join('\n') || undefined}
       ref={box}
     >
-      {points > 0 && (
-        <div className="chart-export">
-          Save as{' '}
-          <button className="link" onClick={() => save('svg')} data-testid={`${props.testId}-svg`}>
-            SVG
-          </button>{' '}
-          <button className="link" onClick={() => save('png')} data-testid={`${props.testId}-png`}>
-            PNG
-          </button>
-        </div>
-      )}
+      {points > 0 && <ChartExport box={box} name={props.testId} />}
       {points === 0 ? (
         <p className="muted">No points yet: they appear as training runs.</p>
       ) : (
