@@ -1,29 +1,24 @@
-// The benchmark page, driven by scripts/bench.mjs: times the engine's own training step (as
-// Trainer.run does it: bytes → floats, two augmented views, trainStep with the online probe, SGD,
-// metric sums kept on the GPU) for MoCo-v2 and HEXA-MoCo (with and without panel previews) and for
-// DeepCluster-v2 and HEXA-DCluster, on each backend; one DeepCluster re-clustering pass against the
-// memory bank's size; the IndexedDB data pipeline (store writes, StreamingSampler reads); and the
-// user-image importer (PNG files → browser decoder → IndexedDB). Progress and the result are exposed
-// on window.__bench.
+// The benchmark page, driven by scripts/bench.mjs: times the engine's own training step (the
+// trainer's: sampler.next, then Trainer.stepOnce, i.e. bytes → floats, two augmented views, trainStep
+// with the online probe, SGD, metric sums kept on the GPU) for MoCo-v2 and HEXA-MoCo (with and
+// without panel previews) and for DeepCluster-v2 and HEXA-DCluster, on each backend; one DeepCluster
+// re-clustering pass against the memory bank's size; the IndexedDB data pipeline (store writes,
+// StreamingSampler reads); and the user-image importer (PNG files → browser decoder → IndexedDB).
+// Progress and the result are exposed on window.__bench.
 import * as tf from '@tensorflow/tfjs';
-import { augmentBatch, toFloatImages } from '../src/engine/augment/augment';
 import { PRESET_IDS, PRESETS, type PresetId, type TrainConfig } from '../src/engine/config';
 import { createStoreSource, openImageStore } from '../src/engine/data/imageStore';
 import { createBrowserDecoder, importImages, type FolderFile } from '../src/engine/data/importers';
 import { createMemorySource, syntheticBars } from '../src/engine/data/memorySource';
 import { StreamingSampler } from '../src/engine/data/sampler';
 import { STORE_SCHEMA_VERSION, type Chunk, type DatasetManifest } from '../src/engine/data/types';
-import { OnlineProbe } from '../src/engine/evaluation/onlineProbe';
 import { DeepClusterV2, KMEANS_ITERATIONS } from '../src/engine/methods/deepClusterV2';
 import { METHODS } from '../src/engine/methods/registry';
-import type { BaseMethod, HardExampleGenerator } from '../src/engine/methods/types';
 import { l2n } from '../src/engine/nn/encoder';
 import { BACKENDS, initBackend, probeWebGpu, type BackendName } from '../src/engine/runtime/backend';
 import { Rng } from '../src/engine/runtime/random';
 import { readPreviews, type PreviewSet } from '../src/engine/training/previews';
-import { cosineLr } from '../src/engine/training/schedule';
-import { Sgd } from '../src/engine/training/sgd';
-import { trainStep } from '../src/engine/training/step';
+import { PREVIEW_COUNT, Trainer, type TrainerEvents } from '../src/engine/training/trainer';
 
 interface BenchState {
   log: string[];
@@ -98,7 +93,6 @@ function clusterPlanFor(preset: PresetId, backend: BackendName): Plan {
 const SIDE = 28; // MNIST-sized, one channel
 const CLASSES = 10;
 const CLASS_NAMES = Array.from({ length: CLASSES }, (_, i) => String(i));
-const PREVIEW_COUNT = 4; // as the Trainer
 const PIPELINE_IMAGES = 60_000; // the size of MNIST's train split
 const IMPORT_FILES = 500; // PNG files the importer measurement imports (quick runs too: ~2 s)
 /**
@@ -117,26 +111,28 @@ const DATA_NOTE =
 
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 
-/** Which base a rig holds: each family's two methods share their base (the registry's createBase). */
-type Family = 'moco' | 'deepcluster';
+/**
+ * The rig's epochs: only the lr schedule reads them (the bench never calls run()), so a run long
+ * enough that the cosine decay stays near its peak over the bench's steps, as in a real run's early
+ * steps (1000 is the most the settings allow).
+ */
+const RIG_EPOCHS = 1000;
+const SILENT: TrainerEvents = { metrics() {}, preview() {}, evaluation() {}, status() {} };
 
-/** One model + optimiser + probe + sampler, stepped exactly as Trainer.run steps. */
+/**
+ * A Trainer of a HEXA method on the synthetic data, stepped by the bench with the trainer's own step
+ * (sampler.next, then Trainer.stepOnce) and read back with its readMetrics, without run()'s epoch
+ * starts, evaluations, read-back cadence or checkpoints. The method's plain counterpart (MoCo-v2,
+ * DeepCluster-v2) is the same trainer with both hard-example generators off, which is that method's
+ * step (step.test.ts checks it for MoCo): the two are timed on one model, as they share their base.
+ */
 class Rig {
-  readonly rng: Rng;
-  readonly base: BaseMethod;
-  readonly optimizer: Sgd;
-  readonly probe: OnlineProbe;
-  readonly sampler: StreamingSampler;
-  private sums: Record<string, tf.Scalar> = {};
-  private sinceRead = 0;
-  private stepsDone = 0;
+  readonly trainer: Trainer;
+  private readonly initial: TrainConfig; // the hard-example settings of the HEXA method
 
-  readonly source: ReturnType<typeof createMemorySource>;
-
-  constructor(
-    readonly cfg: TrainConfig,
-    readonly family: Family = 'moco',
-  ) {
+  constructor(cfg: TrainConfig) {
+    if (METHODS[cfg.method].generators.length === 0)
+      throw new Error(`A rig runs a HEXA method, not ${cfg.method}`);
     const source = createMemorySource(
       {
         id: 'bench-synthetic',
@@ -148,37 +144,35 @@ class Rig {
       },
       { train: syntheticBars(1024, SIDE, CLASSES, 1), test: syntheticBars(16, SIDE, CLASSES, 2) },
     );
-    this.source = source;
-    this.rng = new Rng(cfg.seed);
-    // MoCo-v2 and HEXA-MoCo share their base (the registry's createBase): only the generators differ;
-    // so do DeepCluster-v2 and HEXA-DCluster.
-    this.base = METHODS[family === 'moco' ? 'hexa-moco' : 'hexa-dcluster'].createBase(cfg, 1, this.rng);
-    this.optimizer = new Sgd(this.base.params(), cfg.sgdMomentum, cfg.weightDecay);
-    this.probe = new OnlineProbe(this.base.encoder.backbone.featureDim, CLASSES, { seed: cfg.seed });
-    this.sampler = new StreamingSampler(source, {
-      split: 'train',
-      batchSize: cfg.batchSize,
-      limit: cfg.trainLimit,
-      seed: cfg.seed,
+    this.trainer = new Trainer({ ...cfg, epochs: RIG_EPOCHS }, source, SILENT);
+    this.initial = this.trainer.cfg;
+  }
+
+  get cfg(): TrainConfig {
+    return this.trainer.cfg;
+  }
+
+  /** Hard examples as the config has them (the HEXA method) or both off (its plain counterpart). */
+  hardExamples(on: boolean): void {
+    const { adversarial, cutmix } = this.initial;
+    this.trainer.changeSettings({
+      ...this.trainer.cfg,
+      adversarial: on && adversarial,
+      cutmix: on && cutmix,
     });
   }
 
   /**
-   * DeepCluster only, as Trainer.run before its first step: base.prepare (the no-grad pass that fills
-   * the memory bank, synced by a read-back of the bank) and base.onEpochStart(0) (the first spherical
-   * k-means, which ends with its own read-back of the assignments; synced again on the prototypes).
+   * DeepCluster only, as Trainer.run before its first step: Trainer.prepare (the no-grad pass that
+   * fills the memory bank, synced by a read-back of the bank) and base.onEpochStart(0) (the first
+   * spherical k-means, which ends with its own read-back of the assignments; synced again on the
+   * prototypes).
    */
   async prepareClusters(): Promise<{ prepareSeconds: number; firstReclusterSeconds: number }> {
-    const { cfg, base } = this;
+    const { base } = this.trainer;
     if (!(base instanceof DeepClusterV2)) throw new Error('prepareClusters needs a DeepCluster rig');
     const tp = performance.now();
-    await base.prepare({
-      source: this.source,
-      count: this.sampler.size,
-      cfg,
-      rng: this.rng,
-      augment: (x) => [augmentBatch(x, cfg, this.rng), augmentBatch(x, cfg, this.rng)],
-    });
+    await this.trainer.prepare();
     await base.bankViews()![1].data();
     const prepareS = (performance.now() - tp) / 1000;
     const tc = performance.now();
@@ -187,63 +181,22 @@ class Rig {
     return { prepareSeconds: round(prepareS), firstReclusterSeconds: round((performance.now() - tc) / 1000) };
   }
 
-  /** One training step; returns the preview tensors when previewCount > 0 (the caller reads them). */
-  async step(
-    generators: HardExampleGenerator[],
-    previewCount: number,
-  ): Promise<Record<string, tf.Tensor> | null> {
-    const { cfg } = this;
-    const batch = await this.sampler.next();
-    const lr = cosineLr(cfg.lr, this.stepsDone, 10_000, cfg.warmupSteps);
-    const previews = tf.tidy(() => {
-      const x = toFloatImages(batch.pixels, cfg.batchSize, SIDE, SIDE, 1);
-      const xq = augmentBatch(x, cfg, this.rng);
-      const xk = augmentBatch(x, cfg, this.rng);
-      const labels = tf.tensor1d(batch.labels!, 'int32');
-      const r = trainStep({
-        base: this.base,
-        generators,
-        cfg,
-        input: { xq, xk, indices: batch.indices, rng: this.rng },
-        lr,
-        optimizer: this.optimizer,
-        probe: this.probe,
-        labels,
-        previewCount,
-      });
-      for (const [k, v] of Object.entries(r.metrics)) {
-        const prev = this.sums[k];
-        this.sums[k] = tf.keep(prev ? tf.add(prev, v) : tf.clone(v));
-        prev?.dispose();
-        v.dispose();
-      }
-      return r.previews ?? {};
-    });
-    this.stepsDone++;
-    this.sinceRead++;
-    if (previewCount > 0) return previews;
-    Object.values(previews).forEach((t) => t.dispose());
-    return null;
+  /** One training step; returns the preview tensors when asked (the caller reads them). */
+  async step(wantPreview: boolean): Promise<Record<string, tf.Tensor> | null> {
+    const batch = await this.trainer.sampler.next();
+    return this.trainer.stepOnce(batch, wantPreview);
   }
 
   /** The trainer's metric read-back: awaits every running sum (this is the GPU sync) → means. */
   async readMetrics(): Promise<Record<string, number>> {
-    const keys = Object.keys(this.sums);
-    const data = await Promise.all(keys.map((k) => this.sums[k]!.data()));
-    const out: Record<string, number> = {};
-    keys.forEach((k, i) => {
-      out[k] = data[i]![0]! / this.sinceRead;
-      this.sums[k]!.dispose();
-    });
-    this.sums = {};
-    this.sinceRead = 0;
-    if (!Number.isFinite(out.loss)) throw new Error(`The training loss is not finite: ${out.loss}`);
-    return out;
+    const { values } = await this.trainer.readMetrics();
+    if (!Number.isFinite(values.loss)) throw new Error(`The training loss is not finite: ${values.loss}`);
+    return values;
   }
 
   async previews(t: Record<string, tf.Tensor>): Promise<PreviewSet> {
     return readPreviews(t, {
-      step: this.stepsDone,
+      step: this.trainer.step,
       epoch: 0,
       labelKind: 'key',
       epsilon: this.cfg.epsilon / 255,
@@ -251,11 +204,7 @@ class Rig {
   }
 
   dispose(): void {
-    Object.values(this.sums).forEach((t) => t.dispose());
-    this.sampler.dispose();
-    this.base.dispose();
-    this.optimizer.dispose();
-    this.probe.dispose();
+    this.trainer.dispose();
   }
 }
 
@@ -281,7 +230,6 @@ function timed(steps: number, ms: number, batchSize: number): Timed {
 /** Untimed steps, each read back (so each step's own time is known: the first compiles shaders). */
 async function warmUp(
   rig: Rig,
-  gens: HardExampleGenerator[],
   n: number,
   previewOnLast: boolean,
 ): Promise<{ stepSeconds: number[]; readPreviewsSeconds: number | null }> {
@@ -289,7 +237,7 @@ async function warmUp(
   let readPreviewsSeconds: number | null = null;
   for (let i = 0; i < n; i++) {
     const t = performance.now();
-    const prev = await rig.step(gens, previewOnLast && i === n - 1 ? PREVIEW_COUNT : 0);
+    const prev = await rig.step(previewOnLast && i === n - 1);
     await rig.readMetrics();
     if (prev) {
       const tp = performance.now();
@@ -302,13 +250,9 @@ async function warmUp(
 }
 
 /** n steps back to back, one read-back (await data() of the metric sums, loss included) at the end. */
-async function timeBlock(
-  rig: Rig,
-  gens: HardExampleGenerator[],
-  n: number,
-): Promise<Timed & { loss: number }> {
+async function timeBlock(rig: Rig, n: number): Promise<Timed & { loss: number }> {
   const t = performance.now();
-  for (let i = 0; i < n; i++) await rig.step(gens, 0);
+  for (let i = 0; i < n; i++) await rig.step(false);
   const m = await rig.readMetrics();
   return { ...timed(n, performance.now() - t, rig.cfg.batchSize), loss: round(m.loss!, 4) };
 }
@@ -324,7 +268,7 @@ const median = (xs: number[]) => {
  * read-back; in the "on" windows the last step also makes PREVIEW_COUNT previews and reads them
  * (readPreviews), as Trainer.run does. Windows go off, on, on, off, … so a drift in load cancels out.
  */
-async function timePanels(rig: Rig, gens: HardExampleGenerator[], windows: number) {
+async function timePanels(rig: Rig, windows: number) {
   const windowSteps = rig.cfg.readbackEvery;
   const secs: Record<'on' | 'off', number[]> = { on: [], off: [] };
   const readPreviewsSeconds: number[] = [];
@@ -334,7 +278,7 @@ async function timePanels(rig: Rig, gens: HardExampleGenerator[], windows: numbe
     const t = performance.now();
     for (let i = 0; i < windowSteps; i++) {
       const last = i === windowSteps - 1;
-      const prev = await rig.step(gens, on && last ? PREVIEW_COUNT : 0);
+      const prev = await rig.step(on && last);
       if (last) {
         await rig.readMetrics();
         if (prev) {
@@ -407,33 +351,33 @@ const HEXA_FORMULA =
   '(1 clean + T attack + 1 adversarial + 1 mixed) / 1 forward–backward passes = 3 + T, T = cfg.attackSteps';
 
 async function benchCombination(backend: BackendName, preset: PresetId) {
-  const cfg: TrainConfig = { ...PRESETS[preset].config };
+  const cfg: TrainConfig = { ...PRESETS[preset].config, method: 'hexa-moco' };
   const plan = planFor(preset, backend);
-  const moco = METHODS['moco-v2'].generators;
-  const hexa = METHODS['hexa-moco'].generators;
   const rig = new Rig(cfg);
   const name = `${backend}/${preset}`;
   try {
     log(`${name}: MoCo-v2 warm-up (${plan.warmup} steps)`);
-    const mocoWarm = await warmUp(rig, moco, plan.warmup, false);
+    rig.hardExamples(false);
+    const mocoWarm = await warmUp(rig, plan.warmup, false);
     log(
       `${name}: MoCo-v2 warm-up step times ${mocoWarm.stepSeconds.join(', ')} s; timing ${plan.timed} steps`,
     );
-    const mocoT = await timeBlock(rig, moco, plan.timed);
+    const mocoT = await timeBlock(rig, plan.timed);
     log(`${name}: MoCo-v2 ${mocoT.meanStepSeconds} s/step, ${mocoT.imagesPerSec} images/s`);
 
     log(`${name}: HEXA-MoCo warm-up (${plan.warmup} steps, previews on the last)`);
-    const hexaWarm = await warmUp(rig, hexa, plan.warmup, true);
+    rig.hardExamples(true);
+    const hexaWarm = await warmUp(rig, plan.warmup, true);
     log(
       `${name}: HEXA-MoCo warm-up step times ${hexaWarm.stepSeconds.join(', ')} s; timing ${plan.timed} steps`,
     );
-    const hexaT = await timeBlock(rig, hexa, plan.timed);
+    const hexaT = await timeBlock(rig, plan.timed);
     log(`${name}: HEXA-MoCo ${hexaT.meanStepSeconds} s/step, ${hexaT.imagesPerSec} images/s`);
 
     let ab: Awaited<ReturnType<typeof timePanels>> | null = null;
     if (plan.panelWindows > 0) {
       log(`${name}: panels A/B, ${plan.panelWindows} windows of ${cfg.readbackEvery} HEXA-MoCo steps`);
-      ab = await timePanels(rig, hexa, plan.panelWindows);
+      ab = await timePanels(rig, plan.panelWindows);
       log(
         `${name}: panels A/B slowdown ${ab.slowdownPercent} % (median window ${ab.medianWindowSlowdownPercent} %)`,
       );
@@ -503,30 +447,30 @@ async function benchDCluster(backend: BackendName, preset: PresetId) {
     trainLimit: presetCfg.trainLimit || CLUSTER_RIG_LIMIT,
   };
   const plan = clusterPlanFor(preset, backend);
-  const dc = METHODS['deepcluster-v2'].generators;
-  const hexa = METHODS['hexa-dcluster'].generators;
   const name = `${backend}/${preset}`;
-  const rig = new Rig(cfg, 'deepcluster');
+  const rig = new Rig(cfg);
   try {
-    log(`${name}: DeepCluster prepare (memory bank of ${rig.sampler.size} images) and first k-means`);
+    log(`${name}: DeepCluster prepare (memory bank of ${rig.trainer.sampler.size} images) and first k-means`);
     const setup = await rig.prepareClusters();
     log(
       `${name}: DeepCluster prepare ${setup.prepareSeconds} s, first re-clustering ${setup.firstReclusterSeconds} s`,
     );
     log(`${name}: DeepCluster-v2 warm-up (${plan.warmup} steps)`);
-    const dcWarm = await warmUp(rig, dc, plan.warmup, false);
+    rig.hardExamples(false);
+    const dcWarm = await warmUp(rig, plan.warmup, false);
     log(
       `${name}: DeepCluster-v2 warm-up step times ${dcWarm.stepSeconds.join(', ')} s; timing ${plan.timed} steps`,
     );
-    const dcT = await timeBlock(rig, dc, plan.timed);
+    const dcT = await timeBlock(rig, plan.timed);
     log(`${name}: DeepCluster-v2 ${dcT.meanStepSeconds} s/step, ${dcT.imagesPerSec} images/s`);
 
     log(`${name}: HEXA-DCluster warm-up (${plan.warmup} steps)`);
-    const hexaWarm = await warmUp(rig, hexa, plan.warmup, false);
+    rig.hardExamples(true);
+    const hexaWarm = await warmUp(rig, plan.warmup, false);
     log(
       `${name}: HEXA-DCluster warm-up step times ${hexaWarm.stepSeconds.join(', ')} s; timing ${plan.timed} steps`,
     );
-    const hexaT = await timeBlock(rig, hexa, plan.timed);
+    const hexaT = await timeBlock(rig, plan.timed);
     log(`${name}: HEXA-DCluster ${hexaT.meanStepSeconds} s/step, ${hexaT.imagesPerSec} images/s`);
 
     const T = cfg.attackSteps;
@@ -542,9 +486,9 @@ async function benchDCluster(backend: BackendName, preset: PresetId) {
         clusterTemperature: cfg.clusterTemperature,
       },
       setup: {
-        bankRows: rig.sampler.size,
+        bankRows: rig.trainer.sampler.size,
         ...setup,
-        note: 'as Trainer.run before its first step: base.prepare (no-grad embedding of two augmented views of every image in use, synced by reading the bank back) and base.onEpochStart(0) (spherical k-means, all heads). Per-epoch re-clustering is not inside the step timings below',
+        note: 'as Trainer.run before its first step: Trainer.prepare, i.e. base.prepare (no-grad embedding of two augmented views of every image in use, synced by reading the bank back) and base.onEpochStart(0) (spherical k-means, all heads). Per-epoch re-clustering is not inside the step timings below',
       },
       deepClusterV2: { warmupStepSeconds: dcWarm.stepSeconds, ...dcT },
       hexaDCluster: { warmupStepSeconds: hexaWarm.stepSeconds, ...hexaT },
@@ -1108,7 +1052,7 @@ async function main(): Promise<void> {
     backends: backendReports,
     navigator: { hardwareConcurrency: navigator.hardwareConcurrency, userAgent: navigator.userAgent },
     data: DATA_NOTE,
-    step: 'as Trainer.run: sampler.next, toFloatImages, augmentBatch ×2 (query and key views), trainStep (method step + online linear probe + SGD), metric sums kept on the GPU; timed blocks are back-to-back steps with ONE read-back (await data() of the metric sums, loss included) at the end; images/s = batchSize / mean seconds per step',
+    step: "the trainer's step, as Trainer.run takes it: sampler.next, then Trainer.stepOnce (toFloatImages, augmentBatch ×2 (query and key views), trainStep (method step + online linear probe + SGD), metric sums kept on the GPU); MoCo-v2 and DeepCluster-v2 are their HEXA trainers with both hard-example generators off; timed blocks are back-to-back steps with ONE read-back (await data() of the metric sums, loss included) at the end; images/s = batchSize / mean seconds per step",
     hexaCostFormula: HEXA_FORMULA,
     training,
     dataPipeline: pipeline,

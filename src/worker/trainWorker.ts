@@ -146,8 +146,14 @@ async function launch(cfg: TrainConfig, resume: ResumePoint | null): Promise<voi
           recorder?.event(event);
         },
         embedding: (snapshot) => post({ type: 'embedding', snapshot }),
-        status: (phase, message) => post({ type: 'status', phase, message }),
-        checkpoint: (c) => recorder?.checkpoint(c),
+        status: (phase, message) => {
+          post({ type: 'status', phase, message });
+          if (phase === 'paused') void recorder?.flush().then(sendRuns); // the runs panel catches up
+        },
+        checkpoint: (c) => {
+          recorder?.checkpoint(c);
+          void recorder?.flush().then(sendRuns); // the saved run's step and metrics, as of the checkpoint
+        },
       },
       resume ? { resumeFrom: resume.checkpoint } : {},
     );

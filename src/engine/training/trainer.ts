@@ -1,20 +1,19 @@
-// The training loop: stream batches, augment on the GPU, run the composed method's step, and read
-// metrics and previews back only every `readbackEvery` steps. Pure engine: the worker drives it,
-// and so can Node tests and scripts.
+// The training loop: stream batches, augment on the GPU, run the composed method's step (stepOnce),
+// and read metrics and previews back only every `readbackEvery` steps. Pure engine: the worker drives
+// it, and so can Node tests and scripts; the bench drives stepOnce itself to time it. What a run shows
+// of its model (features, embedding, clusters, neighbours) is in trainerViews.ts.
 import * as tf from '@tensorflow/tfjs';
 import { augmentBatch, toFloatImages } from '../augment/augment';
 import type { TrainConfig } from '../config';
-import { readSubset, StreamingSampler } from '../data/sampler';
-import type { Chunk, ChunkSource } from '../data/types';
-import { projectFeatures, type EmbeddingSnapshot } from '../evaluation/embedding';
-import { nearestNeighbours, NEIGHBOURS_K } from '../evaluation/gallery';
+import { StreamingSampler } from '../data/sampler';
+import type { Batch, ChunkSource } from '../data/types';
+import type { EmbeddingSnapshot } from '../evaluation/embedding';
 import { knnAccuracy } from '../evaluation/knn';
 import { linearProbe } from '../evaluation/linearProbe';
 import { OnlineProbe } from '../evaluation/onlineProbe';
 import { METHODS } from '../methods/registry';
 import type { BaseMethod, HardExampleGenerator, PrepareContext } from '../methods/types';
 import { Rng } from '../runtime/random';
-import type { ClusterStats } from '../methods/deepClusterV2';
 import { captureCheckpoint, restoreCheckpoint, type Checkpoint } from './checkpoint';
 import { readPreviews, type PreviewImage, type PreviewSet } from './previews';
 import { cosineLr } from './schedule';
@@ -22,6 +21,17 @@ import { Sgd } from './sgd';
 import { trainStep } from './step';
 import { checkLiveChange } from '../liveSettings';
 import type { SettingsEvent } from './runEvents';
+import {
+  clusterSnapshot,
+  embeddingSnapshot,
+  findNeighbours,
+  frozenFeatures,
+  yieldToEvents,
+  type ClusterSnapshot,
+  type NeighbourResult,
+} from './trainerViews';
+
+export type { ClusterSnapshot, NeighbourResult } from './trainerViews';
 
 export interface MetricsPoint {
   step: number; // steps done
@@ -41,20 +51,6 @@ export interface EvalPoint {
   knnTop1: number;
   perClass: number[];
   confusion: number[][];
-}
-
-/** After each re-clustering: statistics plus a strip of member images for the largest clusters. */
-export interface ClusterSnapshot {
-  step: number;
-  stats: ClusterStats;
-  members: { cluster: number; size: number; images: PreviewImage[] }[];
-}
-
-/** Nearest neighbours of a queried image among held-out images (the gallery's "click an item"). */
-export interface NeighbourResult {
-  split: 'test';
-  reference: number; // images searched
-  neighbours: { index: number; similarity: number; label: number | null; image: PreviewImage }[];
 }
 
 export interface TrainerEvents {
@@ -82,12 +78,8 @@ export interface TrainerOptions {
   resumeFrom?: Checkpoint;
 }
 
-const PREVIEW_COUNT = 4;
-const FEATURE_BATCH = 128;
-const NEIGHBOUR_REFERENCE = 256; // held-out images searched for a gallery item's neighbours
-
-/** Lets the worker handle messages (pause, stop) between steps: awaiting a promise alone does not. */
-const yieldToEvents = () => new Promise<void>((r) => setTimeout(r, 0));
+/** Samples of the batch a preview step shows in the panels. */
+export const PREVIEW_COUNT = 4;
 
 export class Trainer {
   readonly rng: Rng;
@@ -106,6 +98,8 @@ export class Trainer {
   private started = false;
   private resumed = false;
   private config: TrainConfig;
+  private sums: Record<string, tf.Scalar> = {}; // running metric sums since the last readMetrics()
+  private sumsSteps = 0; // steps in those sums
 
   constructor(
     cfg: TrainConfig,
@@ -214,8 +208,6 @@ export class Trainer {
 
   /** Runs to the end of the last epoch, or until stop(). */
   async run(): Promise<void> {
-    const sums: Record<string, tf.Scalar> = {};
-    let sinceReadback = 0;
     let windowStart = performance.now();
     let windowTrainMs = 0;
     this.started = true;
@@ -223,15 +215,9 @@ export class Trainer {
     let epochDone = this.resumed ? Math.floor((this.stepsDone - 1) / this.sampler.stepsPerEpoch) : 0;
     // A resumed run shows its restored clusters; a new one is evaluated at random initialisation.
     if (this.resumed) await this.emitClusters();
-    else await this.evaluate();
-    if (this.base.prepare && !this.resumed) {
-      const cfg = this.cfg;
-      this.events.status('preparing', `Preparing ${METHODS[cfg.method].label}`);
-      const augment: PrepareContext['augment'] = (x) => [
-        augmentBatch(x, cfg, this.rng),
-        augmentBatch(x, cfg, this.rng),
-      ];
-      await this.base.prepare({ source: this.source, count: this.sampler.size, cfg, rng: this.rng, augment });
+    else {
+      await this.evaluate();
+      await this.prepare();
     }
     this.events.status('training', `Training ${METHODS[this.cfg.method].label}`);
     while (!this.stopped && this.stepsDone < this.totalSteps) {
@@ -253,60 +239,21 @@ export class Trainer {
         await this.base.onEpochStart?.(0);
         await this.emitClusters();
       }
-      const cfg = this.cfg; // read afresh each step (no await below until the step is queued)
+      // Read afresh each step, right before it (live settings apply from here): the cfg stepOnce reads,
+      // no await in between.
+      const cfg = this.cfg;
       const wantPreview = (this.stepsDone + 1) % cfg.readbackEvery === 0;
-      const out = tf.tidy(() => {
-        const x = toFloatImages(
-          batch.pixels,
-          cfg.batchSize,
-          this.source.manifest.height,
-          this.source.manifest.width,
-          this.channels,
-        );
-        const xq = augmentBatch(x, cfg, this.rng);
-        const xk = augmentBatch(x, cfg, this.rng);
-        const labels = this.probe && batch.labels ? tf.tensor1d(batch.labels, 'int32') : null;
-        const r = trainStep({
-          base: this.base,
-          generators: this.generators,
-          cfg,
-          input: { xq, xk, indices: batch.indices, rng: this.rng },
-          lr: cosineLr(cfg.lr, this.stepsDone, this.totalSteps, cfg.warmupSteps),
-          optimizer: this.optimizer,
-          probe: this.probe,
-          labels,
-          previewCount: wantPreview ? PREVIEW_COUNT : 0,
-        });
-        // Running sums on the GPU: no read-back until the window closes.
-        for (const [k, v] of Object.entries(r.metrics)) {
-          const prev = sums[k];
-          sums[k] = tf.keep(prev ? tf.add(prev, v) : tf.clone(v));
-          prev?.dispose();
-          v.dispose();
-        }
-        return r.previews ?? {};
-      });
-      this.stepsDone++;
-      sinceReadback++;
+      const previews = this.stepOnce(batch, wantPreview);
       if (wantPreview || this.stepsDone === this.totalSteps) {
-        await this.readBack(
-          sums,
-          sinceReadback,
-          out,
-          windowTrainMs + performance.now() - windowStart,
-          batch.indices,
-        );
-        sinceReadback = 0;
+        await this.readBack(previews ?? {}, windowTrainMs + performance.now() - windowStart, batch.indices);
         windowTrainMs = 0;
         windowStart = performance.now();
-      } else {
-        Object.values(out).forEach((t) => t.dispose());
       }
       if (this.events.checkpoint && this.stepsDone % cfg.checkpointEvery === 0)
         this.events.checkpoint(await captureCheckpoint(this));
       await yieldToEvents();
     }
-    Object.values(sums).forEach((t) => t.dispose());
+    this.dropMetrics();
     if (!this.stopped) {
       if (this.events.checkpoint && this.stepsDone % this.cfg.checkpointEvery !== 0)
         this.events.checkpoint(await captureCheckpoint(this)); // the last step's, unless just taken
@@ -317,21 +264,100 @@ export class Trainer {
     }
   }
 
-  private async readBack(
-    sums: Record<string, tf.Scalar>,
-    n: number,
-    previews: Record<string, tf.Tensor>,
-    windowMs: number,
-    batchIndices?: Int32Array,
-  ): Promise<void> {
+  /**
+   * A new run's one-off pass before its first step, for methods that have one (DeepCluster fills its
+   * memory bank from two augmented views of every image in use). run() calls it unless resuming;
+   * so do drivers that step the trainer themselves (the bench), before their first stepOnce().
+   */
+  async prepare(): Promise<void> {
+    if (!this.base.prepare) return;
+    const cfg = this.cfg;
+    this.events.status('preparing', `Preparing ${METHODS[cfg.method].label}`);
+    const augment: PrepareContext['augment'] = (x) => [
+      augmentBatch(x, cfg, this.rng),
+      augmentBatch(x, cfg, this.rng),
+    ];
+    await this.base.prepare({ source: this.source, count: this.sampler.size, cfg, rng: this.rng, augment });
+  }
+
+  /**
+   * One training step on `batch` (the sampler's next) with the settings in effect now (this.cfg): bytes
+   * → floats, the query and key views (augmentBatch, in that order on this.rng), the method's step with
+   * the online probe and SGD at the scheduled lr, metric sums kept on the GPU for readMetrics(). Queues
+   * GPU work and reads nothing back. Returns the preview tensors when `wantPreview` (the caller owns and
+   * disposes them, e.g. with readPreviews), else null. run() calls it once per step; it does not handle
+   * epoch starts, read-backs or checkpoints, so a driver that calls it directly (the bench) gets the
+   * step alone.
+   */
+  stepOnce(batch: Batch, wantPreview: boolean): Record<string, tf.Tensor> | null {
+    const cfg = this.cfg;
+    const m = this.source.manifest;
+    this.started = true;
+    const previews = tf.tidy(() => {
+      const x = toFloatImages(batch.pixels, cfg.batchSize, m.height, m.width, this.channels);
+      const xq = augmentBatch(x, cfg, this.rng);
+      const xk = augmentBatch(x, cfg, this.rng);
+      const labels = this.probe && batch.labels ? tf.tensor1d(batch.labels, 'int32') : null;
+      const r = trainStep({
+        base: this.base,
+        generators: this.generators,
+        cfg,
+        input: { xq, xk, indices: batch.indices, rng: this.rng },
+        lr: cosineLr(cfg.lr, this.stepsDone, this.totalSteps, cfg.warmupSteps),
+        optimizer: this.optimizer,
+        probe: this.probe,
+        labels,
+        previewCount: wantPreview ? PREVIEW_COUNT : 0,
+      });
+      // Running sums on the GPU: no read-back until readMetrics().
+      for (const [k, v] of Object.entries(r.metrics)) {
+        const prev = this.sums[k];
+        this.sums[k] = tf.keep(prev ? tf.add(prev, v) : tf.clone(v));
+        prev?.dispose();
+        v.dispose();
+      }
+      return r.previews ?? {};
+    });
+    this.stepsDone++;
+    this.sumsSteps++;
+    if (wantPreview) return previews;
+    Object.values(previews).forEach((t) => t.dispose());
+    return null;
+  }
+
+  /**
+   * Reads the metric sums back (the GPU sync: it waits for every step queued) and starts new ones.
+   * Returns each metric's mean over the `steps` steps since the last call.
+   */
+  async readMetrics(): Promise<{ values: Record<string, number>; steps: number }> {
+    const sums = this.sums;
+    const steps = this.sumsSteps;
+    this.sums = {};
+    this.sumsSteps = 0;
     const keys = Object.keys(sums);
     const data = await Promise.all(keys.map((k) => sums[k]!.data()));
     const values: Record<string, number> = {};
     keys.forEach((k, i) => {
-      values[k] = data[i]![0]! / n;
+      values[k] = data[i]![0]! / steps;
       sums[k]!.dispose();
-      delete sums[k];
     });
+    return { values, steps };
+  }
+
+  /** Drops the metric sums not read back (a stopped run's last window). */
+  private dropMetrics(): void {
+    Object.values(this.sums).forEach((t) => t.dispose());
+    this.sums = {};
+    this.sumsSteps = 0;
+  }
+
+  /** Sends the metrics of the window that ends now and the previews made at its last step, if any. */
+  private async readBack(
+    previews: Record<string, tf.Tensor>,
+    windowMs: number,
+    batchIndices?: Int32Array,
+  ): Promise<void> {
+    const { values, steps: n } = await this.readMetrics();
     this.elapsedMs += windowMs;
     const spe = this.sampler.stepsPerEpoch;
     this.events.metrics({
@@ -360,47 +386,19 @@ export class Trainer {
     }
   }
 
-  /** Sends cluster sizes and up to 8 member images of the 6 largest clusters (head 0). */
+  /** Sends the cluster snapshot (statistics, member images) when the method has clusters. */
   private async emitClusters(): Promise<void> {
-    const stats = this.base.clusterStats?.();
-    const assigned = this.base.assignments?.(0);
-    if (!stats || !assigned || !this.events.clusters) return;
-    const m = this.source.manifest;
-    const largest = stats.sizes
-      .map((size, cluster) => ({ size, cluster }))
-      .sort((a, b) => b.size - a.size)
-      .slice(0, 6)
-      .filter((c) => c.size > 0);
-    const chunkSize = m.splits.train.chunkSize;
-    const rowBytes = m.height * m.width * m.channels;
-    const chunks = new Map<number, Promise<Chunk>>();
-    const members = await Promise.all(
-      largest.map(async ({ cluster, size }) => {
-        const indices: number[] = [];
-        for (let i = 0; i < assigned.length && indices.length < 8; i++)
-          if (assigned[i] === cluster) indices.push(i);
-        const images = await Promise.all(
-          indices.map(async (index): Promise<PreviewImage> => {
-            const c = Math.floor(index / chunkSize);
-            if (!chunks.has(c)) chunks.set(c, this.source.readChunk('train', c));
-            const chunk = await chunks.get(c)!;
-            const r = index - chunk.start;
-            const pixels = chunk.pixels.slice(r * rowBytes, (r + 1) * rowBytes);
-            return { width: m.width, height: m.height, channels: m.channels, pixels };
-          }),
-        );
-        return { cluster, size, images };
-      }),
-    );
-    this.events.clusters({ step: this.stepsDone, stats, members });
+    if (!this.events.clusters) return;
+    const snapshot = await clusterSnapshot(this, this.stepsDone);
+    if (snapshot) this.events.clusters(snapshot);
   }
 
   /** Frozen-feature linear probe and kNN on the held-out split (no augmentation). */
   async evaluate(): Promise<EvalPoint | null> {
     if (this.numClasses < 2) return null;
     this.events.status('evaluating', 'Linear probe and kNN on frozen features');
-    const trainSet = await this.features('train', this.cfg.probeTrainSize);
-    const testSet = await this.features('test', this.cfg.probeTestSize);
+    const trainSet = await frozenFeatures(this, 'train', this.cfg.probeTrainSize);
+    const testSet = await frozenFeatures(this, 'test', this.cfg.probeTestSize);
     try {
       const lin = await linearProbe(trainSet, testSet, this.numClasses, { seed: this.cfg.seed });
       const knn = await knnAccuracy(
@@ -419,7 +417,10 @@ export class Trainer {
         confusion: lin.confusion,
       };
       this.events.evaluation(point);
-      await this.emitEmbedding(trainSet, testSet);
+      if (this.events.embedding) {
+        const at = { step: this.stepsDone, epoch: this.stepsDone / this.sampler.stepsPerEpoch };
+        this.events.embedding(await embeddingSnapshot(this, trainSet, testSet, at));
+      }
       return point;
     } finally {
       trainSet.features.dispose();
@@ -428,107 +429,13 @@ export class Trainer {
     }
   }
 
-  /**
-   * Embedding view: PCA and UMAP of the held-out features coloured by label; clustering methods (once
-   * clustered) show the probe's train images coloured by their cluster instead. Never touches this.rng.
-   */
-  private async emitEmbedding(
-    trainSet: { features: tf.Tensor2D; labels: Int32Array },
-    testSet: { features: tf.Tensor2D; labels: Int32Array },
-  ): Promise<void> {
-    if (!this.events.embedding) return;
-    const assigned = this.base.assignments?.(0) ?? null;
-    const byCluster = assigned !== null && trainSet.features.shape[0] <= assigned.length;
-    const set = byCluster ? trainSet : testSet;
-    const r = await projectFeatures(set.features, { seed: this.cfg.seed ^ 0x5eed });
-    const groups = Array.from(byCluster ? assigned.subarray(0, r.count) : set.labels.subarray(0, r.count));
-    const classNames = this.source.manifest.classNames ?? [];
-    const names = byCluster
-      ? Array.from({ length: Math.max(0, ...groups) + 1 }, (_, c) => `cluster ${c}`)
-      : classNames.map(String);
-    this.events.embedding({
-      step: this.stepsDone,
-      epoch: this.stepsDone / this.sampler.stepsPerEpoch,
-      split: byCluster ? 'train' : 'test',
-      colourBy: byCluster ? 'cluster' : 'label',
-      names,
-      groups,
-      pca: r.pca,
-      umap: r.umap,
-    });
-  }
-
-  /**
-   * Gallery: the k nearest of the first ≤256 held-out images to `image` (any size, the dataset's
-   * channels) in backbone feature space, inference mode, current weights.
-   */
-  async neighbours(image: PreviewImage, k = NEIGHBOURS_K): Promise<NeighbourResult> {
-    const m = this.source.manifest;
-    if (image.channels !== m.channels)
-      throw new Error(`neighbours: ${image.channels} channels, expected ${m.channels}`);
-    const ref = await this.features('test', Math.min(NEIGHBOUR_REFERENCE, m.splits.test.count));
-    const sub = await readSubset(this.source, 'test', ref.features.shape[0]);
-    const query = tf.tidy(() => {
-      const x = toFloatImages(image.pixels, 1, image.height, image.width, image.channels);
-      const sized = tf.image.resizeBilinear(x, [this.cfg.imageSize, this.cfg.imageSize]);
-      return this.base.encoder.features(sized, { training: false });
-    });
-    try {
-      const [found] = await nearestNeighbours(query, ref.features, k);
-      const rowBytes = m.height * m.width * m.channels;
-      return {
-        split: 'test',
-        reference: ref.features.shape[0],
-        neighbours: (found ?? []).map(({ index, similarity }) => ({
-          index,
-          similarity,
-          label: sub.labels ? (sub.labels[index] ?? null) : null,
-          image: {
-            width: m.width,
-            height: m.height,
-            channels: m.channels,
-            pixels: sub.pixels.slice(index * rowBytes, (index + 1) * rowBytes),
-          },
-        })),
-      };
-    } finally {
-      query.dispose();
-      ref.features.dispose();
-    }
-  }
-
-  /** Pooled backbone features [N, F] of the first n images of a split, resized to the crop size. */
-  private async features(
-    split: 'train' | 'test',
-    n: number,
-  ): Promise<{ features: tf.Tensor2D; labels: Int32Array }> {
-    const m = this.source.manifest;
-    const sub = await readSubset(this.source, split, n);
-    const parts: tf.Tensor2D[] = [];
-    for (let i = 0; i < sub.count; i += FEATURE_BATCH) {
-      const b = Math.min(FEATURE_BATCH, sub.count - i);
-      const rowBytes = m.height * m.width * m.channels;
-      parts.push(
-        tf.tidy(() => {
-          const x = toFloatImages(
-            sub.pixels.subarray(i * rowBytes, (i + b) * rowBytes),
-            b,
-            m.height,
-            m.width,
-            m.channels,
-          );
-          const sized = tf.image.resizeBilinear(x, [this.cfg.imageSize, this.cfg.imageSize]);
-          return this.base.encoder.features(sized, { training: false });
-        }),
-      );
-      await yieldToEvents();
-    }
-    const features = tf.concat(parts) as tf.Tensor2D;
-    parts.forEach((p) => p.dispose());
-    return { features, labels: sub.labels ?? new Int32Array(sub.count) };
+  /** Gallery: the nearest held-out images to `image` with the current weights (see findNeighbours). */
+  neighbours(image: PreviewImage, k?: number): Promise<NeighbourResult> {
+    return findNeighbours(this, image, k);
   }
 
   dispose(): void {
+    this.dropMetrics();
     this.sampler.dispose();
     this.base.dispose();
     this.optimizer.dispose();
