@@ -68,7 +68,8 @@ test('a tiny HEXA-MoCo run shows adversarial and cut-mixed queries live', async 
   await lab.testId('stop-button').click();
   await expect(lab.testId('run-phase')).toHaveText('stopped', { timeout: 60_000 });
 
-  // The change is saved with the run and marked on the comparison charts too.
+  // The change is saved with the run, listed in its row and marked on the comparison charts too.
+  await expect(lab.testId('run-events').first()).toContainText('1 settings change');
   await lab.testId('run-row').first().getByTestId('run-compare').check();
   await expect(lab.testId('compare-chart-loss')).toHaveAttribute('data-markers', '1');
   await expect(lab.testId('compare-chart-linear')).toHaveAttribute('data-markers', '1');

@@ -89,6 +89,9 @@ test('a run survives a reload: resume from its checkpoint, steps lost at most ch
   expect(steps).toEqual([...steps].sort((a, b) => a - b)); // no step twice, in order
   await lab.testId('stop-button').click();
   await expect(row).toHaveAttribute('data-status', 'stopped', { timeout: 60_000 });
+  // The resumption is saved with the run, listed in its row and marked on the live charts.
+  await expect(row.getByTestId('run-events')).toContainText('1 resumption');
+  await expect(lab.testId('loss-chart')).toHaveAttribute('data-markers', '1');
 
   // Rename and tag.
   await row.getByTestId('run-rename').click();
@@ -110,6 +113,8 @@ test('a run survives a reload: resume from its checkpoint, steps lost at most ch
   await lab.testId('run-import').setInputFiles(json.path);
   await expect(lab.testId('run-row')).toHaveCount(2);
   await expect(lab.testId('run-name').filter({ hasText: 'first try (imported)' })).toBeVisible();
+  const importedRow = lab.testId('run-row').filter({ hasText: '(imported)' });
+  await expect(importedRow.getByTestId('run-events')).toHaveAttribute('data-count', '1'); // events kept
 
   // Export the backbone in the tfjs layers format and load it back with tf.loadLayersModel.
   const modelFiles = await downloads(page, 2, () => row.getByTestId('run-export-weights').click());

@@ -141,4 +141,6 @@ export interface RunSummary {
   loss: number | null; // last read-back
   linearTop1: number | null; // last frozen-feature probe
   knnTop1: number | null;
+  /** Settings changed mid-run and resumptions, described, oldest first. */
+  events: { step: number; kind: RunEvent['kind']; label: string }[];
 }

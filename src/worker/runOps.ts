@@ -6,7 +6,7 @@ import type { RunRecord, RunStore } from '../engine/data/runStore';
 import { metricsToCsv } from '../engine/evaluation/runMath';
 import { exportBackboneArtifacts, modelFiles } from '../engine/nn/exportLayers';
 import { Trainer } from '../engine/training/trainer';
-import { isRunEvent } from '../engine/training/runEvents';
+import { describeEvent, isRunEvent } from '../engine/training/runEvents';
 import type { ExportFile, RunAction, RunSummary, WorkerReply } from './protocol';
 
 export const RUN_FILE_FORMAT = 'hexa-lab-run/1';
@@ -30,6 +30,7 @@ export function summariseRun(r: RunRecord): RunSummary {
     loss: last?.values.loss ?? null,
     linearTop1: lastEval?.linearTop1 ?? null,
     knnTop1: lastEval?.knnTop1 ?? null,
+    events: (r.events ?? []).map((e) => ({ step: e.step, kind: e.kind, label: describeEvent(e) })),
   };
 }
 

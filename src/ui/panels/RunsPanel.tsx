@@ -10,6 +10,18 @@ import { Panel } from '../components/Panel';
 
 const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)} %`);
 
+function eventsSummary(events: RunSummary['events']): string {
+  const n = (kind: string) => events.filter((e) => e.kind === kind).length;
+  const parts = [
+    [n('settings'), 'settings change', 'settings changes'],
+    [n('resume'), 'resumption', 'resumptions'],
+  ] as const;
+  return parts
+    .filter(([k]) => k > 0)
+    .map(([k, one, many]) => `${k} ${k === 1 ? one : many}`)
+    .join(', ');
+}
+
 function RunRow({ r, busy, deviceLost }: { r: RunSummary; busy: boolean; deviceLost: boolean }) {
   const [editing, setEditing] = useState<'name' | 'tags' | null>(null);
   const [text, setText] = useState('');
@@ -42,6 +54,18 @@ function RunRow({ r, busy, deviceLost }: { r: RunSummary; busy: boolean; deviceL
         {METHOD_INFO[r.method].label} · {r.datasetId} · seed {r.seed} · step {r.step}/{r.totalSteps} · loss{' '}
         {r.loss?.toFixed(3) ?? '–'} · linear {pct(r.linearTop1)} · kNN {pct(r.knnTop1)}
       </div>
+      {r.events.length > 0 && (
+        <details className="muted" data-testid="run-events" data-count={r.events.length}>
+          <summary>{eventsSummary(r.events)}</summary>
+          <ul>
+            {r.events.map((e, i) => (
+              <li key={i}>
+                step {e.step}: {e.label}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
       <div className="row-actions">
         {resumable && (
           <button
