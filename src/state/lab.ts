@@ -18,13 +18,8 @@ import type { TrainConfig } from '../engine/config';
 import { liveOf, withChanges } from '../engine/liveSettings';
 import { useDatasetStore } from './datasetStore';
 import { addMetrics, addPreview, resetRun, useRunStore } from './runStore';
-import {
-  beginAblation,
-  buildAblation,
-  cancelAblationQueue,
-  compareOnReply,
-  nextAblationNumber,
-} from './compareStore';
+import { beginAblation, cancelAblationQueue, compareOnReply } from './compareStore';
+import { buildAblation, nextAblationNumber } from './compareData';
 
 let client: WorkerClient | null = null;
 

@@ -1,7 +1,8 @@
 // One-click ablation: the four arms of the current method family over k seeds, run one after another.
 import { useState } from 'react';
 import { METHOD_INFO } from '../../engine/methods/catalog';
-import { ablationVariants, useCompareStore } from '../../state/compareStore';
+import { useCompareStore } from '../../state/compareStore';
+import { ablationVariants } from '../../state/compareData';
 import { useConfigStore } from '../../state/configStore';
 import { cancelAblation, startAblation } from '../../state/lab';
 import { useRunStore } from '../../state/runStore';

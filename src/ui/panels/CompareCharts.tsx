@@ -22,7 +22,7 @@ import {
   type CompareMetric,
   type RunAxis,
   type RunRecord,
-} from '../../state/compareStore';
+} from '../../state/compareData';
 
 export const RUN_COLORS = [
   '#1f77b4',

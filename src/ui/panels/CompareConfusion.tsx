@@ -1,5 +1,5 @@
 // The probe's confusion matrix and per-class accuracy for one run (its last evaluation), as a heat map.
-import type { RunRecord } from '../../state/compareStore';
+import type { RunRecord } from '../../state/compareData';
 import { useDatasetStore } from '../../state/datasetStore';
 
 export function CompareConfusion({ run }: { run: RunRecord }) {

@@ -2,7 +2,6 @@
 // summary table, the confusion matrix of one run, and the one-click ablation.
 import { useEffect, useMemo } from 'react';
 import {
-  COMPARE_METRICS,
   pruneSelection,
   setAxis,
   setBaseline,
@@ -11,9 +10,8 @@ import {
   setSmoothing,
   staleSelection,
   useCompareStore,
-  type RunAxis,
-  type RunRecord,
 } from '../../state/compareStore';
+import { COMPARE_METRICS, type RunAxis, type RunRecord } from '../../state/compareData';
 import { requestRunDetails } from '../../state/lab';
 import { useRunsStore } from '../../state/runsStore';
 import { Panel } from '../components/Panel';

@@ -2,7 +2,7 @@
 import { useMemo } from 'react';
 import { METHOD_INFO } from '../../engine/methods/catalog';
 import type { MeanStd } from '../../engine/evaluation/runMath';
-import { seedGroups, summaryRow, type RunRecord } from '../../state/compareStore';
+import { seedGroups, summaryRow, type RunRecord } from '../../state/compareData';
 import { runColor } from './CompareCharts';
 
 const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)} %`);
