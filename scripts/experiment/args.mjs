@@ -1,0 +1,202 @@
+// npm run experiment's command line: the --help text, flag parsing and validation (UsageError → exit
+// status 2), the --dataset spec, and the plan of runs (one TrainConfig per method × seed, checked
+// with the engine's validateConfig before Chromium starts).
+import { existsSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { root } from './common.mjs';
+
+const BACKENDS = ['webgpu', 'webgl', 'cpu'];
+const BUILTINS = ['mnist', 'fashion-mnist'];
+const RESERVED = { method: '--methods', seed: '--seeds / --seed-list', datasetId: '--dataset' };
+
+export const HELP = `Usage: npm run experiment -- [options]
+       node scripts/experiment.mjs [options]
+
+Trains each method with each seed using the lab's own engine (the real Trainer) in headless
+Chromium, then writes a report folder: results.json, metrics.csv, evaluations.csv, index.html.
+
+Options:
+  --methods LIST      comma-separated method ids (required): moco-v2, hexa-moco, deepcluster-v2,
+                      hexa-dcluster
+  --dataset NAME      mnist | fashion-mnist | fractals[:CLASSESxPERCLASS[@SIZE]] (default fractals,
+                      i.e. fractals:10x600@32; SIZE one of 16, 28, 32, 64; fractal seed 1)
+  --preset ID         tiny | small-gpu | resnet (default tiny)
+  --epochs N          epochs per run (default: the preset's)
+  --seeds N           seeds 1..N (default 1)
+  --seed-list LIST    explicit comma-separated seeds instead of --seeds
+  --train-limit N     train images per run, the first N (default: the preset's; 0 = all)
+  --backend NAME      webgpu | webgl | cpu (default webgpu)
+  --set KEY=VALUE     any TrainConfig field, e.g. --set lr=0.03 --set adversarial=false;
+                      repeatable; validated like the lab's settings form
+  --out DIR           report folder (default reports/<timestamp>/)
+  --timeout MIN       give up after MIN minutes in all (default 180)
+  --render DIR        only rewrite DIR's CSV files and index.html from its results.json
+  -h, --help          this text
+`;
+
+export class UsageError extends Error {}
+export const fail = (message) => {
+  throw new UsageError(message);
+};
+
+export function parseArgs(argv) {
+  const opts = {
+    methods: null,
+    dataset: 'fractals',
+    preset: 'tiny',
+    epochs: null,
+    seeds: null,
+    seedList: null,
+    trainLimit: null,
+    backend: 'webgpu',
+    set: [],
+    out: null,
+    timeoutMin: 180,
+    render: null,
+    help: false,
+  };
+  const int = (flag, raw, min) => {
+    const n = Number(raw);
+    if (!/^\s*-?\d+\s*$/.test(raw) || !Number.isInteger(n) || n < min)
+      fail(`${flag} must be a whole number ≥ ${min} (got "${raw}")`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '-h' || arg === '--help') {
+      opts.help = true;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || (inline === undefined && v.startsWith('--'))) fail(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === '--methods') opts.methods = value();
+    else if (flag === '--dataset') opts.dataset = value();
+    else if (flag === '--preset') opts.preset = value();
+    else if (flag === '--epochs') opts.epochs = int(flag, value(), 1);
+    else if (flag === '--seeds') opts.seeds = int(flag, value(), 1);
+    else if (flag === '--seed-list') opts.seedList = value();
+    else if (flag === '--train-limit') opts.trainLimit = int(flag, value(), 0);
+    else if (flag === '--backend') opts.backend = value();
+    else if (flag === '--set') opts.set.push(value());
+    else if (flag === '--out') opts.out = value();
+    else if (flag === '--timeout') opts.timeoutMin = int(flag, value(), 1);
+    else if (flag === '--render') opts.render = value();
+    else fail(`Unknown option ${arg}`);
+  }
+  if (opts.help || opts.render) return opts;
+  if (!opts.methods) fail('--methods is required, e.g. --methods moco-v2,hexa-moco');
+  if (!BACKENDS.includes(opts.backend)) fail(`Unknown backend "${opts.backend}" (${BACKENDS.join(', ')})`);
+  if (opts.seeds !== null && opts.seedList !== null) fail('Give --seeds or --seed-list, not both');
+  return opts;
+}
+
+/** mnist | fashion-mnist | fractals[:CxP[@S]] → the page's DatasetSpec. */
+function parseDataset(raw, fractals) {
+  if (BUILTINS.includes(raw)) {
+    const meta = resolve(root, 'public/data', raw, 'meta.json');
+    if (!existsSync(meta)) fail(`${relative(root, meta)} is missing: run npm run prepare-data`);
+    return { kind: 'builtin', id: raw };
+  }
+  const m = /^fractals(?::(\d+)x(\d+)(?:@(\d+))?)?$/.exec(raw);
+  if (!m)
+    fail(
+      `Unknown dataset "${raw}": use mnist, fashion-mnist or fractals[:CLASSESxPERCLASS[@SIZE]], e.g. fractals:10x60@32`,
+    );
+  const d = fractals.FRACTAL_DEFAULTS;
+  const params = {
+    classes: m[1] ? Number(m[1]) : d.classes,
+    perClass: m[2] ? Number(m[2]) : d.perClass,
+    size: m[3] ? Number(m[3]) : d.size,
+    seed: d.seed,
+  };
+  const problems = fractals.validateFractalParams(params);
+  if (problems.length > 0) fail(`--dataset ${raw}: ${problems.join(' ')}`);
+  return { kind: 'fractals', params };
+}
+
+/** One validated TrainConfig per run (seeds outer, methods inner), or a UsageError naming the field. */
+function buildRuns(opts, config, datasetId) {
+  const methods = opts.methods.split(',').map((s) => s.trim());
+  for (const m of methods) {
+    if (!config.METHOD_IDS.includes(m)) fail(`Unknown method "${m}" (${config.METHOD_IDS.join(', ')})`);
+  }
+  if (new Set(methods).size !== methods.length) fail('--methods lists a method twice');
+  if (!config.PRESET_IDS.includes(opts.preset))
+    fail(`Unknown preset "${opts.preset}" (${config.PRESET_IDS.join(', ')})`);
+  let seeds;
+  if (opts.seedList !== null) {
+    const parts = opts.seedList.split(',').map((s) => s.trim());
+    if (parts.some((s) => !/^\d+$/.test(s)))
+      fail(`--seed-list must be comma-separated whole numbers (got "${opts.seedList}")`);
+    seeds = parts.map(Number);
+    if (new Set(seeds).size !== seeds.length) fail('--seed-list lists a seed twice');
+  } else seeds = Array.from({ length: opts.seeds ?? 1 }, (_, i) => i + 1);
+
+  const common = { ...config.PRESETS[opts.preset].config, datasetId };
+  if (opts.epochs !== null) common.epochs = opts.epochs;
+  if (opts.trainLimit !== null) common.trainLimit = opts.trainLimit;
+  const overrides = {};
+  for (const kv of opts.set) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) fail(`--set needs KEY=VALUE (got "${kv}")`);
+    const key = kv.slice(0, eq).trim();
+    const raw = kv.slice(eq + 1).trim();
+    if (RESERVED[key]) fail(`--set ${key}: use ${RESERVED[key]} instead`);
+    if (!Object.hasOwn(common, key)) fail(`--set ${key}: unknown TrainConfig field`);
+    if ((key === 'epochs' && opts.epochs !== null) || (key === 'trainLimit' && opts.trainLimit !== null))
+      fail(`--set ${key} and its own flag are both given`);
+    const current = common[key];
+    if (typeof current === 'number') {
+      const v = Number(raw);
+      if (raw === '' || Number.isNaN(v)) fail(`--set ${key}: "${raw}" is not a number`);
+      overrides[key] = v;
+    } else if (typeof current === 'boolean') {
+      if (raw !== 'true' && raw !== 'false') fail(`--set ${key}: must be true or false (got "${raw}")`);
+      overrides[key] = raw === 'true';
+    } else overrides[key] = raw;
+  }
+  Object.assign(common, overrides);
+
+  const runs = [];
+  for (const seed of seeds) {
+    for (const method of methods) {
+      const cfg = { ...common, method, seed };
+      const issues = config.validateConfig(cfg);
+      if (issues.length > 0)
+        fail(
+          `Invalid settings for ${method}, seed ${seed}: ${issues.map((i) => `${i.field}: ${i.message}`).join(' ')}`,
+        );
+      runs.push(cfg);
+    }
+  }
+  return { methods, seeds, runs, overrides };
+}
+
+function defaultOut() {
+  const t = new Date().toISOString().replace(/\..*$/, '').replace(/:/g, '-');
+  return resolve(root, 'reports', t);
+}
+
+/**
+ * Everything a training session needs from the flags: the page's DatasetSpec, the runs, the report
+ * folder and the settings that differ from the preset. Throws a UsageError on any bad value.
+ */
+export function planExperiment(opts, { config, fractals }) {
+  const dataset = parseDataset(opts.dataset, fractals);
+  const datasetId = dataset.kind === 'builtin' ? dataset.id : fractals.fractalDatasetId(dataset.params);
+  const { methods, seeds, runs, overrides } = buildRuns(opts, config, datasetId);
+  const out = resolve(opts.out ?? defaultOut());
+  const preset = config.PRESETS[opts.preset].config;
+  const configChanges = Object.fromEntries(
+    Object.entries(runs[0]).filter(
+      ([k, v]) => !['method', 'seed', 'datasetId'].includes(k) && preset[k] !== v,
+    ),
+  );
+  return { dataset, methods, seeds, runs, overrides, out, configChanges };
+}

@@ -1,0 +1,262 @@
+// The report folder: results.json (with the per-method summary over seeds), metrics.csv,
+// evaluations.csv and a self-contained index.html (tables + inline SVG charts), written after a run
+// or re-rendered from an existing results.json by --render.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { fail } from './args.mjs';
+import { lineChart } from './chart.mjs';
+import { esc, fmt, log, pct, pctStd } from './common.mjs';
+
+const PALETTE = {
+  'moco-v2': '#1f77b4',
+  'hexa-moco': '#d62728',
+  'deepcluster-v2': '#2ca02c',
+  'hexa-dcluster': '#9467bd',
+};
+
+/** Mean ± std over seeds of a per-step series: rows at the steps all runs share (same config). */
+function acrossSeeds(runs, pick, meanStd) {
+  const byX = new Map();
+  for (const r of runs)
+    for (const { x, y } of pick(r)) {
+      if (!Number.isFinite(y)) continue;
+      if (!byX.has(x)) byX.set(x, []);
+      byX.get(x).push(y);
+    }
+  return [...byX.entries()].sort((a, b) => a[0] - b[0]).map(([x, ys]) => ({ x, ...meanStd(ys) }));
+}
+
+function renderHtml(results, runMath, methodLabels) {
+  const { meanStd, smooth } = runMath;
+  const byMethod = results.methods.map((method) => ({
+    method,
+    label: methodLabels[method] ?? method,
+    color: PALETTE[method] ?? '#555',
+    runs: results.runs.filter((r) => r.method === method && r.metrics.length > 0),
+  }));
+  const evalSeries = (key) =>
+    byMethod.map((g) => {
+      const rows = acrossSeeds(g.runs, (r) => r.evaluations.map((e) => ({ x: e.step, y: e[key] })), meanStd);
+      return {
+        label: g.label,
+        color: g.color,
+        points: rows.map((r) => ({ x: r.x, y: r.mean })),
+        band: rows.map((r) => ({ x: r.x, lo: r.mean - r.std, hi: r.mean + r.std })),
+      };
+    });
+  const metricSeries = (key, smoothing) =>
+    byMethod.map((g) => {
+      const rows = acrossSeeds(
+        g.runs,
+        (r) => r.metrics.map((p) => ({ x: p.step, y: p.values[key] })),
+        meanStd,
+      );
+      const ys =
+        smoothing > 0 && rows.length > 2
+          ? smooth(
+              rows.map((r) => r.mean),
+              smoothing,
+            )
+          : rows.map((r) => r.mean);
+      return {
+        label: g.label,
+        color: g.color,
+        points: rows.map((r, i) => ({ x: r.x, y: ys[i] })),
+        band: rows.map((r) => ({ x: r.x, lo: r.mean - r.std, hi: r.mean + r.std })),
+      };
+    });
+  const seedsNote = `${results.seeds.length} seed${results.seeds.length === 1 ? '' : 's'}`;
+  const band = results.seeds.length > 1 ? '; band: ± 1 std over seeds' : '';
+  const charts = [
+    lineChart({
+      title: 'Linear probe top-1 (frozen features, held-out split)',
+      xLabel: 'step',
+      yLabel: 'top-1 accuracy',
+      series: evalSeries('linearTop1'),
+      yMin: 0,
+      yMax: 1,
+    }),
+    lineChart({
+      title: 'kNN top-1 (frozen features, held-out split)',
+      xLabel: 'step',
+      yLabel: 'top-1 accuracy',
+      series: evalSeries('knnTop1'),
+      yMin: 0,
+      yMax: 1,
+    }),
+    lineChart({
+      title: 'Training loss (mean per read-back window, smoothed 0.6)',
+      xLabel: 'step',
+      yLabel: 'loss',
+      series: metricSeries('loss', 0.6),
+    }),
+  ];
+  if (results.runs.some((r) => r.metrics.some((p) => Number.isFinite(p.values.probe_acc))))
+    charts.push(
+      lineChart({
+        title: 'Online probe accuracy (training batches, smoothed 0.6)',
+        xLabel: 'step',
+        yLabel: 'accuracy',
+        series: metricSeries('probe_acc', 0.6),
+        yMin: 0,
+        yMax: 1,
+      }),
+    );
+
+  const summaryRows = results.summary
+    .map((s) => {
+      const runs = results.runs.filter((r) => r.method === s.method && r.metrics.length > 0);
+      const lastLoss = meanStd(runs.map((r) => r.metrics.at(-1)?.values.loss).filter(Number.isFinite));
+      const wall = meanStd(runs.map((r) => r.wallMs / 1000).filter(Number.isFinite));
+      const ips = meanStd(
+        runs
+          .map((r) => (r.trainMs > 0 ? (r.metrics.at(-1).step * r.config.batchSize * 1000) / r.trainMs : NaN))
+          .filter(Number.isFinite),
+      );
+      return `<tr><th style="border-left:4px solid ${PALETTE[s.method] ?? '#555'}">${esc(methodLabels[s.method] ?? s.method)}</th><td>${esc(s.seeds.join(', '))}</td><td class="num"><b>${pctStd(s.linearTop1)}</b></td><td class="num"><b>${pctStd(s.knnTop1)}</b></td><td class="num">${fmt(lastLoss.mean)} ± ${fmt(lastLoss.std)}</td><td class="num">${fmt(ips.mean, 1)}</td><td class="num">${fmt(wall.mean, 1)}</td></tr>`;
+    })
+    .join('\n');
+  const runRows = results.runs
+    .map((r) => {
+      const last = r.evaluations.at(-1);
+      return `<tr><td>${r.index + 1}</td><td>${esc(methodLabels[r.method] ?? r.method)}</td><td>${r.seed}</td><td class="num">${r.metrics.at(-1)?.step ?? 0}</td><td class="num">${pct(last?.linearTop1)}</td><td class="num">${pct(last?.knnTop1)}</td><td class="num">${fmt(r.metrics.at(-1)?.values.loss)}</td><td class="num">${fmt(r.wallMs / 1000, 1)}</td><td class="num">${r.leakedTensors ?? '–'}</td><td>${esc(r.status)}</td></tr>`;
+    })
+    .join('\n');
+  const ds = results.dataset;
+  const be = results.backend;
+  const adapter = be?.adapter
+    ? `${be.adapter.vendor} ${be.adapter.architecture}${be.adapter.isFallbackAdapter ? ' (software fallback)' : ''}`
+    : '';
+  const changed = Object.entries(results.configChanges)
+    .map(([k, v]) => `${esc(k)} = ${esc(v)}`)
+    .join(', ');
+  const common = results.runs[0]?.config ?? {};
+  const probeTrain = ds ? Math.min(common.probeTrainSize, ds.train) : common.probeTrainSize;
+  const probeTest = ds ? Math.min(common.probeTestSize, ds.test) : common.probeTestSize;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>HEXA Lab experiment ${esc(results.date)}</title>
+<style>
+body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1340px; padding: 0 16px; color: #222; }
+h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 17px; margin-top: 28px; }
+.sub { color: #666; margin-top: 0; }
+table { border-collapse: collapse; margin: 8px 0; }
+th, td { padding: 4px 10px; border-bottom: 1px solid #ddd; text-align: left; }
+thead th { background: #f4f4f4; font-weight: 600; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.charts { display: flex; flex-wrap: wrap; gap: 12px; }
+.chart { border: 1px solid #e3e3e3; border-radius: 4px; background: #fff; max-width: 100%; height: auto; }
+.chart .title { font-size: 13px; font-weight: 600; fill: #222; }
+.chart .tick { font-size: 11px; fill: #555; } .chart .label { font-size: 12px; fill: #333; }
+.chart .legend { font-size: 12px; fill: #222; } .chart .muted { fill: #999; }
+.chart .grid { stroke: #eee; } .chart .axis { stroke: #888; } .chart .frame { fill: none; stroke: #bbb; }
+.error { color: #a00; font-weight: 600; }
+dl { display: grid; grid-template-columns: max-content auto; gap: 2px 16px; } dt { color: #666; } dd { margin: 0; }
+code { font-size: 12px; }
+</style>
+</head>
+<body>
+<h1>HEXA Lab experiment</h1>
+<p class="sub">${esc(results.date)} · ${esc(results.methods.map((m) => methodLabels[m] ?? m).join(' vs '))} · ${esc(ds?.name ?? results.datasetArg)} · ${esc(seedsNote)}</p>
+${results.error ? `<p class="error">The experiment stopped early: ${esc(results.error)}</p>` : ''}
+<h2>Final accuracy (mean ± std over seeds)</h2>
+<table>
+<thead><tr><th>method</th><th>seeds</th><th>linear top-1</th><th>kNN top-1</th><th>final loss</th><th>images/s</th><th>s per run</th></tr></thead>
+<tbody>
+${summaryRows}
+</tbody>
+</table>
+<p class="sub">Final evaluation after the last step: frozen backbone features of ${esc(probeTrain)} train and ${esc(probeTest)} held-out images; linear probe and kNN (k = ${esc(common.knnK)}). Std is the sample std (n − 1); 0 for one seed. Images/s and seconds per run include the first steps' shader compilation.</p>
+<h2>Curves (mean over seeds${esc(band)})</h2>
+<div class="charts">
+${charts.join('\n')}
+</div>
+<h2>Runs</h2>
+<table>
+<thead><tr><th>#</th><th>method</th><th>seed</th><th>steps</th><th>linear top-1</th><th>kNN top-1</th><th>final loss</th><th>wall-clock s</th><th>leaked tensors</th><th>status</th></tr></thead>
+<tbody>
+${runRows}
+</tbody>
+</table>
+<h2>Setup</h2>
+<dl>
+<dt>command</dt><dd><code>${esc(results.command)}</code></dd>
+<dt>dataset</dt><dd>${esc(ds ? `${ds.name} (${ds.id}): ${ds.width}×${ds.height}×${ds.channels}, ${ds.classNames?.length ?? 0} classes; ${ds.train} of ${ds.fullTrain} train and ${ds.test} of ${ds.fullTest} test images loaded` : results.datasetArg)}</dd>
+<dt>preset</dt><dd>${esc(results.preset)}</dd>
+<dt>changed from the preset</dt><dd>${changed || 'nothing'}</dd>
+<dt>per run</dt><dd>${esc(`${common.epochs} epoch${common.epochs === 1 ? '' : 's'}, batch ${common.batchSize}, train images ${common.trainLimit === 0 ? 'all' : common.trainLimit}, crop ${common.imageSize}px, ${common.backbone}, lr ${common.lr}`)}</dd>
+<dt>backend</dt><dd>${esc(`${results.backendArg}${adapter ? ` · ${adapter}` : ''} · tfjs ${results.tfjsVersion ?? '?'} · Chromium ${results.chromium ?? '?'}`)}</dd>
+<dt>machine</dt><dd>${esc(`${results.machine.cpus} CPUs`)}</dd>
+<dt>total time</dt><dd>${esc(fmt(results.totalSeconds, 1))} s</dd>
+</dl>
+<p class="sub">Data: results.json (every run: config, metrics, evaluations, timings), metrics.csv, evaluations.csv.</p>
+</body>
+</html>
+`;
+}
+
+function writeReport(out, results, runMath, methodLabels) {
+  mkdirSync(out, { recursive: true });
+  // Per-method mean ± std of the final linear / kNN top-1 over seeds (runMath.groupBySeed).
+  const done = results.runs.filter((r) => r.evaluations.length > 0 && r.status === 'done');
+  const groups = runMath.groupBySeed(
+    done.map((r) => ({
+      config: r.config,
+      final: { linearTop1: r.evaluations.at(-1).linearTop1, knnTop1: r.evaluations.at(-1).knnTop1 },
+    })),
+  );
+  results.summary = results.methods.map((method) => {
+    const g = groups.find((x) => x.config.method === method);
+    return {
+      method,
+      seeds: g ? g.seeds : [],
+      linearTop1: g?.stats.linearTop1 ?? runMath.meanStd([]),
+      knnTop1: g?.stats.knnTop1 ?? runMath.meanStd([]),
+    };
+  });
+  writeFileSync(resolve(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+  // metrics.csv: run, method, seed + runMath.metricsToCsv's columns (union of the metric keys).
+  const points = results.runs.flatMap((r) => r.metrics.map((p) => ({ ...p, __run: r })));
+  const parsed = runMath.parseCsv(runMath.metricsToCsv(points));
+  const header = parsed[0] ?? [...runMath.CSV_BASE_COLUMNS];
+  const rows = parsed.slice(1).map((row, i) => {
+    const r = points[i].__run;
+    return [String(r.index + 1), r.method, String(r.seed), ...row];
+  });
+  writeFileSync(resolve(out, 'metrics.csv'), runMath.toCsv([['run', 'method', 'seed', ...header], ...rows]));
+  const evalRows = results.runs.flatMap((r) =>
+    r.evaluations.map((e) =>
+      [r.index + 1, r.method, r.seed, e.step, e.epoch, e.linearTop1, e.knnTop1].map(String),
+    ),
+  );
+  writeFileSync(
+    resolve(out, 'evaluations.csv'),
+    runMath.toCsv([['run', 'method', 'seed', 'step', 'epoch', 'linearTop1', 'knnTop1'], ...evalRows]),
+  );
+  writeFileSync(resolve(out, 'index.html'), renderHtml(results, runMath, methodLabels));
+}
+
+/** Writes the report of a finished (or cut-short) experiment and prints its files and summary. */
+export function writeFinalReport(out, results, runMath, methodLabels) {
+  writeReport(out, results, runMath, methodLabels);
+  log(
+    `experiment: wrote ${['results.json', 'metrics.csv', 'evaluations.csv', 'index.html'].map((f) => relative(process.cwd(), resolve(out, f))).join(', ')}`,
+  );
+  for (const s of results.summary)
+    log(
+      `  ${(methodLabels[s.method] ?? s.method).padEnd(15)} linear top-1 ${pctStd(s.linearTop1).padEnd(16)} kNN top-1 ${pctStd(s.knnTop1)}  (seeds ${s.seeds.join(', ') || 'none'})`,
+    );
+}
+
+/** --render DIR: rewrites DIR's summary, CSV files and index.html from its results.json. */
+export function rerenderReport(dirArg, runMath, methodLabels) {
+  const dir = resolve(dirArg);
+  const file = resolve(dir, 'results.json');
+  if (!existsSync(file)) fail(`${file} does not exist`);
+  writeReport(dir, JSON.parse(readFileSync(file, 'utf8')), runMath, methodLabels);
+  log(`experiment: rewrote the report in ${relative(process.cwd(), dir) || '.'}`);
+}
