@@ -3,6 +3,7 @@ import { PRESETS } from './config';
 import {
   checkLiveChange,
   describeChange,
+  editedLive,
   fixedChanges,
   liveOf,
   settingChanges,
@@ -30,6 +31,15 @@ describe('live settings', () => {
   it('takes only the live settings of a form over the running config', () => {
     const form = { ...base, method: 'moco-v2' as const, lr: 0.01 };
     expect(liveOf(base, form)).toEqual({ ...base, lr: 0.01 }); // the method stays the running one
+  });
+
+  it('offers only the settings edited since the run started, as changes of the running config', () => {
+    const form = { ...base, adversarial: true, cutmix: true }; // the user's HEXA settings
+    const arm = { ...form, adversarial: false }; // an ablation arm: +cut-mix only
+    expect(editedLive(form, form, arm)).toEqual([]); // no edit: the arm's own switch is not "pending"
+    const edited = { ...form, epsilon: 8, seed: 3 };
+    expect(editedLive(form, edited, arm)).toEqual([{ key: 'epsilon', from: 4, to: 8 }]);
+    expect(editedLive(form, { ...form, epsilon: 8 }, { ...arm, epsilon: 8 })).toEqual([]); // already so
   });
 
   it('refuses fixed or invalid changes with the setting named', () => {

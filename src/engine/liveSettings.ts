@@ -72,6 +72,15 @@ export function liveOf(running: TrainConfig, form: TrainConfig): TrainConfig {
   return withChanges(running, settingChanges(running, form));
 }
 
+/**
+ * The live settings edited in the form since `baseline` (the form when the run started or its last
+ * change was applied), as changes of the running config. Settings where the form and the run differ
+ * without an edit (an ablation arm runs its own switches) are not offered.
+ */
+export function editedLive(baseline: TrainConfig, form: TrainConfig, running: TrainConfig): SettingChange[] {
+  return settingChanges(running, withChanges(running, settingChanges(baseline, form)));
+}
+
 const show = (v: number | boolean) => (typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v));
 
 /** "ε (1/255) 4 → 8", with the field's label from the settings form. */

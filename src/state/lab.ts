@@ -15,7 +15,7 @@ import { useBackendStore } from './backendStore';
 import { setField, useConfigStore } from './configStore';
 import { useRunsStore } from './runsStore';
 import type { TrainConfig } from '../engine/config';
-import { liveOf, withChanges } from '../engine/liveSettings';
+import { editedLive, withChanges } from '../engine/liveSettings';
 import { useDatasetStore } from './datasetStore';
 import { addMetrics, addPreview, resetRun, useRunStore } from './runStore';
 import { beginAblation, cancelAblationQueue, compareOnReply } from './compareStore';
@@ -68,12 +68,16 @@ function onReply(msg: WorkerReply): void {
         activeRunId: msg.runId,
         resumed: msg.resumed ? { fromStep: msg.resumed.fromStep, lostSteps: msg.resumed.lostSteps } : null,
       });
-      useRunStore.setState({ config: msg.config, events: msg.resumed?.run.events ?? [] });
       if (msg.resumed) {
         // The charts continue the saved history; the form shows the settings it resumes with.
         useRunStore.setState({ metrics: msg.resumed.run.metrics, evals: msg.resumed.run.evals });
         useConfigStore.setState({ config: msg.config });
       }
+      useRunStore.setState({
+        config: msg.config,
+        events: msg.resumed?.run.events ?? [],
+        formAtStart: useConfigStore.getState().config,
+      });
       client?.send({ type: 'list-runs' });
       break;
     case 'run-event':
@@ -194,17 +198,18 @@ export function cancelAblation(): void {
   if (cancelAblationQueue((req) => client?.send(req))) client?.send({ type: 'stop' });
 }
 
-/** Sends the form's live settings to the running run (its fixed settings stay as they are). */
+/** Sends the live settings edited in the form to the running run (its other settings stay as they are). */
 export function applyLiveSettings(): void {
-  const running = useRunStore.getState().config;
-  if (!running) return;
+  const { config: running, formAtStart } = useRunStore.getState();
+  if (!running || !formAtStart) return;
   const { config, issues } = useConfigStore.getState();
   if (issues.length > 0) {
     useRunStore.setState({ error: `Fix the settings first: ${issues.map((i) => i.message).join(' ')}` });
     return;
   }
-  useRunStore.setState({ error: null });
-  client?.send({ type: 'change-settings', config: liveOf(running, config) });
+  const changes = editedLive(formAtStart, config, running);
+  useRunStore.setState({ error: null, formAtStart: config });
+  if (changes.length > 0) client?.send({ type: 'change-settings', config: withChanges(running, changes) });
 }
 
 export const pauseRun = () => client?.send({ type: 'pause' });

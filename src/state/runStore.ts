@@ -22,6 +22,8 @@ interface RunState {
   config: TrainConfig | null;
   /** Its settings changes and resumptions, marked on the charts. */
   events: RunEvent[];
+  /** The form when the run started or a change was last applied: edits since are offered to the run. */
+  formAtStart: TrainConfig | null;
   metrics: MetricsPoint[];
   evals: EvalPoint[];
   clusters: ClusterSnapshot | null; // the latest re-clustering (clustering methods)
@@ -39,6 +41,7 @@ const EMPTY_RUN: RunState = {
   message: '',
   config: null,
   events: [],
+  formAtStart: null,
   metrics: [],
   evals: [],
   clusters: null,

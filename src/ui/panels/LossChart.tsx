@@ -18,8 +18,15 @@ export function LossChart() {
             sum L_clean + w_adv·L_adv + w_mix·L_mix.
           </p>
           <p>
-            <b>Embedding std</b>: the spread of the normalised embeddings across the batch. Healthy training
-            keeps it near 1/√d; it drops to 0 when the model collapses (maps every image to the same point).
+            <b>Embedding std</b>: the spread of the normalised embeddings across the batch. Fully spread
+            embeddings give about 1/√d. An untrained network often starts well below that (its embeddings
+            point almost the same way) and training should spread them out; a fall towards 0 from its early
+            value means the model is collapsing (mapping every image to the same point).
+          </p>
+          <p>
+            MoCo&apos;s queue starts with random keys, which are easy to tell apart from real ones: for the
+            first K/B steps (queue size over batch size) the loss sits below chance, ln(K+1), without the
+            model having learned anything.
           </p>
         </>
       }

@@ -2,7 +2,7 @@ import { useBackendStore } from '../../state/backendStore';
 import { useConfigStore } from '../../state/configStore';
 import { isReady, useDatasetStore } from '../../state/datasetStore';
 import { applyLiveSettings, pauseRun, resumeRun, startRun, stopRun } from '../../state/lab';
-import { describeChange, liveOf, settingChanges } from '../../engine/liveSettings';
+import { describeChange, editedLive } from '../../engine/liveSettings';
 import { useRunStore } from '../../state/runStore';
 import { ErrorNote } from '../components/Panel';
 
@@ -16,9 +16,10 @@ export function RunControls() {
   const running = ['preparing', 'training', 'evaluating'].includes(phase);
   // Live settings edited in the form while a run trains (or is paused): offered to the run.
   const runConfig = useRunStore((s) => s.config);
+  const baseline = useRunStore((s) => s.formAtStart);
   const form = useConfigStore((s) => s.config);
   const pending =
-    runConfig && (running || phase === 'paused') ? settingChanges(runConfig, liveOf(runConfig, form)) : [];
+    runConfig && baseline && (running || phase === 'paused') ? editedLive(baseline, form, runConfig) : [];
   const why = !backendReady
     ? 'waiting for the compute backend'
     : !dataReady
