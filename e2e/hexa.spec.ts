@@ -73,4 +73,18 @@ test('a tiny HEXA-MoCo run shows adversarial and cut-mixed queries live', async 
   await lab.testId('run-row').first().getByTestId('run-compare').check();
   await expect(lab.testId('compare-chart-loss')).toHaveAttribute('data-markers', '1');
   await expect(lab.testId('compare-chart-linear')).toHaveAttribute('data-markers', '1');
+
+  // Duplicate with changes: the run's starting settings load into the form (ε back to 4, the link
+  // too); run it again with ε = 8/255 from the start.
+  await lab.testId('run-row').first().getByTestId('run-duplicate').click();
+  await expect(lab.testId('field-epsilon')).toHaveValue('4');
+  await expect(lab.testId('method-select')).toHaveValue('hexa-moco');
+  expect(page.url()).not.toContain('epsilon=8'); // the link holds what differs from the preset
+  await lab.testId('field-epsilon').fill('8');
+  expect(page.url()).toContain('epsilon=8');
+  await lab.testId('start-button').click();
+  await expect(lab.testId('run-row')).toHaveCount(2);
+  await expect(lab.testId('run-status').first()).toHaveText('running');
+  await lab.testId('stop-button').click();
+  await expect(lab.testId('run-phase')).toHaveText('stopped', { timeout: 120_000 });
 });

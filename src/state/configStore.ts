@@ -37,6 +37,11 @@ export function setField<K extends keyof TrainConfig>(key: K, value: TrainConfig
   commit({ ...config, [key]: value }, preset);
 }
 
+/** Loads a whole config into the form (a saved run's, to change and run again, or to resume). */
+export function replaceConfig(config: TrainConfig): void {
+  commit({ ...config }, useConfigStore.getState().preset);
+}
+
 export function applyPreset(preset: PresetId): void {
   const { config } = useConfigStore.getState();
   // Keep the chosen method and dataset; take everything else from the preset.

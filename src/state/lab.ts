@@ -12,7 +12,7 @@ import type {
   WorkerReply,
 } from '../worker/protocol';
 import { useBackendStore } from './backendStore';
-import { setField, useConfigStore } from './configStore';
+import { replaceConfig, useConfigStore } from './configStore';
 import { useRunsStore } from './runsStore';
 import type { TrainConfig } from '../engine/config';
 import { editedLive, withChanges } from '../engine/liveSettings';
@@ -71,7 +71,7 @@ function onReply(msg: WorkerReply): void {
       if (msg.resumed) {
         // The charts continue the saved history; the form shows the settings it resumes with.
         useRunStore.setState({ metrics: msg.resumed.run.metrics, evals: msg.resumed.run.evals });
-        useConfigStore.setState({ config: msg.config });
+        replaceConfig(msg.config);
       }
       useRunStore.setState({
         config: msg.config,
@@ -157,8 +157,7 @@ export const runAction = (id: string, action: RunAction) => client?.send({ type:
 
 /** Loads a saved run's settings into the form, to change and start again. */
 export function duplicateRun(config: TrainConfig): void {
-  useConfigStore.setState({ config: { ...config } });
-  setField('seed', config.seed); // re-validates and updates the URL
+  replaceConfig(config); // validated, and mirrored to the URL
 }
 
 export function startRun(): void {
