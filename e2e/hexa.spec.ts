@@ -73,6 +73,7 @@ test('a tiny HEXA-MoCo run shows adversarial and cut-mixed queries live', async 
   await lab.testId('run-row').first().getByTestId('run-compare').check();
   await expect(lab.testId('compare-chart-loss')).toHaveAttribute('data-markers', '1');
   await expect(lab.testId('compare-chart-linear')).toHaveAttribute('data-markers', '1');
+  await expect(lab.testId('summary-midrun')).toHaveCount(1);
 
   // Duplicate with changes: the run's starting settings load into the form (ε back to 4, the link
   // too); run it again with ε = 8/255 from the start.

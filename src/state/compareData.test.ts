@@ -151,4 +151,26 @@ describe('summary', () => {
     expect(groups[0]!.stats.linearTop1!.mean).toBeCloseTo(0.6);
     expect(groups[0]!.stats.linearTop1!.std).toBeCloseTo(Math.SQRT2 * 0.1);
   });
+
+  it('keeps a run whose settings changed mid-run out of its seed group, and says so', () => {
+    const at = { epoch: 0.2, elapsedMs: 1000 };
+    const lr = (step: number) => ({
+      kind: 'settings' as const,
+      step,
+      ...at,
+      changes: [{ key: 'lr' as const, from: 0.06, to: 0.01 }],
+    });
+    const a = run('a');
+    const b = run('b', { config: { ...cfg, seed: 6 }, events: [lr(2)] });
+    expect(seedGroups([a, b])).toHaveLength(0);
+    expect(summaryRow(b).midRunChanges).toEqual(['step 2: Learning rate 0.06 → 0.01']);
+    expect(summaryRow(a).midRunChanges).toEqual([]);
+    // The same change at the same step on both: still the same experiment over two seeds.
+    const c = run('c', {
+      config: { ...cfg, seed: 7 },
+      events: [lr(2), { kind: 'resume', step: 3, ...at, lostSteps: 1 }],
+    });
+    expect(seedGroups([b, c]).map((g) => g.seeds)).toEqual([[6, 7]]);
+    expect(seedGroups([run('d', { events: [lr(3)] }), b])).toHaveLength(0);
+  });
 });

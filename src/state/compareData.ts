@@ -226,7 +226,11 @@ export interface SummaryRow {
   knnTop1: number | null;
   flipRate: number | null;
   wallMs: number | null;
+  /** Settings changed mid-run, "step s: change", oldest first (the row's switches are the starting ones). */
+  midRunChanges: string[];
 }
+
+const settingsEvents = (run: RunRecord) => (run.events ?? []).filter((e) => e.kind === 'settings');
 
 const lastValue = (run: RunRecord, key: string): number | null => {
   for (let i = run.metrics.length - 1; i >= 0; i--) {
@@ -253,6 +257,7 @@ export function summaryRow(run: RunRecord): SummaryRow {
     knnTop1: lastEval?.knnTop1 ?? null,
     flipRate: lastValue(run, 'flip_rate'),
     wallMs: run.metrics.at(-1)?.elapsedMs ?? null,
+    midRunChanges: settingsEvents(run).map((e) => `step ${e.step}: ${describeEvent(e)}`),
   };
 }
 
@@ -273,7 +278,10 @@ export function seedGroups(runs: readonly RunRecord[]): SeedGroupRow[] {
       flipRate: row.flipRate ?? undefined,
       wallMs: row.wallMs ?? undefined,
     };
-    return { config: run.config, final, row };
+    // Runs whose settings changed mid-run (differently) are not the same experiment: the changes and
+    // their steps are part of the key that must match, like the rest of the config.
+    const midRun = settingsEvents(run).map((e) => ({ step: e.step, changes: e.changes }));
+    return { config: { ...run.config, midRun }, final, row };
   });
   return groupBySeed(items)
     .filter((g) => g.runs.length > 1)

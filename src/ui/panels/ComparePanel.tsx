@@ -46,9 +46,10 @@ export function ComparePanel() {
             max of the raw values over the last few points.
           </p>
           <p>
-            Dotted vertical lines mark where a run&apos;s history restarts (a resume from an earlier
-            checkpoint): these are the places where its settings or state could have changed. The lab does not
-            edit settings in the middle of a run yet, so resumes are the only such changes.
+            Vertical lines in a run&apos;s colour mark its events, labelled: dashed where its settings were
+            changed mid-run (what changed, from → to), dotted where it was resumed from a checkpoint (the
+            steps after the checkpoint were trained again). A run with mid-run changes is flagged in the table
+            and never averaged with runs that did not change the same way.
           </p>
         </>
       }

@@ -45,6 +45,16 @@ export function CompareSummary({ runs, baselineId }: { runs: RunRecord[]; baseli
               <span className="swatch" style={{ background: runColor(i) }} />{' '}
               {r.id === baselineId ? '★ ' : ''}
               {r.name}
+              {r.midRunChanges.length > 0 && (
+                <span
+                  className="muted"
+                  data-testid="summary-midrun"
+                  title={`Settings changed mid-run (the switches shown are the starting ones):\n${r.midRunChanges.join('\n')}`}
+                >
+                  {' '}
+                  ⚑ changed mid-run
+                </span>
+              )}
             </td>
             <td>
               {METHOD_INFO[r.method].label}
