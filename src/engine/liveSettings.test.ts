@@ -5,7 +5,6 @@ import {
   describeChange,
   editedLive,
   fixedChanges,
-  liveOf,
   settingChanges,
   withChanges,
 } from './liveSettings';
@@ -30,7 +29,8 @@ describe('live settings', () => {
 
   it('takes only the live settings of a form over the running config', () => {
     const form = { ...base, method: 'moco-v2' as const, lr: 0.01 };
-    expect(liveOf(base, form)).toEqual({ ...base, lr: 0.01 }); // the method stays the running one
+    const changes = editedLive(base, form, base);
+    expect(withChanges(base, changes)).toEqual({ ...base, lr: 0.01 }); // the method stays the running one
   });
 
   it('offers only the settings edited since the run started, as changes of the running config', () => {

@@ -67,11 +67,6 @@ export function withChanges(cfg: TrainConfig, changes: readonly SettingChange[])
   return next as unknown as TrainConfig;
 }
 
-/** `running` with the live settings of `form` (its fixed settings are ignored). */
-export function liveOf(running: TrainConfig, form: TrainConfig): TrainConfig {
-  return withChanges(running, settingChanges(running, form));
-}
-
 /**
  * The live settings edited in the form since `baseline` (the form when the run started or its last
  * change was applied), as changes of the running config. Settings where the form and the run differ

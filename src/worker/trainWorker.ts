@@ -146,14 +146,8 @@ async function launch(cfg: TrainConfig, resume: ResumePoint | null): Promise<voi
           recorder?.event(event);
         },
         embedding: (snapshot) => post({ type: 'embedding', snapshot }),
-        status: (phase, message) => {
-          post({ type: 'status', phase, message });
-          if (phase === 'paused') void recorder?.flush().then(sendRuns); // the runs panel catches up
-        },
-        checkpoint: (c) => {
-          recorder?.checkpoint(c);
-          void recorder?.flush().then(sendRuns); // the saved run's step and metrics, as of the checkpoint
-        },
+        status: (phase, message) => post({ type: 'status', phase, message }),
+        checkpoint: (c) => recorder?.checkpoint(c),
       },
       resume ? { resumeFrom: resume.checkpoint } : {},
     );

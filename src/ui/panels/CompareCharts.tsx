@@ -1,14 +1,13 @@
 // Overlaid charts of several saved runs: one chart per metric, one line per run (the baseline dashed
 // and thicker), an optional min/max band, and markers where a run's settings changed mid-run or it resumed from a checkpoint.
 import { useMemo, useRef } from 'react';
-import { ChartExport } from './charts';
+import { ChartExport, markerLine } from './charts';
 import {
   Area,
   CartesianGrid,
   ComposedChart,
   Legend,
   Line,
-  ReferenceLine,
   ResponsiveContainer,
   Tooltip,
   XAxis,
@@ -131,20 +130,7 @@ export function CompareChart(props: {
                 />
               );
             })}
-            {markers.map((m, j) => (
-              <ReferenceLine
-                key={`m${j}`}
-                x={m.x}
-                stroke={runColor(m.runIndex)}
-                strokeDasharray={m.kind === 'settings' ? '6 3' : '2 4'}
-                label={{
-                  value: m.label,
-                  position: 'insideTopLeft',
-                  fontSize: 10,
-                  fill: runColor(m.runIndex),
-                }}
-              />
-            ))}
+            {markers.map((m, j) => markerLine(m, runColor(m.runIndex), j))}
           </ComposedChart>
         </ResponsiveContainer>
       )}

@@ -5,6 +5,7 @@ import { deleteDataset, exportDataset, renameDataset, requestThumbnails } from '
 import { datasetBytes } from '../../engine/data/chunkCheck';
 import type { DatasetManifest } from '../../worker/protocol';
 import { ImageCanvas } from '../components/ImageCanvas';
+import { InlineEdit } from '../components/InlineEdit';
 
 const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
 
@@ -72,27 +73,13 @@ export function DatasetRow({ m, busy }: { m: DatasetManifest; busy: boolean }) {
         </button>
       </div>
       {renaming !== null && (
-        <form
-          className="inline-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            renameDataset(m.id, renaming);
-            setRenaming(null);
-          }}
-        >
-          <input
-            value={renaming}
-            onChange={(e) => setRenaming(e.target.value)}
-            data-testid="rename-input"
-            aria-label="New name"
-          />
-          <button type="submit" data-testid="rename-save">
-            Save
-          </button>
-          <button type="button" onClick={() => setRenaming(null)}>
-            Cancel
-          </button>
-        </form>
+        <InlineEdit
+          initial={renaming}
+          label="New name"
+          testIds={{ input: 'rename-input', save: 'rename-save' }}
+          onSave={(name) => renameDataset(m.id, name)}
+          onClose={() => setRenaming(null)}
+        />
       )}
       {confirming && (
         <div className="confirm" role="alertdialog" data-testid="delete-confirm">

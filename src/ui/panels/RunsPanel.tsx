@@ -6,6 +6,7 @@ import { duplicateRun, resumeSavedRun, runAction } from '../../state/lab';
 import { useRunStore } from '../../state/runStore';
 import { useRunsStore } from '../../state/runsStore';
 import type { RunSummary } from '../../worker/protocol';
+import { InlineEdit } from '../components/InlineEdit';
 import { Panel } from '../components/Panel';
 
 const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)} %`);
@@ -24,10 +25,14 @@ function eventsSummary(events: RunSummary['events']): string {
 
 function RunRow({ r, busy, deviceLost }: { r: RunSummary; busy: boolean; deviceLost: boolean }) {
   const [editing, setEditing] = useState<'name' | 'tags' | null>(null);
-  const [text, setText] = useState('');
   const [confirming, setConfirming] = useState(false);
   const resumable = (r.status === 'interrupted' || r.status === 'stopped') && r.step < r.totalSteps;
   const compared = useCompareStore((s) => s.selected.includes(r.id));
+  // The run training now: its step and loss from the live read-backs (the list is re-read at its end).
+  const active = useRunsStore((s) => s.activeRunId === r.id) && busy;
+  const live = useRunStore((s) => (active ? s.metrics.at(-1) : undefined));
+  const step = live?.step ?? r.step;
+  const loss = live?.values.loss ?? r.loss;
   return (
     <li className="run" data-testid="run-row" data-status={r.status} data-id={r.id}>
       <div>
@@ -51,8 +56,8 @@ function RunRow({ r, busy, deviceLost }: { r: RunSummary; busy: boolean; deviceL
         ))}
       </div>
       <div className="muted">
-        {METHOD_INFO[r.method].label} · {r.datasetId} · seed {r.seed} · step {r.step}/{r.totalSteps} · loss{' '}
-        {r.loss?.toFixed(3) ?? '–'} · linear {pct(r.linearTop1)} · kNN {pct(r.knnTop1)}
+        {METHOD_INFO[r.method].label} · {r.datasetId} · seed {r.seed} · step {step}/{r.totalSteps} · loss{' '}
+        {loss?.toFixed(3) ?? '–'} · linear {pct(r.linearTop1)} · kNN {pct(r.knnTop1)}
       </div>
       {r.events.length > 0 && (
         <details className="muted" data-testid="run-events" data-count={r.events.length}>
@@ -87,18 +92,10 @@ function RunRow({ r, busy, deviceLost }: { r: RunSummary; busy: boolean; deviceL
         >
           Duplicate with changes
         </button>
-        <button
-          className="link"
-          onClick={() => (setEditing('name'), setText(r.name))}
-          data-testid="run-rename"
-        >
+        <button className="link" onClick={() => setEditing('name')} data-testid="run-rename">
           Rename
         </button>
-        <button
-          className="link"
-          onClick={() => (setEditing('tags'), setText(r.tags.join(', ')))}
-          data-testid="run-tags"
-        >
+        <button className="link" onClick={() => setEditing('tags')} data-testid="run-tags">
           Tags
         </button>
         <button
@@ -120,30 +117,19 @@ function RunRow({ r, busy, deviceLost }: { r: RunSummary; busy: boolean; deviceL
         </button>
       </div>
       {editing && (
-        <form
-          className="inline-form"
-          onSubmit={(e) => {
-            e.preventDefault();
+        <InlineEdit
+          key={editing}
+          initial={editing === 'name' ? r.name : r.tags.join(', ')}
+          label={editing === 'name' ? 'Run name' : 'Tags, comma-separated'}
+          testIds={{ input: 'run-edit-input', save: 'run-edit-save' }}
+          onSave={(text) =>
             runAction(
               r.id,
               editing === 'name' ? { kind: 'rename', name: text } : { kind: 'tags', tags: text.split(',') },
-            );
-            setEditing(null);
-          }}
-        >
-          <input
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-            aria-label={editing === 'name' ? 'Run name' : 'Tags, comma-separated'}
-            data-testid="run-edit-input"
-          />
-          <button type="submit" data-testid="run-edit-save">
-            Save
-          </button>
-          <button type="button" onClick={() => setEditing(null)}>
-            Cancel
-          </button>
-        </form>
+            )
+          }
+          onClose={() => setEditing(null)}
+        />
       )}
       {confirming && (
         <div className="confirm" role="alertdialog">

@@ -52,6 +52,23 @@ export function ChartExport(props: { box: RefObject<HTMLDivElement | null>; name
 
 export const MARKER_COLOUR = { settings: '#8c564b', resume: '#7f7f7f' } as const;
 
+/**
+ * The vertical line of one event, labelled with what happened: dashed for a settings change, dotted
+ * for a resumption. Called inside a recharts chart's children (recharts needs the element itself).
+ */
+export function markerLine(m: ChartMarker, colour: string, key: number, yAxisId?: string) {
+  return (
+    <ReferenceLine
+      key={`m${key}`}
+      {...(yAxisId ? { yAxisId } : {})}
+      x={m.x}
+      stroke={colour}
+      strokeDasharray={m.kind === 'settings' ? '6 3' : '2 4'}
+      label={{ value: m.label, position: 'insideTopLeft', fontSize: 10, fill: colour }}
+    />
+  );
+}
+
 export interface Series {
   key: string;
   label: string;
@@ -119,21 +136,7 @@ export function StepChart(props: {
                 connectNulls
               />
             ))}
-            {markers.map((m, i) => (
-              <ReferenceLine
-                key={`m${i}`}
-                yAxisId="left"
-                x={m.x}
-                stroke={MARKER_COLOUR[m.kind]}
-                strokeDasharray="4 3"
-                label={{
-                  value: m.label,
-                  position: 'insideTopLeft',
-                  fontSize: 10,
-                  fill: MARKER_COLOUR[m.kind],
-                }}
-              />
-            ))}
+            {markers.map((m, i) => markerLine(m, MARKER_COLOUR[m.kind], i, 'left'))}
           </LineChart>
         </ResponsiveContainer>
       )}
