@@ -2,7 +2,10 @@
 import { useBackendStore } from './state/backendStore';
 import { useConfigStore } from './state/configStore';
 import { useDatasetStore } from './state/datasetStore';
-import { debugLoseDevice } from './state/lab';
+import { debugLoseDevice, debugWorkerFetch, runAction } from './state/lab';
+import { useRunsStore } from './state/runsStore';
+import { useCrashStore } from './ui/components/ErrorBoundary';
+import type { RunAction } from './worker/protocol';
 import { useRunStore } from './state/runStore';
 
 export interface HexaTestApi {
@@ -21,6 +24,14 @@ export interface HexaTestApi {
     };
   };
   loseDevice(): void;
+  /** The worker fetches `url`: ok false when refused (the worker's CSP). */
+  workerFetch(url: string): Promise<{ ok: boolean; message: string }>;
+  /** Sends a saved-run action to the worker, as the runs panel does (e.g. an import of crafted text). */
+  runAction(id: string, action: RunAction): void;
+  /** Saved runs as listed: ids of the good ones and the damaged ones with their reason. */
+  runs(): { ids: string[]; damaged: { id: string; reason: string }[] };
+  /** Makes the panel with this name (ErrorBoundary name, e.g. 'Saved runs') throw on its next render. */
+  crashPanel(name: string): void;
 }
 
 declare global {
@@ -49,5 +60,12 @@ export function installTestApi(): void {
       };
     },
     loseDevice: debugLoseDevice,
+    workerFetch: debugWorkerFetch,
+    runAction,
+    crashPanel: (name) => useCrashStore.setState({ panel: name }),
+    runs: () => {
+      const s = useRunsStore.getState();
+      return { ids: s.runs.map((r) => r.id), damaged: s.damaged };
+    },
   };
 }

@@ -4,13 +4,13 @@ import {
   FIELDS,
   PRESET_IDS,
   PRESETS,
-  configFromQuery,
   configToQuery,
   validateConfig,
   type BoolField,
   type NumberField,
   type TrainConfig,
 } from './config';
+import { configFromQuery } from './schema/query';
 
 const tiny = (): TrainConfig => ({ ...PRESETS.tiny.config });
 const fieldEntries = Object.entries(FIELDS) as [keyof TrainConfig, NumberField | BoolField][];

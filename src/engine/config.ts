@@ -473,39 +473,5 @@ export function configToQuery(c: TrainConfig, preset: PresetId = DEFAULT_PRESET)
   return params.toString();
 }
 
-/** URL query → config. Unknown keys and unparsable values are reported, never silently dropped. */
-export function configFromQuery(query: string): { config: TrainConfig; preset: PresetId; errors: string[] } {
-  const params = new URLSearchParams(query);
-  const errors: string[] = [];
-  const presetParam = params.get('preset');
-  let preset: PresetId = DEFAULT_PRESET;
-  if (presetParam !== null) {
-    if ((PRESET_IDS as readonly string[]).includes(presetParam)) preset = presetParam as PresetId;
-    else errors.push(`Unknown preset "${presetParam}" in the link; using "${DEFAULT_PRESET}".`);
-  }
-  const config: TrainConfig = { ...PRESETS[preset].config };
-  const record = config as unknown as Record<string, unknown>;
-  for (const [key, raw] of params) {
-    if (key === 'preset') continue;
-    // Own keys only: `key in config` would accept inherited names such as toString or __proto__.
-    if (!Object.hasOwn(config, key)) {
-      errors.push(`Unknown setting "${key}" in the link was ignored.`);
-      continue;
-    }
-    const k = key as keyof TrainConfig;
-    const current = config[k];
-    if (typeof current === 'number') {
-      const v = Number(raw);
-      if (raw.trim() === '' || Number.isNaN(v))
-        errors.push(`Setting "${key}" in the link is not a number: "${raw}".`);
-      else record[key] = v;
-    } else if (typeof current === 'boolean') {
-      if (raw !== 'true' && raw !== 'false')
-        errors.push(`Setting "${key}" in the link must be true or false.`);
-      else record[key] = raw === 'true';
-    } else {
-      record[key] = raw;
-    }
-  }
-  return { config, preset, errors };
-}
+/* Reading a link back (URL query → config, checked with a schema per field) is configFromQuery in
+   schema/query.ts. */

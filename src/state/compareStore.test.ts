@@ -21,15 +21,18 @@ describe('the ablation queue', () => {
       id: 'r1',
       action: { kind: 'rename', name: items[0]!.name },
     });
-    compareOnReply({ type: 'runs', runs: [summary('r1', 'running')] }, driver);
+    compareOnReply({ type: 'runs', runs: [summary('r1', 'running')], damaged: [] }, driver);
     expect(launched).toEqual([]);
-    compareOnReply({ type: 'runs', runs: [summary('r1', 'done')] }, driver);
+    compareOnReply({ type: 'runs', runs: [summary('r1', 'done')], damaged: [] }, driver);
     expect(launched).toEqual([5]);
     expect(useCompareStore.getState().ablation.index).toBe(1);
-    compareOnReply({ type: 'runs', runs: [summary('r1', 'done')] }, driver); // no run-started yet: wait
+    compareOnReply({ type: 'runs', runs: [summary('r1', 'done')], damaged: [] }, driver); // no run-started yet: wait
     expect(launched).toEqual([5]);
     compareOnReply({ type: 'run-started', runId: 'r2', config: items[1]!.config, resumed: null }, driver);
-    compareOnReply({ type: 'runs', runs: [summary('r1', 'done'), summary('r2', 'done')] }, driver);
+    compareOnReply(
+      { type: 'runs', runs: [summary('r1', 'done'), summary('r2', 'done')], damaged: [] },
+      driver,
+    );
     const s = useCompareStore.getState();
     expect(s.ablation.status).toBe('done');
     expect(s.selected).toEqual(['r1', 'r2']);

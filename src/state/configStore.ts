@@ -1,7 +1,6 @@
 // The run's settings: one TrainConfig, validated on every change and mirrored to the URL.
 import { create } from 'zustand';
 import {
-  configFromQuery,
   configToQuery,
   PRESETS,
   validateConfig,
@@ -9,6 +8,7 @@ import {
   type PresetId,
   type TrainConfig,
 } from '../engine/config';
+import { configFromQuery } from '../engine/schema/query';
 
 interface ConfigState {
   config: TrainConfig;

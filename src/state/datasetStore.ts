@@ -1,8 +1,18 @@
 import { create } from 'zustand';
-import type { ClassThumbnails, DatasetManifest, ImportReport, StorageErrorInfo } from '../worker/protocol';
+import type {
+  ClassThumbnails,
+  DamagedRecord,
+  DatasetManifest,
+  ImportReport,
+  StorageErrorInfo,
+} from '../worker/protocol';
 
 interface DatasetState {
   manifests: DatasetManifest[];
+  /** Stored manifests that no longer parse, with the reason (deletable). */
+  damaged: DamagedRecord[];
+  /** True once the worker has listed the stored datasets (until then, storage is still opening). */
+  listed: boolean;
   usage: { usage: number; quota: number } | null;
   progress: { datasetId: string; done: number; total: number; phase: string } | null;
   error: StorageErrorInfo | null;
@@ -14,6 +24,8 @@ interface DatasetState {
 
 export const useDatasetStore = create<DatasetState>(() => ({
   manifests: [],
+  damaged: [],
+  listed: false,
   usage: null,
   progress: null,
   error: null,

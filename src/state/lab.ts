@@ -20,6 +20,7 @@ import { useDatasetStore } from './datasetStore';
 import { addMetrics, addPreview, resetRun, useRunStore } from './runStore';
 import { beginAblation, cancelAblationQueue, compareOnReply } from './compareStore';
 import { buildAblation, nextAblationNumber } from './compareData';
+import { runFileSizeProblem } from '../engine/schema/run';
 
 let client: WorkerClient | null = null;
 
@@ -40,6 +41,8 @@ function onReply(msg: WorkerReply): void {
     case 'datasets':
       useDatasetStore.setState((s) => ({
         manifests: msg.manifests,
+        damaged: msg.damaged,
+        listed: true,
         usage: msg.usage,
         progress: msg.manifests.some((m) => m.id === s.progress?.datasetId && m.complete) ? null : s.progress,
       }));
@@ -61,7 +64,18 @@ function onReply(msg: WorkerReply): void {
       break;
     }
     case 'runs':
-      useRunsStore.setState({ runs: msg.runs });
+      useRunsStore.setState({ runs: msg.runs, damaged: msg.damaged });
+      break;
+    case 'run-import-progress':
+      useRunsStore.setState((s) => ({
+        importing: { phase: msg.phase, done: s.importing?.total ?? 0, total: s.importing?.total ?? 0 },
+      }));
+      break;
+    case 'run-import':
+      useRunsStore.setState({ importing: null, importNote: { tone: msg.tone, message: msg.message } });
+      break;
+    case 'debug-fetch':
+      debugFetchWaiters.shift()?.(msg);
       break;
     case 'run-started':
       useRunsStore.setState({
@@ -153,7 +167,45 @@ export function resumeSavedRun(id: string): void {
   client?.send({ type: 'resume-run', id });
 }
 
-export const runAction = (id: string, action: RunAction) => client?.send({ type: 'run-action', id, action });
+/** A saved-run action; the run error box is cleared (a failure of this action sets it again). */
+export const runAction = (id: string, action: RunAction) => {
+  if (useRunStore.getState().error) useRunStore.setState({ error: null });
+  client?.send({ type: 'run-action', id, action });
+};
+
+/**
+ * Imports a run file: refused before reading when it is over MAX_RUN_FILE_BYTES; read with progress
+ * (bytes), then checked and stored by the worker (phases 'check', 'store'); the outcome is importNote.
+ */
+export async function importRunFileFromPage(file: File): Promise<void> {
+  const tooBig = runFileSizeProblem(file.size);
+  if (tooBig) {
+    useRunsStore.setState({ importing: null, importNote: { tone: 'error', message: tooBig } });
+    return;
+  }
+  const total = file.size;
+  useRunsStore.setState({ importNote: null, importing: { phase: 'read', done: 0, total } });
+  try {
+    const reader = file.stream().getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    let done = 0;
+    for (;;) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      done += chunk.value.byteLength;
+      text += decoder.decode(chunk.value, { stream: true });
+      useRunsStore.setState({ importing: { phase: 'read', done, total } });
+    }
+    text += decoder.decode();
+    client?.send({ type: 'run-action', id: '', action: { kind: 'import', text } });
+  } catch (e) {
+    useRunsStore.setState({
+      importing: null,
+      importNote: { tone: 'error', message: `The file could not be read: ${(e as Error).message}` },
+    });
+  }
+}
 
 /** Loads a saved run's settings into the form, to change and start again. */
 export function duplicateRun(config: TrainConfig): void {
@@ -249,3 +301,12 @@ export function requestNeighbours(image: PreviewImage, title: string): void {
 }
 
 export const debugLoseDevice = () => client?.send({ type: 'debug-lose-device' });
+
+/** Test hook: asks the worker to fetch `url`; resolves with whether the fetch was allowed. */
+const debugFetchWaiters: ((r: { ok: boolean; message: string }) => void)[] = [];
+export function debugWorkerFetch(url: string): Promise<{ ok: boolean; message: string }> {
+  return new Promise((resolve) => {
+    debugFetchWaiters.push(resolve);
+    client?.send({ type: 'debug-fetch', url });
+  });
+}

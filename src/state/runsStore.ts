@@ -1,11 +1,28 @@
 // Saved runs (IndexedDB, listed by the worker) and which one is training now.
 import { create } from 'zustand';
-import type { RunSummary } from '../worker/protocol';
+import type { DamagedRecord, RunSummary } from '../worker/protocol';
+
+export interface RunImportProgress {
+  phase: 'read' | 'check' | 'store'; // reading the file on the page, checking it, storing it (worker)
+  done: number; // bytes read (phase 'read')
+  total: number; // bytes of the file
+}
 
 interface RunsState {
   runs: RunSummary[];
+  /** Stored run records that no longer parse, with the reason (exportable raw, deletable). */
+  damaged: DamagedRecord[];
   activeRunId: string | null;
   resumed: { fromStep: number; lostSteps: number } | null; // set when the active run was resumed
+  importing: RunImportProgress | null; // a run-file import in progress
+  importNote: { tone: 'info' | 'error'; message: string } | null; // the last import's outcome
 }
 
-export const useRunsStore = create<RunsState>(() => ({ runs: [], activeRunId: null, resumed: null }));
+export const useRunsStore = create<RunsState>(() => ({
+  runs: [],
+  damaged: [],
+  activeRunId: null,
+  resumed: null,
+  importing: null,
+  importNote: null,
+}));

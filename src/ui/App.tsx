@@ -20,11 +20,13 @@ import { RunControls } from './panels/RunControls';
 import { RunsPanel } from './panels/RunsPanel';
 import { SettingsPanel } from './panels/SettingsPanel';
 import { ViewsPanel } from './panels/ViewsPanel';
+import { ErrorBoundary } from './components/ErrorBoundary';
 import { useShownConfig } from './useShownConfig';
 
 export function App() {
   const [storageOk, setStorageOk] = useState<boolean | null>(null);
-  const method = METHOD_INFO[useShownConfig().method]; // the running arm's during an ablation
+  // The running arm's during an ablation; an unknown id (never stored, but never trusted) shows MoCo-v2's.
+  const method = METHOD_INFO[useShownConfig().method] ?? METHOD_INFO['moco-v2'];
   useEffect(() => {
     void checkIndexedDb().then((problem) => {
       if (problem) useDatasetStore.setState({ error: { kind: 'unavailable', message: problem } });
@@ -39,37 +41,75 @@ export function App() {
         <p className="tagline">
           Watch self-supervised learning happen, hard examples included, on your own GPU.
         </p>
-        {storageOk !== null && <BackendPanel storageOk={storageOk} />}
+        {storageOk !== null && (
+          <ErrorBoundary name="Backend">
+            <BackendPanel storageOk={storageOk} />
+          </ErrorBoundary>
+        )}
       </header>
       <main>
         <aside>
-          <DatasetPanel />
-          <SettingsPanel />
-          <RunsPanel />
-          <AddDatasetPanel />
+          <ErrorBoundary name="Datasets">
+            <DatasetPanel />
+          </ErrorBoundary>
+          <ErrorBoundary name="Settings">
+            <SettingsPanel />
+          </ErrorBoundary>
+          <ErrorBoundary name="Saved runs">
+            <RunsPanel />
+          </ErrorBoundary>
+          <ErrorBoundary name="Add a dataset">
+            <AddDatasetPanel />
+          </ErrorBoundary>
         </aside>
         <div className="content">
-          <RunControls />
-          <ProgressPanel />
+          <ErrorBoundary name="Run controls">
+            <RunControls />
+          </ErrorBoundary>
+          <ErrorBoundary name="Progress">
+            <ProgressPanel />
+          </ErrorBoundary>
           <div className="grid">
-            <LossChart />
-            <ProbeChart />
+            <ErrorBoundary name="Loss chart">
+              <LossChart />
+            </ErrorBoundary>
+            <ErrorBoundary name="Probe chart">
+              <ProbeChart />
+            </ErrorBoundary>
           </div>
-          <ViewsPanel />
-          {method.family === 'deepcluster' && <ClustersPanel />}
+          <ErrorBoundary name="Views">
+            <ViewsPanel />
+          </ErrorBoundary>
+          {method.family === 'deepcluster' && (
+            <ErrorBoundary name="Clusters">
+              <ClustersPanel />
+            </ErrorBoundary>
+          )}
           {method.hardExamples && (
             <>
-              <HardExampleChart />
+              <ErrorBoundary name="Hard-example chart">
+                <HardExampleChart />
+              </ErrorBoundary>
               <div className="grid">
-                <AdversarialPanel />
-                <CutMixPanel />
+                <ErrorBoundary name="Adversarial">
+                  <AdversarialPanel />
+                </ErrorBoundary>
+                <ErrorBoundary name="Cut-mix">
+                  <CutMixPanel />
+                </ErrorBoundary>
               </div>
             </>
           )}
           {/* Gallery and embedding view */}
-          <GalleryPanel />
-          <EmbeddingPanel />
-          <ComparePanel />
+          <ErrorBoundary name="Gallery">
+            <GalleryPanel />
+          </ErrorBoundary>
+          <ErrorBoundary name="Embedding">
+            <EmbeddingPanel />
+          </ErrorBoundary>
+          <ErrorBoundary name="Compare">
+            <ComparePanel />
+          </ErrorBoundary>
         </div>
       </main>
     </div>

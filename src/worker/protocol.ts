@@ -14,6 +14,7 @@ import type { PreviewImage } from '../engine/training/previews';
 import type { NeighbourResult } from '../engine/training/trainer';
 import type { EmbeddingSnapshot } from '../engine/evaluation/embedding';
 import type { RunEvent } from '../engine/training/runEvents';
+import type { DamagedRecord } from '../engine/schema/run';
 
 export type {
   ImportOptions,
@@ -34,6 +35,7 @@ export type {
   NeighbourResult,
   EmbeddingSnapshot,
   RunEvent,
+  DamagedRecord,
 };
 
 export type StorageErrorInfo = {
@@ -65,6 +67,8 @@ export type WorkerRequest =
   | { type: 'run-action'; id: string; action: RunAction }
   /** Test hook: destroys the WebGPU device to produce a real device-lost event. */
   | { type: 'debug-lose-device' }
+  /** Test hook: the worker fetches `url` and answers 'debug-fetch' (the CSP must refuse other origins). */
+  | { type: 'debug-fetch'; url: string }
   /** Gallery: nearest held-out images of `image` in feature space (current or last run's model). */
   | { type: 'neighbours'; requestId: number; image: PreviewImage }
   /** The full records of these saved runs (for the comparison view); answered by 'run-details'. */
@@ -77,7 +81,13 @@ export type WorkerReply =
   | { type: 'backend'; report: BackendReport }
   | { type: 'backend-error'; backend: BackendName; message: string }
   | { type: 'dataset-progress'; datasetId: string; done: number; total: number; phase: string }
-  | { type: 'datasets'; manifests: DatasetManifest[]; usage: { usage: number; quota: number } | null }
+  /** Stored datasets; `damaged`: manifests that no longer parse (listed with the reason, deletable). */
+  | {
+      type: 'datasets';
+      manifests: DatasetManifest[];
+      damaged: DamagedRecord[];
+      usage: { usage: number; quota: number } | null;
+    }
   | { type: 'storage-error'; error: StorageErrorInfo }
   | { type: 'thumbnails'; id: string; groups: ClassThumbnails[] }
   | { type: 'dataset-export'; id: string; blob: Blob; filename: string }
@@ -91,7 +101,13 @@ export type WorkerReply =
   | { type: 'clusters'; snapshot: ClusterSnapshot }
   | { type: 'run-error'; message: string }
   | { type: 'device-lost'; message: string }
-  | { type: 'runs'; runs: RunSummary[] }
+  /** Saved runs; `damaged`: records that no longer parse (listed with the reason, exportable raw, deletable). */
+  | { type: 'runs'; runs: RunSummary[]; damaged: DamagedRecord[] }
+  /** Progress of a run-file import ('check': parsing and checking it, 'store': saving it). */
+  | { type: 'run-import-progress'; phase: 'check' | 'store' }
+  /** The outcome of a run-file import, for the user to read. */
+  | { type: 'run-import'; tone: 'info' | 'error'; message: string }
+  | { type: 'debug-fetch'; ok: boolean; message: string }
   /** A run started (or resumed from its checkpoint: then with the history kept and the steps lost). */
   | {
       type: 'run-started';
@@ -115,6 +131,8 @@ export type RunAction =
   | { kind: 'delete' }
   | { kind: 'export-metrics' }
   | { kind: 'export-weights' }
+  /** The stored record as it is (for a damaged run that no longer parses). */
+  | { kind: 'export-raw' }
   /** `id` is ignored: the file becomes a new saved run. */
   | { kind: 'import'; text: string };
 

@@ -6,10 +6,18 @@ import type { RunRecord, RunStore } from '../engine/data/runStore';
 import { metricsToCsv } from '../engine/evaluation/runMath';
 import { exportBackboneArtifacts, modelFiles } from '../engine/nn/exportLayers';
 import { Trainer } from '../engine/training/trainer';
-import { describeEvent, isRunEvent } from '../engine/training/runEvents';
+import { describeEvent } from '../engine/training/runEvents';
+import {
+  capName,
+  cleanTags,
+  MAX_NAME,
+  parseRunFile,
+  RUN_FILE_FORMAT,
+  type DamagedRecord,
+} from '../engine/schema/run';
 import type { ExportFile, RunAction, RunSummary, WorkerReply } from './protocol';
 
-export const RUN_FILE_FORMAT = 'hexa-lab-run/1';
+export { RUN_FILE_FORMAT };
 
 export function summariseRun(r: RunRecord): RunSummary {
   const last = r.metrics.at(-1);
@@ -34,7 +42,74 @@ export function summariseRun(r: RunRecord): RunSummary {
   };
 }
 
+/**
+ * The runs panel's list: a summary of every run that parses, and the damaged records with their reason.
+ * Never throws for a bad record: one that cannot even be summarised is listed as damaged too.
+ */
+export async function listRunsReply(
+  runs: RunStore,
+): Promise<{ runs: RunSummary[]; damaged: DamagedRecord[] }> {
+  const scan = await runs.scanRuns();
+  const summaries: RunSummary[] = [];
+  const damaged = [...scan.damaged];
+  for (const r of scan.runs) {
+    try {
+      summaries.push(summariseRun(r));
+    } catch (e) {
+      damaged.push({ id: r.id, reason: `it cannot be summarised (${(e as Error).message})` });
+    }
+  }
+  return { runs: summaries, damaged };
+}
+
 const safe = (s: string) => s.replace(/[^\w.-]+/g, '_').slice(0, 60);
+
+/**
+ * Stores a run file's run as a new saved run (a new id, "(imported)" after its name, an interrupted status
+ * for runs that were training). Throws with the reason, naming the bad field, when the file is refused:
+ * then nothing is stored. Returns the stored run's name.
+ */
+export async function importRunFile(
+  runs: RunStore,
+  text: string,
+  progress: (phase: 'check' | 'store') => void = () => {},
+): Promise<string> {
+  progress('check');
+  const parsed = parseRunFile(text);
+  if (!parsed.ok) throw new Error(parsed.reason);
+  const r = parsed.value;
+  const now = Date.now();
+  const suffix = ' (imported)';
+  const name = capName(r.name.slice(0, MAX_NAME - suffix.length) + suffix);
+  progress('store');
+  await runs.saveRun({
+    ...r,
+    id: `run-${now}-imported`,
+    name,
+    tags: cleanTags(r.tags),
+    status: r.status === 'running' || r.status === 'paused' ? 'interrupted' : r.status,
+    updatedAt: now,
+  });
+  return name;
+}
+
+/** A stored value as JSON text, whatever it holds (typed arrays as lists, BigInts as text, no cycles). */
+function rawJson(raw: unknown): string {
+  const seen = new WeakSet<object>();
+  return JSON.stringify(
+    raw,
+    (_k, v: unknown) => {
+      if (typeof v === 'bigint') return v.toString();
+      if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>);
+      if (typeof v === 'object' && v !== null) {
+        if (seen.has(v)) return '[cycle]';
+        seen.add(v);
+      }
+      return v;
+    },
+    1,
+  );
+}
 
 export async function runActionFor(
   runs: RunStore,
@@ -44,31 +119,44 @@ export async function runActionFor(
   post: (msg: WorkerReply, transfer?: Transferable[]) => void,
   activeRunId: string | null,
 ): Promise<void> {
-  const run = action.kind === 'import' ? null : await runs.getRun(id);
-  if (action.kind !== 'import' && !run) throw new Error(`There is no saved run "${id}".`);
   const sendFiles = (files: ExportFile[]) => post({ type: 'run-export', files });
+  // Actions that work on any stored record, damaged ones included: they never parse it.
   switch (action.kind) {
-    case 'rename': {
-      const name = action.name.trim();
-      if (!name) throw new Error('A run needs a name.');
-      await runs.renameRun(id, name);
-      return;
-    }
-    case 'tags':
-      await runs.setTags(id, [...new Set(action.tags.map((t) => t.trim()).filter(Boolean))].slice(0, 20));
+    case 'import':
+      await importRunFile(runs, action.text);
       return;
     case 'delete':
       if (activeRunId === id) throw new Error('This run is training: stop it before deleting it.');
       await runs.deleteRun(id);
       return;
+    case 'export-raw': {
+      const raw = await runs.getRawRun(id);
+      if (raw === undefined) throw new Error(`There is no saved run "${id}".`);
+      sendFiles([{ name: `${safe(id)}.raw.json`, type: 'application/json', data: rawJson(raw) }]);
+      return;
+    }
+  }
+  const run = await runs.getRun(id);
+  if (!run) throw new Error(`There is no saved run "${id}".`);
+  switch (action.kind) {
+    case 'rename': {
+      const name = action.name.trim();
+      if (!name) throw new Error('A run needs a name.');
+      if (name.length > MAX_NAME) throw new Error(`Run names are at most ${MAX_NAME} characters.`);
+      await runs.renameRun(id, name);
+      return;
+    }
+    case 'tags':
+      await runs.setTags(id, cleanTags(action.tags));
+      return;
     case 'export-metrics': {
-      const base = safe(run!.name);
+      const base = safe(run.name);
       sendFiles([
-        { name: `${base}.metrics.csv`, type: 'text/csv', data: metricsToCsv(run!.metrics) },
+        { name: `${base}.metrics.csv`, type: 'text/csv', data: metricsToCsv(run.metrics) },
         {
           name: `${base}.run.json`,
           type: 'application/json',
-          data: JSON.stringify({ format: RUN_FILE_FORMAT, run: run! }),
+          data: JSON.stringify({ format: RUN_FILE_FORMAT, run }),
         },
       ]);
       return;
@@ -76,9 +164,9 @@ export async function runActionFor(
     case 'export-weights': {
       const ckpt = await runs.getCheckpoint(id);
       if (!ckpt) throw new Error('This run has no checkpoint yet: weights are saved every few steps.');
-      const manifest = await images?.getManifest(run!.datasetId);
-      if (!images || !manifest) throw new Error(`The run's dataset "${run!.datasetId}" is no longer stored.`);
-      const cfg = run!.config;
+      const manifest = await images?.getManifest(run.datasetId);
+      if (!images || !manifest) throw new Error(`The run's dataset "${run.datasetId}" is no longer stored.`);
+      const cfg = run.config;
       const silent = { metrics: () => {}, preview: () => {}, evaluation: () => {}, status: () => {} };
       const t = new Trainer(cfg, createStoreSource(images, manifest), silent, { resumeFrom: ckpt });
       try {
@@ -88,7 +176,7 @@ export async function runActionFor(
           width: cfg.width,
           imageSize: cfg.imageSize,
         };
-        const m = modelFiles(await exportBackboneArtifacts(t.base.encoder.backbone, spec), safe(run!.name));
+        const m = modelFiles(await exportBackboneArtifacts(t.base.encoder.backbone, spec), safe(run.name));
         sendFiles([
           { name: m.jsonName, type: 'application/json', data: m.json },
           { name: m.weightsName, type: 'application/octet-stream', data: m.weights },
@@ -98,40 +186,12 @@ export async function runActionFor(
       }
       return;
     }
-    case 'import': {
-      let parsed: { format?: string; run?: RunRecord };
-      try {
-        parsed = JSON.parse(action.text) as typeof parsed;
-      } catch {
-        throw new Error('This file is not a run exported by HEXA Lab (it is not JSON).');
-      }
-      const r = parsed.run;
-      if (
-        parsed.format !== RUN_FILE_FORMAT ||
-        !r ||
-        !Array.isArray(r.metrics) ||
-        typeof r.config !== 'object'
-      )
-        throw new Error(
-          `This file is not a run exported by HEXA Lab (expected format "${RUN_FILE_FORMAT}").`,
-        );
-      if (r.events !== undefined && (!Array.isArray(r.events) || !r.events.every(isRunEvent)))
-        throw new Error('This run file has malformed events (settings changes, resumptions): not imported.');
-      const now = Date.now();
-      await runs.saveRun({
-        ...r,
-        id: `run-${now}-imported`,
-        name: `${r.name} (imported)`,
-        status: r.status === 'running' || r.status === 'paused' ? 'interrupted' : r.status,
-        updatedAt: now,
-      });
-      return;
-    }
   }
 }
 
 /** The full records of these runs, in the order asked; ids no longer stored are left out. */
 export async function runDetails(runs: RunStore, ids: readonly string[]): Promise<RunRecord[]> {
-  const found = await Promise.all(ids.map((id) => runs.getRun(id)));
+  // A damaged record is left out like a missing one (the runs list shows it as damaged).
+  const found = await Promise.all(ids.map((id) => runs.getRun(id).catch(() => undefined)));
   return found.filter((r): r is RunRecord => r !== undefined);
 }

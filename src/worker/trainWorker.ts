@@ -21,7 +21,9 @@ import {
   type RunStore,
 } from '../engine/data/runStore';
 import { RunRecorder } from './runRecorder';
-import { runActionFor, runDetails, summariseRun } from './runOps';
+import { importRunFile, listRunsReply, runActionFor, runDetails } from './runOps';
+import { readWorkerRequest } from './requestSchema';
+import { capName } from '../engine/schema/run';
 import type { PreviewImage, PreviewSet } from '../engine/training/previews';
 import { handleDatasetRequest, type DatasetOpsContext } from './datasetOps';
 import type { RunAction, StorageErrorInfo, WorkerReply, WorkerRequest } from './protocol';
@@ -60,7 +62,8 @@ function previewBuffers(p: PreviewSet): Transferable[] {
 
 async function sendDatasets(): Promise<void> {
   if (!store) return;
-  post({ type: 'datasets', manifests: await store.listManifests(), usage: await store.estimate() });
+  const { manifests, damaged } = await store.scanManifests();
+  post({ type: 'datasets', manifests, damaged, usage: await store.estimate() });
 }
 
 async function prepareDatasets(): Promise<void> {
@@ -157,7 +160,7 @@ async function launch(cfg: TrainConfig, resume: ResumePoint | null): Promise<voi
       : await RunRecorder.create(
           runs,
           cfg,
-          `${METHOD_INFO[cfg.method].label} on ${manifest.name}`,
+          capName(`${METHOD_INFO[cfg.method].label} on ${manifest.name}`),
           t.totalSteps,
           warn,
         );
@@ -203,6 +206,16 @@ async function neighbours(requestId: number, image: PreviewImage): Promise<void>
 }
 
 async function runAction(id: string, action: RunAction): Promise<void> {
+  if (action.kind === 'import') {
+    try {
+      const progress = (phase: 'check' | 'store') => post({ type: 'run-import-progress', phase });
+      const name = await importRunFile(await runStore(), action.text, progress);
+      post({ type: 'run-import', tone: 'info', message: `Imported the run “${name}”.` });
+    } catch (e) {
+      post({ type: 'run-import', tone: 'error', message: storageInfo(e).message });
+    }
+    return;
+  }
   try {
     await runActionFor(await runStore(), store, id, action, post, trainer ? activeRunId : null);
   } catch (e) {
@@ -221,8 +234,7 @@ async function runStore(): Promise<RunStore> {
 
 async function sendRuns(): Promise<void> {
   try {
-    const all = await (await runStore()).listRuns();
-    post({ type: 'runs', runs: all.map(summariseRun) });
+    post({ type: 'runs', ...(await listRunsReply(await runStore())) });
   } catch (e) {
     post({ type: 'run-error', message: storageInfo(e).message });
   }
@@ -259,8 +271,23 @@ const datasetOps: DatasetOpsContext = {
   dataUrl: () => `${dataBaseUrl}data/`,
 };
 
-self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
-  const msg = ev.data;
+/** Test hook for the CSP: fetches `url` from the worker and says whether it was allowed. */
+async function debugFetch(url: string): Promise<void> {
+  try {
+    const res = await fetch(url);
+    post({ type: 'debug-fetch', ok: true, message: `HTTP ${res.status}` });
+  } catch (e) {
+    post({ type: 'debug-fetch', ok: false, message: (e as Error).message ?? String(e) });
+  }
+}
+
+self.onmessage = (ev: MessageEvent<unknown>) => {
+  const checked = readWorkerRequest(ev.data);
+  if (!checked.ok) {
+    post({ type: 'run-error', message: `The worker refused a message from the page: ${checked.reason}.` });
+    return;
+  }
+  const msg: WorkerRequest = checked.value;
   switch (msg.type) {
     case 'init':
       void init(msg.backend, msg.dataBaseUrl);
@@ -303,6 +330,9 @@ self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
       break;
     case 'debug-lose-device':
       destroyDevice();
+      break;
+    case 'debug-fetch':
+      void debugFetch(msg.url);
       break;
     default:
       void handleDatasetRequest(msg, datasetOps);

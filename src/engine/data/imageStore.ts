@@ -4,6 +4,8 @@ import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { chunkProblem } from './chunkCheck';
 import type { CheckpointRecord, RunRecord } from './runStore';
 import { estimateStorage, StorageError, toStorageError, type StorageUsage } from './storageError';
+import { readManifest } from '../schema/manifest';
+import { recordId, type DamagedRecord } from '../schema/run';
 import {
   STORE_SCHEMA_VERSION,
   type Chunk,
@@ -27,7 +29,11 @@ export interface HexaDb extends DBSchema {
 }
 
 export interface ImageStore {
+  /** The manifests that parse (damaged ones are left out: see scanManifests). */
   listManifests(): Promise<DatasetManifest[]>;
+  /** Every stored manifest: those that parse, and those that no longer do with the reason. */
+  scanManifests(): Promise<{ manifests: DatasetManifest[]; damaged: DamagedRecord[] }>;
+  /** The manifest, checked; StorageError 'corrupt' when its record no longer parses. */
   getManifest(id: string): Promise<DatasetManifest | undefined>;
   putManifest(m: DatasetManifest): Promise<void>;
   /** Writes several chunks in one transaction: all of them or, on failure, none. */
@@ -46,6 +52,31 @@ export interface ImageStore {
  * up to date in order; existing stores are never touched by later steps. Add `if (oldVersion < 3)`
  * below when STORE_SCHEMA_VERSION becomes 3.
  */
+/** Stored manifests (key, value) sorted into those that parse and damaged ones. */
+export function sortManifests(entries: readonly [key: unknown, raw: unknown][]): {
+  manifests: DatasetManifest[];
+  damaged: DamagedRecord[];
+} {
+  const manifests: DatasetManifest[] = [];
+  const damaged: DamagedRecord[] = [];
+  for (const [key, raw] of entries) {
+    const r = readManifest(raw);
+    if (r.ok) manifests.push(r.value);
+    else damaged.push({ id: recordId(raw, key), reason: r.reason });
+  }
+  return { manifests, damaged };
+}
+
+/** A stored manifest checked with the schema; StorageError 'corrupt' naming the bad field otherwise. */
+export function checkedManifest(raw: unknown, id: string): DatasetManifest {
+  const r = readManifest(raw);
+  if (r.ok) return r.value;
+  throw new StorageError(
+    'corrupt',
+    `The stored dataset '${id}' is damaged (${r.reason}): delete it in the datasets list and import it again.`,
+  );
+}
+
 export function upgradeHexaDb(db: IDBPDatabase<HexaDb>, oldVersion: number): void {
   if (oldVersion < 1) {
     db.createObjectStore('manifests', { keyPath: 'id' });
@@ -74,19 +105,29 @@ class IdbImageStore implements ImageStore {
   constructor(private readonly db: IDBPDatabase<HexaDb>) {}
 
   async listManifests(): Promise<DatasetManifest[]> {
+    return (await this.scanManifests()).manifests;
+  }
+
+  async scanManifests(): Promise<{ manifests: DatasetManifest[]; damaged: DamagedRecord[] }> {
+    let keys: unknown[];
+    let values: unknown[];
     try {
-      return await this.db.getAll('manifests');
+      const tx = this.db.transaction('manifests', 'readonly');
+      [keys, values] = await Promise.all([tx.store.getAllKeys(), tx.store.getAll(), tx.done]);
     } catch (e) {
       throw await toStorageError(e, 'listing datasets');
     }
+    return sortManifests(keys.map((k, i) => [k, values[i]]));
   }
 
   async getManifest(id: string): Promise<DatasetManifest | undefined> {
+    let raw: unknown;
     try {
-      return await this.db.get('manifests', id);
+      raw = await this.db.get('manifests', id);
     } catch (e) {
       throw await toStorageError(e, `reading dataset '${id}'`);
     }
+    return raw === undefined ? undefined : checkedManifest(raw, id);
   }
 
   async putManifest(m: DatasetManifest): Promise<void> {

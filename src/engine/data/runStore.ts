@@ -10,6 +10,10 @@ import type { EvalPoint, MetricsPoint } from '../training/trainer';
 import { configAt, type RunEvent } from '../training/runEvents';
 import { openHexaDb, type HexaDb } from './imageStore';
 import { StorageError, toStorageError } from './storageError';
+import { readRunRecord, recordId, type DamagedRecord } from '../schema/run';
+import { readCheckpointRecord } from '../schema/checkpoint';
+
+export type { DamagedRecord } from '../schema/run';
 
 export type RunStatus = 'running' | 'paused' | 'done' | 'stopped' | 'interrupted';
 
@@ -55,9 +59,14 @@ export interface RunStore {
   addEvent(runId: string, event: RunEvent): Promise<void>;
   renameRun(runId: string, name: string): Promise<void>;
   setTags(runId: string, tags: string[]): Promise<void>;
-  /** All runs, newest first. */
+  /** All runs that parse, newest first (damaged records are left out: see scanRuns). */
   listRuns(): Promise<RunRecord[]>;
+  /** Every stored record: those that parse (newest first) and those that no longer do, with why. */
+  scanRuns(): Promise<{ runs: RunRecord[]; damaged: DamagedRecord[] }>;
+  /** The run, checked; StorageError 'corrupt' when its record no longer parses. */
   getRun(runId: string): Promise<RunRecord | undefined>;
+  /** The stored record as it is, unchecked (to export a damaged run). */
+  getRawRun(runId: string): Promise<unknown>;
   /** Deletes the run and its checkpoint in one transaction. */
   deleteRun(runId: string): Promise<void>;
   /** Replaces the run's checkpoint (only the latest is kept) and records its step in the run. */
@@ -68,6 +77,31 @@ export interface RunStore {
 
 export const notFound = (runId: string) =>
   new StorageError('not-found', `The run '${runId}' is no longer stored (it may have been deleted).`);
+
+/** A stored run record checked with the schema; StorageError 'corrupt' (naming the field) if it fails. */
+export function checkedRun(raw: unknown, runId: string): RunRecord {
+  const r = readRunRecord(raw);
+  if (r.ok) return r.value;
+  throw new StorageError(
+    'corrupt',
+    `The saved run '${runId}' is damaged (${r.reason}): export it raw or delete it in the runs list.`,
+  );
+}
+
+/** Sorts stored records (key, value) into runs that parse, newest first, and damaged ones. */
+export function sortRecords(entries: readonly [key: unknown, raw: unknown][]): {
+  runs: RunRecord[];
+  damaged: DamagedRecord[];
+} {
+  const runs: RunRecord[] = [];
+  const damaged: DamagedRecord[] = [];
+  for (const [key, raw] of entries) {
+    const r = readRunRecord(raw);
+    if (r.ok) runs.push(r.value);
+    else damaged.push({ id: recordId(raw, key), reason: r.reason });
+  }
+  return { runs: runs.sort((a, b) => b.createdAt - a.createdAt), damaged };
+}
 
 /** The record after appending points (pure; shared by both stores). */
 export function withMetrics(
@@ -136,14 +170,27 @@ class IdbRunStore implements RunStore {
   }
 
   async listRuns(): Promise<RunRecord[]> {
+    return (await this.scanRuns()).runs;
+  }
+
+  async scanRuns(): Promise<{ runs: RunRecord[]; damaged: DamagedRecord[] }> {
+    let keys: unknown[];
+    let values: unknown[];
     try {
-      return (await this.db.getAll('runs')).sort((a, b) => b.createdAt - a.createdAt);
+      const tx = this.db.transaction('runs', 'readonly');
+      [keys, values] = await Promise.all([tx.store.getAllKeys(), tx.store.getAll(), tx.done]);
     } catch (e) {
       throw await toStorageError(e, 'listing runs');
     }
+    return sortRecords(keys.map((k, i) => [k, values[i]]));
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
+    const raw = await this.getRawRun(runId);
+    return raw === undefined ? undefined : checkedRun(raw, runId);
+  }
+
+  async getRawRun(runId: string): Promise<unknown> {
     try {
       return await this.db.get('runs', runId);
     } catch (e) {
@@ -172,8 +219,9 @@ class IdbRunStore implements RunStore {
     let tx;
     try {
       tx = this.db.transaction(['runs', 'checkpoints'], 'readwrite');
-      const run = await tx.objectStore('runs').get(runId);
-      if (!run) throw notFound(runId);
+      const raw = await tx.objectStore('runs').get(runId);
+      if (!raw) throw notFound(runId);
+      const run = checkedRun(raw, runId);
       tx.objectStore('checkpoints')
         .put({ runId, savedAt: Date.now(), checkpoint })
         .catch(() => undefined); // see saveRun
@@ -188,7 +236,8 @@ class IdbRunStore implements RunStore {
 
   async getCheckpoint(runId: string): Promise<Checkpoint | undefined> {
     try {
-      return (await this.db.get('checkpoints', runId))?.checkpoint;
+      const raw: unknown = await this.db.get('checkpoints', runId);
+      return raw === undefined ? undefined : readCheckpointRecord(raw, runId).checkpoint;
     } catch (e) {
       throw await toStorageError(e, `reading the checkpoint of run '${runId}'`);
     }
@@ -203,9 +252,9 @@ class IdbRunStore implements RunStore {
     let tx;
     try {
       tx = this.db.transaction('runs', 'readwrite');
-      const run = await tx.store.get(runId);
-      if (!run) throw notFound(runId);
-      const next = f(run);
+      const raw = await tx.store.get(runId);
+      if (!raw) throw notFound(runId);
+      const next = f(checkedRun(raw, runId));
       tx.store.put(next).catch(() => undefined); // see saveRun
       await tx.done;
       return next;

@@ -2,7 +2,9 @@
 // copied in and out as structured clone does, one checkpoint per run, 'not-found' for unknown runs,
 // closed stores throw 'unavailable').
 import {
+  checkedRun,
   notFound,
+  sortRecords,
   withCheckpoint,
   withEvent,
   withMetrics,
@@ -17,10 +19,12 @@ export interface MemoryRunStore extends RunStore {
   readonly checkpoints: ReadonlyMap<string, CheckpointRecord>;
   /** Successful appendMetrics calls so far (each is one transaction in IndexedDB). */
   readonly appendCalls: number;
+  /** Stores any value as the record of `runId` (a damaged or older record, for tests). */
+  putRaw(runId: string, raw: unknown): void;
 }
 
 export function createMemoryRunStore(): MemoryRunStore {
-  const runs = new Map<string, RunRecord>();
+  const runs = new Map<string, unknown>(); // as stored: records are checked when read
   const checkpoints = new Map<string, CheckpointRecord>();
   let appendCalls = 0;
   let closed = false;
@@ -32,7 +36,7 @@ export function createMemoryRunStore(): MemoryRunStore {
   const get = (runId: string) => {
     const r = runs.get(runId);
     if (!r) throw notFound(runId);
-    return r;
+    return checkedRun(r, runId);
   };
   const put = (r: RunRecord) => {
     runs.set(r.id, structuredClone(r));
@@ -75,15 +79,28 @@ export function createMemoryRunStore(): MemoryRunStore {
       await store.updateRun(runId, { tags: [...tags] });
     },
 
+    putRaw(runId, raw) {
+      runs.set(runId, structuredClone(raw));
+    },
+
     async listRuns() {
+      return (await store.scanRuns()).runs;
+    },
+
+    async scanRuns() {
       open('listing runs');
-      return [...runs.values()].map((r) => structuredClone(r)).sort((a, b) => b.createdAt - a.createdAt);
+      return sortRecords([...runs.entries()].map(([k, r]) => [k, structuredClone(r)]));
     },
 
     async getRun(runId) {
       open(`reading run '${runId}'`);
       const r = runs.get(runId);
-      return r && structuredClone(r);
+      return r === undefined ? undefined : checkedRun(structuredClone(r), runId);
+    },
+
+    async getRawRun(runId) {
+      open(`reading run '${runId}'`);
+      return structuredClone(runs.get(runId));
     },
 
     async deleteRun(runId) {

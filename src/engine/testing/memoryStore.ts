@@ -2,7 +2,7 @@
 // and out as structured clone does, putChunks is all-or-nothing, readChunk throws StorageError
 // 'not-found' / 'corrupt', closed stores throw 'unavailable'), plus an optional quota for testing full disks.
 import { chunkProblem } from '../data/chunkCheck';
-import type { ImageStore } from '../data/imageStore';
+import { sortManifests, type ImageStore } from '../data/imageStore';
 import { StorageError, type StorageUsage } from '../data/storageError';
 import type { Chunk, DatasetManifest, SplitName } from '../data/types';
 
@@ -41,6 +41,11 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): MemoryImageSto
       throw new StorageError('unavailable', `Browser storage (IndexedDB) is not available while ${what}.`);
   };
 
+  const scan = () => {
+    open('listing datasets');
+    return sortManifests([...manifests.entries()].map(([k, m]) => [k, structuredClone(m)]));
+  };
+
   return {
     chunks,
     get usage() {
@@ -51,8 +56,11 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): MemoryImageSto
     },
 
     async listManifests() {
-      open('listing datasets');
-      return [...manifests.values()].map((m) => structuredClone(m));
+      return scan().manifests;
+    },
+
+    async scanManifests() {
+      return scan();
     },
 
     async getManifest(id) {

@@ -4,6 +4,7 @@ import { useState } from 'react';
 export function InlineEdit(props: {
   initial: string;
   label: string; // aria-label of the field
+  maxLength?: number; // names: at most 80 characters (the worker refuses longer ones too)
   testIds: { input: string; save: string };
   onSave(text: string): void;
   onClose(): void;
@@ -22,6 +23,7 @@ export function InlineEdit(props: {
         value={text}
         onChange={(e) => setText(e.target.value)}
         aria-label={props.label}
+        maxLength={props.maxLength}
         data-testid={props.testIds.input}
       />
       <button type="submit" data-testid={props.testIds.save}>

@@ -1,10 +1,13 @@
 import { useDatasetStore } from '../../state/datasetStore';
-import { cancelDatasetJob, requestPersistence, retryDataset } from '../../state/lab';
+import { cancelDatasetJob, deleteDataset, requestPersistence, retryDataset } from '../../state/lab';
 import { useRunStore } from '../../state/runStore';
-import { useConfigStore } from '../../state/configStore';
+import { setField, useConfigStore } from '../../state/configStore';
+import { shorten } from '../../engine/schema/issues';
 import { ErrorNote, Panel, ProgressBar } from '../components/Panel';
 import { DatasetRow } from './DatasetRow';
 
+/** The built-in dataset the worker installs at first start (builtin.ts installOnStart): never "missing". */
+const INSTALLED_ON_START = 'mnist';
 const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
 const PHASES: Record<string, string> = {
   download: 'Loading',
@@ -16,7 +19,7 @@ const PHASES: Record<string, string> = {
 };
 
 export function DatasetPanel() {
-  const { manifests, usage, progress, error, notice, persisted } = useDatasetStore();
+  const { manifests, damaged, listed, usage, progress, error, notice, persisted } = useDatasetStore();
   const datasetId = useConfigStore((s) => s.config.datasetId);
   const busy = ['preparing', 'training', 'evaluating', 'paused'].includes(useRunStore((s) => s.phase));
   const current = manifests.find((m) => m.id === datasetId);
@@ -37,6 +40,27 @@ export function DatasetPanel() {
           `${PHASES[progress.phase] ?? progress.phase} ${progress.datasetId}…`
         ) : error ? (
           'Dataset not stored.'
+        ) : listed && datasetId !== INSTALLED_ON_START ? (
+          <span data-testid="dataset-missing">
+            The dataset <strong className="user-text">“{shorten(datasetId)}”</strong> is not stored in this
+            browser.{' '}
+            {manifests.some((m) => m.complete)
+              ? 'Train on one of the stored datasets instead:'
+              : 'No dataset is stored yet: add one below.'}
+            {manifests
+              .filter((m) => m.complete)
+              .map((m) => (
+                <button
+                  key={m.id}
+                  className="link user-text"
+                  disabled={busy}
+                  onClick={() => setField('datasetId', m.id)}
+                  data-testid="dataset-use"
+                >
+                  {m.name}
+                </button>
+              ))}
+          </span>
         ) : (
           'Opening storage…'
         )}
@@ -75,6 +99,15 @@ export function DatasetPanel() {
       <ul className="datasets" data-testid="dataset-list">
         {manifests.map((m) => (
           <DatasetRow key={m.id} m={m} busy={busy} />
+        ))}
+        {damaged.map((d) => (
+          <li key={d.id} className="dataset damaged" data-testid="dataset-damaged" data-id={d.id}>
+            <strong className="user-text">{d.id}</strong> <span className="badge damaged">damaged</span>
+            <p className="muted user-text">This stored dataset can no longer be read: {d.reason}</p>
+            <button className="link danger" onClick={() => deleteDataset(d.id)} data-testid="dataset-delete">
+              Delete it
+            </button>
+          </li>
         ))}
       </ul>
       {usage && (

@@ -6,6 +6,7 @@ import { datasetBytes } from '../../engine/data/chunkCheck';
 import type { DatasetManifest } from '../../worker/protocol';
 import { ImageCanvas } from '../components/ImageCanvas';
 import { InlineEdit } from '../components/InlineEdit';
+import { MAX_NAME } from '../../engine/schema/run';
 
 const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
 
@@ -27,7 +28,9 @@ export function DatasetRow({ m, busy }: { m: DatasetManifest; busy: boolean }) {
           onChange={() => setField('datasetId', m.id)}
           data-testid="dataset-select"
         />
-        <strong data-testid="dataset-name">{m.name}</strong>
+        <strong data-testid="dataset-name" className="user-text">
+          {m.name}
+        </strong>
       </label>
       <div className="muted" data-testid="dataset-facts">
         {m.splits.train.count.toLocaleString()} train / {m.splits.test.count.toLocaleString()} test ·{' '}
@@ -76,6 +79,7 @@ export function DatasetRow({ m, busy }: { m: DatasetManifest; busy: boolean }) {
         <InlineEdit
           initial={renaming}
           label="New name"
+          maxLength={MAX_NAME}
           testIds={{ input: 'rename-input', save: 'rename-save' }}
           onSave={(name) => renameDataset(m.id, name)}
           onClose={() => setRenaming(null)}
@@ -83,8 +87,8 @@ export function DatasetRow({ m, busy }: { m: DatasetManifest; busy: boolean }) {
       )}
       {confirming && (
         <div className="confirm" role="alertdialog" data-testid="delete-confirm">
-          Delete “{m.name}” and its {(m.splits.train.count + m.splits.test.count).toLocaleString()} images
-          from this browser?{' '}
+          Delete “<span className="user-text">{m.name}</span>” and its{' '}
+          {(m.splits.train.count + m.splits.test.count).toLocaleString()} images from this browser?{' '}
           <button
             className="danger"
             data-testid="delete-yes"

@@ -2,12 +2,13 @@ import { useState } from 'react';
 import { METHOD_INFO } from '../../engine/methods/catalog';
 import { useBackendStore } from '../../state/backendStore';
 import { toggleCompare, useCompareStore } from '../../state/compareStore';
-import { duplicateRun, resumeSavedRun, runAction } from '../../state/lab';
+import { duplicateRun, importRunFileFromPage, resumeSavedRun, runAction } from '../../state/lab';
+import { MAX_NAME, MAX_RUN_FILE_BYTES } from '../../engine/schema/run';
 import { useRunStore } from '../../state/runStore';
-import { useRunsStore } from '../../state/runsStore';
-import type { RunSummary } from '../../worker/protocol';
+import { useRunsStore, type RunImportProgress } from '../../state/runsStore';
+import type { DamagedRecord, RunSummary } from '../../worker/protocol';
 import { InlineEdit } from '../components/InlineEdit';
-import { Panel } from '../components/Panel';
+import { ErrorNote, Panel, ProgressBar } from '../components/Panel';
 
 const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)} %`);
 
@@ -45,19 +46,22 @@ function RunRow({ r, busy, deviceLost }: { r: RunSummary; busy: boolean; deviceL
           />{' '}
           compare
         </label>{' '}
-        <strong data-testid="run-name">{r.name}</strong>{' '}
+        <strong data-testid="run-name" className="user-text">
+          {r.name}
+        </strong>{' '}
         <span className={`badge ${r.status}`} data-testid="run-status">
           {r.status}
         </span>
         {r.tags.map((t) => (
-          <span key={t} className="tag" data-testid="run-tag">
+          <span key={t} className="tag user-text" data-testid="run-tag">
             {t}
           </span>
         ))}
       </div>
       <div className="muted">
-        {METHOD_INFO[r.method].label} · {r.datasetId} · seed {r.seed} · step {step}/{r.totalSteps} · loss{' '}
-        {loss?.toFixed(3) ?? '–'} · linear {pct(r.linearTop1)} · kNN {pct(r.knnTop1)}
+        {METHOD_INFO[r.method]?.label ?? r.method} · <span className="user-text">{r.datasetId}</span> · seed{' '}
+        {r.seed} · step {step}/{r.totalSteps} · loss {typeof loss === 'number' ? loss.toFixed(3) : '–'} ·
+        linear {pct(r.linearTop1)} · kNN {pct(r.knnTop1)}
       </div>
       {r.events.length > 0 && (
         <details className="muted" data-testid="run-events" data-count={r.events.length}>
@@ -121,6 +125,7 @@ function RunRow({ r, busy, deviceLost }: { r: RunSummary; busy: boolean; deviceL
           key={editing}
           initial={editing === 'name' ? r.name : r.tags.join(', ')}
           label={editing === 'name' ? 'Run name' : 'Tags, comma-separated'}
+          maxLength={editing === 'name' ? MAX_NAME : undefined}
           testIds={{ input: 'run-edit-input', save: 'run-edit-save' }}
           onSave={(text) =>
             runAction(
@@ -133,7 +138,7 @@ function RunRow({ r, busy, deviceLost }: { r: RunSummary; busy: boolean; deviceL
       )}
       {confirming && (
         <div className="confirm" role="alertdialog">
-          Delete the run “{r.name}”, its history and checkpoint?{' '}
+          Delete the run “<span className="user-text">{r.name}</span>”, its history and checkpoint?{' '}
           <button
             className="danger"
             onClick={() => (runAction(r.id, { kind: 'delete' }), setConfirming(false))}
@@ -148,10 +153,64 @@ function RunRow({ r, busy, deviceLost }: { r: RunSummary; busy: boolean; deviceL
   );
 }
 
+/** A stored record that no longer parses: why, and a way out (export it as it is, delete it). */
+function DamagedRow({ d, busy }: { d: DamagedRecord; busy: boolean }) {
+  const [confirming, setConfirming] = useState(false);
+  return (
+    <li className="run damaged" data-testid="run-damaged" data-id={d.id}>
+      <div>
+        <strong className="user-text">{d.id}</strong> <span className="badge damaged">damaged</span>
+      </div>
+      <p className="muted user-text" data-testid="run-damaged-reason">
+        This saved run can no longer be read: {d.reason}
+      </p>
+      <div className="row-actions">
+        <button
+          className="link"
+          onClick={() => runAction(d.id, { kind: 'export-raw' })}
+          data-testid="run-export-raw"
+          title="Download the stored record as it is (JSON)"
+        >
+          Export raw
+        </button>
+        <button
+          className="link danger"
+          disabled={busy}
+          onClick={() => setConfirming(true)}
+          data-testid="run-delete"
+        >
+          Delete
+        </button>
+      </div>
+      {confirming && (
+        <div className="confirm" role="alertdialog">
+          Delete this damaged record?{' '}
+          <button
+            className="danger"
+            onClick={() => (runAction(d.id, { kind: 'delete' }), setConfirming(false))}
+            data-testid="run-delete-yes"
+          >
+            Delete
+          </button>
+          <button onClick={() => setConfirming(false)}>Keep</button>
+        </div>
+      )}
+    </li>
+  );
+}
+
+const PHASE_LABEL = { read: 'Reading the file', check: 'Checking it', store: 'Saving it' } as const;
+/** Reading fills the bar to 60 %, checking to 70 %, saving to 90 %. */
+const importPercent = (p: RunImportProgress) =>
+  p.phase === 'read' ? (60 * p.done) / Math.max(1, p.total) : p.phase === 'check' ? 70 : 90;
+
 /** Saved runs: every run is stored as it trains, with checkpoints to resume from. */
 export function RunsPanel() {
   const runs = useRunsStore((s) => s.runs);
+  const damaged = useRunsStore((s) => s.damaged);
   const resumed = useRunsStore((s) => s.resumed);
+  const importing = useRunsStore((s) => s.importing);
+  const importNote = useRunsStore((s) => s.importNote);
   const busy = ['preparing', 'training', 'evaluating', 'paused'].includes(useRunStore((s) => s.phase));
   const deviceLost = useBackendStore((s) => s.deviceLost !== null); // this worker cannot train until a reload
   return (
@@ -167,25 +226,48 @@ export function RunsPanel() {
           {resumed.lostSteps === 1 ? ' was' : ' were'} lost and are trained again.
         </div>
       )}
-      {runs.length === 0 && <p className="muted">No saved runs yet.</p>}
+      {runs.length === 0 && damaged.length === 0 && <p className="muted">No saved runs yet.</p>}
       <ul className="runs" data-testid="run-list">
         {runs.map((r) => (
           <RunRow key={r.id} r={r} busy={busy} deviceLost={deviceLost} />
         ))}
+        {damaged.map((d) => (
+          <DamagedRow key={d.id} d={d} busy={busy} />
+        ))}
       </ul>
       <label className="muted">
-        Import a run file (.run.json){' '}
+        Import a run file (.run.json, at most {MAX_RUN_FILE_BYTES / 1e6} MB){' '}
         <input
           type="file"
           accept=".json,application/json"
           data-testid="run-import"
-          onChange={async (e) => {
+          disabled={importing !== null}
+          onChange={(e) => {
             const f = e.target.files?.[0];
-            if (f) runAction('', { kind: 'import', text: await f.text() });
+            if (f) void importRunFileFromPage(f);
             e.target.value = '';
           }}
         />
       </label>
+      {importing && (
+        <div className="job" data-testid="run-import-progress" data-phase={importing.phase}>
+          <span className="muted">{PHASE_LABEL[importing.phase]}…</span>
+          <ProgressBar
+            testId="run-import-bar"
+            value={importPercent(importing)}
+            max={100}
+            label="Run import progress"
+          />
+        </div>
+      )}
+      {importNote &&
+        (importNote.tone === 'error' ? (
+          <ErrorNote testId="run-import-note">{importNote.message}</ErrorNote>
+        ) : (
+          <div className="notice" role="status" data-testid="run-import-note">
+            {importNote.message}
+          </div>
+        ))}
     </Panel>
   );
 }

@@ -1,0 +1,100 @@
+// The schema of every message the page sends the worker (WorkerRequest in protocol.ts). The worker parses
+// each message with it before acting, so a malformed message (a bug, an extension, a stale tab) is
+// refused with the field path and what was expected, instead of failing deep inside a job. Typed as
+// z.ZodType<WorkerRequest>: the compiler keeps it in step with protocol.ts. No tfjs here.
+import { z } from 'zod';
+import { trainConfigSchema } from '../engine/schema/config';
+import { check, type Checked } from '../engine/schema/issues';
+import type { BackendName } from '../engine/runtime/backend';
+import type { BuiltinId } from '../engine/data/builtin';
+import type { ImportSize } from '../engine/data/importers/types';
+import type { FractalSize } from '../engine/data/fractals';
+import type { RunAction, WorkerRequest } from './protocol';
+
+const blob = z.custom<Blob>((v) => typeof Blob !== 'undefined' && v instanceof Blob, {
+  message: 'expected a file',
+});
+const id = z.string().max(1000);
+const num = z.number();
+
+const BACKENDS = ['webgpu', 'webgl', 'cpu'] as const satisfies readonly BackendName[];
+const BUILTINS = ['mnist', 'fashion-mnist'] as const satisfies readonly BuiltinId[];
+const SIZES = [16, 28, 32, 64] as const satisfies readonly ImportSize[];
+const FRACTAL_SIZES = [16, 28, 32, 64] as const satisfies readonly FractalSize[];
+
+const importSource = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('folder'), files: z.array(z.object({ path: z.string(), file: blob })) }),
+  z.object({ kind: z.literal('zip'), file: blob, name: z.string() }),
+  z.object({ kind: z.literal('cifar'), files: z.array(z.object({ name: z.string(), file: blob })) }),
+]);
+
+const importOptions = z.object({
+  name: z.string(),
+  size: z.union(SIZES.map((s) => z.literal(s))),
+  channels: z.union([z.literal(1), z.literal(3)]),
+  cropPolicy: z.enum(['center-crop', 'pad', 'stretch']),
+  testShare: num,
+  seed: num,
+  onPartial: z.enum(['rollback', 'keep']),
+  limits: z.record(z.string(), num).optional(),
+  chunkSize: num.optional(),
+});
+
+const runAction = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('rename'), name: z.string() }),
+  z.object({ kind: z.literal('tags'), tags: z.array(z.string()) }),
+  z.object({ kind: z.literal('delete') }),
+  z.object({ kind: z.literal('export-metrics') }),
+  z.object({ kind: z.literal('export-weights') }),
+  z.object({ kind: z.literal('export-raw') }),
+  z.object({ kind: z.literal('import'), text: z.string() }),
+]) satisfies z.ZodType<RunAction>;
+
+const previewImage = z.object({
+  width: num,
+  height: num,
+  channels: num,
+  pixels: z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'expected a Uint8Array' }),
+});
+
+const type = <T extends string>(t: T) => z.literal(t);
+
+export const workerRequestSchema = z.discriminatedUnion('type', [
+  z.object({ type: type('init'), backend: z.enum(BACKENDS), dataBaseUrl: z.string() }),
+  z.object({ type: type('start'), config: trainConfigSchema }),
+  z.object({ type: type('pause') }),
+  z.object({ type: type('resume') }),
+  z.object({ type: type('change-settings'), config: trainConfigSchema }),
+  z.object({ type: type('stop') }),
+  z.object({ type: type('retry-dataset') }),
+  z.object({ type: type('refresh-datasets') }),
+  z.object({ type: type('dataset-thumbnails'), id }),
+  z.object({ type: type('rename-dataset'), id, name: z.string() }),
+  z.object({ type: type('delete-dataset'), id }),
+  z.object({ type: type('export-dataset'), id }),
+  z.object({ type: type('install-builtin'), id: z.enum(BUILTINS) }),
+  z.object({
+    type: type('generate-fractals'),
+    params: z.object({
+      classes: num,
+      perClass: num,
+      size: z.union(FRACTAL_SIZES.map((s) => z.literal(s))),
+      seed: num,
+      testShare: num.optional(),
+    }),
+  }),
+  z.object({ type: type('import-dataset'), source: importSource, options: importOptions }),
+  z.object({ type: type('cancel-dataset-job') }),
+  z.object({ type: type('list-runs') }),
+  z.object({ type: type('resume-run'), id }),
+  z.object({ type: type('run-action'), id, action: runAction }),
+  z.object({ type: type('debug-lose-device') }),
+  z.object({ type: type('debug-fetch'), url: z.string() }),
+  z.object({ type: type('neighbours'), requestId: num, image: previewImage }),
+  z.object({ type: type('get-runs'), ids: z.array(id) }),
+]) satisfies z.ZodType<WorkerRequest>;
+
+/** A message from the page, checked; the reason names the bad field ("config.lr: expected a number …"). */
+export function readWorkerRequest(data: unknown): Checked<WorkerRequest> {
+  return check(workerRequestSchema, data);
+}
