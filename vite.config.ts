@@ -3,11 +3,19 @@ import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import type { Plugin } from 'vite';
 
-// The built app may only talk to its own origin: no request ever leaves it (dev mode needs inline
-// scripts for React refresh, so the policy is added to the production bundle only).
-const CSP =
+// The app may only talk to its own origin: no request ever leaves it. The same policy is sent as a
+// header by `vite preview` (npm start) and written as a <meta> tag into the built index.html for static
+// hosts that send no header; the training worker is started from a blob: URL (worker/client.ts), so it
+// inherits the page's policy either way. README "Deployment notes" gives the header for other hosts.
+export const CSP =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; " +
-  "img-src 'self' data: blob:; worker-src 'self' blob:; connect-src 'self'";
+  "img-src 'self' data: blob:; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; " +
+  "base-uri 'self'; form-action 'self'";
+// The dev server needs React refresh's inline script and Vite's HMR websocket, and nothing else more.
+const DEV_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
+  "connect-src 'self'",
+  "connect-src 'self' ws: wss:",
+);
 const contentSecurityPolicy = (): Plugin => ({
   name: 'hexa-csp',
   apply: 'build',
@@ -21,6 +29,8 @@ export default defineConfig({
   plugins: [react(), contentSecurityPolicy()],
   worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
+  preview: { headers: { 'Content-Security-Policy': CSP } },
+  server: { headers: { 'Content-Security-Policy': DEV_CSP } },
   test: {
     include: ['src/**/*.test.ts'],
     environment: 'node',

@@ -30,8 +30,8 @@ const importSource = z.discriminatedUnion('kind', [
 
 const importOptions = z.object({
   name: z.string(),
-  size: z.union(SIZES.map((s) => z.literal(s))),
-  channels: z.union([z.literal(1), z.literal(3)]),
+  size: z.literal(SIZES),
+  channels: z.literal([1, 3]),
   cropPolicy: z.enum(['center-crop', 'pad', 'stretch']),
   testShare: num,
   seed: num,
@@ -78,7 +78,7 @@ export const workerRequestSchema = z.discriminatedUnion('type', [
     params: z.object({
       classes: num,
       perClass: num,
-      size: z.union(FRACTAL_SIZES.map((s) => z.literal(s))),
+      size: z.literal(FRACTAL_SIZES),
       seed: num,
       testShare: num.optional(),
     }),

@@ -41,33 +41,52 @@ const EXPECTED_NAMES: Record<string, string> = {
   int: 'a whole number',
 };
 
-/** One line per issue: "<path>: expected <what>, got <what was there>". */
-export function describeIssue(issue: z.core.$ZodIssue, root = ''): string {
-  const where = formatPath(issue.path, root);
-  const got = 'input' in issue ? `, got ${describeValue(issue.input)}` : '';
+/** What an issue says was expected ("a number", "one of "a", "b"") without the path. */
+function expectedOf(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
-    case 'invalid_type': {
-      const expected = EXPECTED_NAMES[issue.expected] ?? issue.expected;
-      const received = (issue as { received?: string }).received;
-      return `${where}: expected ${expected}, got ${received ?? describeValue(issue.input)}`;
-    }
+    case 'invalid_type':
+      return EXPECTED_NAMES[issue.expected] ?? issue.expected;
     case 'invalid_value': {
       const values = issue.values.map((v) => JSON.stringify(v));
-      const list = values.length === 1 ? values[0] : `one of ${values.join(', ')}`;
-      return `${where}: expected ${list}${got}`;
+      return values.length === 1 ? values[0]! : `one of ${values.join(', ')}`;
     }
-    case 'invalid_union':
-      return `${where}: ${issue.message.replace(/^Invalid input/, 'not any of the accepted forms')}${got}`;
+    case 'invalid_union': {
+      const options = (issue as { options?: unknown[] }).options;
+      if (options) return `one of ${options.map((v) => JSON.stringify(v)).join(', ')}`;
+      const alternatives = issue.errors.map((branch) => branch[0]).filter((i) => i !== undefined);
+      return alternatives.length > 0
+        ? [...new Set(alternatives.map(expectedOf))].join(' or ')
+        : 'another form';
+    }
     case 'too_big':
     case 'too_small': {
       const word = issue.code === 'too_big' ? 'at most' : 'at least';
       const bound = Number(issue.code === 'too_big' ? issue.maximum : issue.minimum);
       const unit = issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' entries' : '';
-      return `${where}: expected ${word} ${bound.toLocaleString('en-US')}${unit}${got}`;
+      return `${word} ${bound.toLocaleString('en-US')}${unit}`;
     }
     default:
-      return `${where}: ${issue.message}${got}`;
+      return issue.message.replace(/^expected /, '');
   }
+}
+
+/** One line per issue: "<path>: expected <what>, got <what was there>". */
+export function describeIssue(issue: z.core.$ZodIssue, root = ''): string {
+  const where = formatPath(issue.path, root);
+  // A discriminated union reports the whole object as its input: show the discriminator's value.
+  const discriminator = (issue as { discriminator?: string }).discriminator;
+  const input =
+    discriminator && 'input' in issue
+      ? (issue.input as Record<string, unknown> | null)?.[discriminator]
+      : (issue as { input?: unknown }).input;
+  const received = (issue as { received?: string }).received;
+  const got =
+    received !== undefined
+      ? `, got ${received}`
+      : 'input' in issue || discriminator
+        ? `, got ${describeValue(input)}`
+        : '';
+  return `${where}: expected ${expectedOf(issue)}${got}`;
 }
 
 /** The first few issues as one message, with how many more there were. */

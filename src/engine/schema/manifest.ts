@@ -16,7 +16,7 @@ export const manifestSchema = z.object({
   name: z.string(),
   width: z.number().int().min(1),
   height: z.number().int().min(1),
-  channels: z.union([z.literal(1), z.literal(3)]),
+  channels: z.literal([1, 3]),
   classNames: z.array(z.string()).nullable(),
   splits: z.object({ train: split, test: split }),
   about: z.string().default(''),

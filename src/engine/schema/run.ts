@@ -26,10 +26,10 @@ export interface DamagedRecord {
 }
 
 /** Any number, NaN and ±Infinity included (a diverged run's loss); JSON's null (from NaN) reads as NaN. */
-const metricNumber = z.union([
+const metricNumber = z.preprocess(
+  (v) => (v === null ? NaN : v),
   z.custom<number>((v) => typeof v === 'number', { message: 'expected a number' }),
-  z.null().transform(() => NaN),
-]);
+);
 const count = z.number().int().min(0);
 
 export const metricsPointSchema = z.object({
@@ -135,7 +135,7 @@ export function parseRunFile(text: string): Checked<RunRecord> {
   } catch (e) {
     return {
       ok: false,
-      reason: `This file is not a run exported by HEXA Lab: it is not JSON (${shorten((e as Error).message, 80)}).`,
+      reason: `This file is not a run exported by HEXA Lab: it is not JSON (${shorten((e as Error).message, 80)}). Nothing was imported.`,
     };
   }
   const run = (json as { run?: { metrics?: unknown; evals?: unknown } } | null)?.run;

@@ -1,7 +1,8 @@
 // Things that happen to a run besides its metrics: settings changed while it trained, and resumptions
 // from a checkpoint. They are saved with the run and marked on every chart at their step.
 import type { TrainConfig } from '../config';
-import { describeChange, isLiveKey, withChanges, type SettingChange } from '../liveSettings';
+import { describeChange, withChanges, type SettingChange } from '../liveSettings';
+import { runEventSchema } from '../schema/run';
 
 interface EventAt {
   step: number; // steps done when it happened; a settings change applies from step + 1 on
@@ -34,23 +35,7 @@ export function describeEvent(e: RunEvent): string {
   return e.changes.map(describeChange).join(', ');
 }
 
-const finite = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
-
-/** Whether a value read from a file is a well-formed event (imported run files are checked with it). */
+/** Whether a value read from a file is a well-formed event (the run-file schema's event schema). */
 export function isRunEvent(v: unknown): v is RunEvent {
-  if (typeof v !== 'object' || v === null) return false;
-  const e = v as Record<string, unknown>;
-  if (!finite(e.step) || !finite(e.epoch) || !finite(e.elapsedMs)) return false;
-  if (e.kind === 'resume') return finite(e.lostSteps);
-  return (
-    e.kind === 'settings' &&
-    Array.isArray(e.changes) &&
-    e.changes.every(
-      (c: unknown) =>
-        typeof c === 'object' &&
-        c !== null &&
-        isLiveKey((c as SettingChange).key) &&
-        typeof (c as SettingChange).from === typeof (c as SettingChange).to,
-    )
-  );
+  return runEventSchema.safeParse(v).success;
 }

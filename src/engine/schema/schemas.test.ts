@@ -1,0 +1,261 @@
+import { describe, expect, it } from 'vitest';
+import { PRESETS } from '../config';
+import { run as fixtureRun } from '../../state/testRuns';
+import {
+  MAX_HISTORY_POINTS,
+  MAX_RUN_FILE_BYTES,
+  RUN_FILE_FORMAT,
+  capName,
+  cleanTags,
+  parseRunFile,
+  readRunRecord,
+  runFileSizeProblem,
+} from './run';
+import { readManifest } from './manifest';
+import { checkpointRecordSchema } from './checkpoint';
+import { check, describeValue, formatPath, shorten } from './issues';
+import { configFromQuery } from './query';
+import { readWorkerRequest } from '../../worker/requestSchema';
+import { createMemoryRunStore } from '../testing/memoryRunStore';
+import { StorageError } from '../data/storageError';
+
+const fileOf = (run: unknown, format: unknown = RUN_FILE_FORMAT) => JSON.stringify({ format, run });
+const good = () => fixtureRun('r1', { name: 'first' });
+/** A run with one field replaced (JSON-style path, e.g. ['metrics', 0, 'values', 'loss']). */
+function withField(path: (string | number)[], value: unknown): unknown {
+  const r = JSON.parse(JSON.stringify(good())) as Record<string, unknown>;
+  let at: Record<string | number, unknown> = r;
+  for (const k of path.slice(0, -1)) at = at[k] as Record<string | number, unknown>;
+  if (value === undefined) delete at[path.at(-1)!];
+  else at[path.at(-1)!] = value;
+  return r;
+}
+const reasonOf = (text: string) => {
+  const r = parseRunFile(text);
+  if (r.ok) throw new Error('expected the file to be refused');
+  return r.reason;
+};
+
+describe('issue messages', () => {
+  it('name the path and what was expected, with a shortened value', () => {
+    expect(formatPath(['run', 'metrics', 3, 'values', 'loss'])).toBe('run.metrics[3].values.loss');
+    expect(formatPath([])).toBe('the value');
+    expect(shorten('x'.repeat(100_000))).toBe(`${'x'.repeat(40)}… (100,000 characters)`);
+    expect(describeValue(null)).toBe('null');
+    expect(describeValue([1, 2])).toBe('a list of 2');
+    expect(describeValue('abc')).toBe('the text "abc"');
+  });
+});
+
+describe('run files', () => {
+  it('an exported run reads back as it was (NaN losses, written as null by JSON, included)', () => {
+    const r = good();
+    r.metrics[1]!.values.loss = NaN;
+    const back = parseRunFile(fileOf(r));
+    expect(back.ok).toBe(true);
+    if (!back.ok) return;
+    expect(back.value.metrics[1]!.values.loss).toBeNaN();
+    expect({ ...back.value, metrics: [] }).toEqual({ ...r, metrics: [], events: [] });
+  });
+
+  it('a file that is just null is refused with the path, not a TypeError', () => {
+    expect(reasonOf('null')).toContain('the value: expected an object, got null');
+    expect(reasonOf('null')).toContain('Nothing was imported.');
+  });
+
+  it('text where a number belongs names the field', () => {
+    expect(reasonOf(fileOf(withField(['metrics', 0, 'values', 'loss'], 'abc')))).toContain(
+      'metrics[0].values.loss: expected a number, got the text "abc"',
+    );
+  });
+
+  it('an unknown method names the accepted ones', () => {
+    expect(reasonOf(fileOf(withField(['config', 'method'], 'simclr')))).toContain(
+      'run.config.method: expected one of "moco-v2", "hexa-moco", "deepcluster-v2", "hexa-dcluster", got the text "simclr"',
+    );
+  });
+
+  it('config: null is refused; a config field of the wrong type is named', () => {
+    expect(reasonOf(fileOf(withField(['config'], null)))).toContain(
+      'run.config: expected an object, got null',
+    );
+    expect(reasonOf(fileOf(withField(['config', 'lr'], '0.1')))).toContain(
+      'run.config.lr: expected a number',
+    );
+  });
+
+  it('older files without evals, events or tags are migrated to empty lists', () => {
+    let r: unknown = withField(['evals'], undefined);
+    r = { ...(r as object), tags: undefined, events: undefined };
+    const back = parseRunFile(fileOf(r));
+    expect(back.ok && [back.value.evals, back.value.events, back.value.tags]).toEqual([[], [], []]);
+  });
+
+  it('wrong format, not JSON, malformed events', () => {
+    expect(reasonOf(fileOf(good(), 'other/2'))).toContain('format: expected "hexa-lab-run/1"');
+    expect(reasonOf('{"format":')).toContain('it is not JSON');
+    const badEvent = {
+      kind: 'settings',
+      step: 1,
+      epoch: 0,
+      elapsedMs: 1,
+      changes: [{ key: 'batchSize', from: 1, to: 2 }],
+    };
+    expect(reasonOf(fileOf(withField(['events'], [badEvent])))).toContain('run.events[0].changes[0].key');
+  });
+
+  it('files over the size cap and histories over the point cap are refused before the schema', () => {
+    expect(runFileSizeProblem(MAX_RUN_FILE_BYTES)).toBeNull();
+    expect(runFileSizeProblem(200_000_000)).toBe(
+      'This run file is 200.0 MB; run files of at most 50.0 MB are imported. Nothing was imported.',
+    );
+    expect(reasonOf(' '.repeat(MAX_RUN_FILE_BYTES + 1))).toContain('at most 50.0 MB');
+    const many = withField(
+      ['metrics'],
+      Array.from({ length: MAX_HISTORY_POINTS + 1 }, () => 0),
+    );
+    expect(reasonOf(fileOf(many))).toBe(
+      'This run file holds 100,001 metric points; at most 100,000 are imported. Nothing was imported.',
+    );
+  });
+
+  it('__proto__ and constructor keys are dropped and pollute nothing', () => {
+    const text = fileOf(good()).replace(
+      '"config":{',
+      '"config":{"__proto__":{"polluted":1},"constructor":2,',
+    );
+    const back = parseRunFile(text);
+    expect(back.ok).toBe(true);
+    if (!back.ok) return;
+    expect(Object.hasOwn(back.value.config, '__proto__')).toBe(false);
+    expect(Object.hasOwn(back.value.config, 'constructor')).toBe(false);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('names are capped at 80 characters, tags cleaned', () => {
+    expect(capName('a'.repeat(10_000))).toHaveLength(80);
+    expect(capName('short')).toBe('short');
+    expect(cleanTags([' a ', 'a', '', 'b'.repeat(100)])).toEqual(['a', 'b'.repeat(40)]);
+  });
+});
+
+describe('stored records', () => {
+  it('a damaged run record gives the reason; a good one parses', () => {
+    expect(readRunRecord(good()).ok).toBe(true);
+    const bad = readRunRecord(withField(['metrics', 0, 'values', 'loss'], 'abc'));
+    expect(bad.ok === false && bad.reason).toBe(
+      'metrics[0].values.loss: expected a number, got the text "abc"',
+    );
+  });
+
+  it('the memory run store lists damaged records apart, refuses to read them, and deletes them', async () => {
+    const s = createMemoryRunStore();
+    await s.saveRun(good());
+    s.putRaw('broken', { id: 'broken', config: null });
+    s.putRaw('null-run', null);
+    const scan = await s.scanRuns();
+    expect(scan.runs.map((r) => r.id)).toEqual(['r1']);
+    expect(scan.damaged.map((d) => d.id).sort()).toEqual(['broken', 'null-run']);
+    expect(scan.damaged.find((d) => d.id === 'null-run')!.reason).toContain('expected an object, got null');
+    await expect(s.getRun('broken')).rejects.toMatchObject({ kind: 'corrupt' });
+    await expect(s.getRun('broken')).rejects.toBeInstanceOf(StorageError);
+    expect(await s.getRawRun('broken')).toEqual({ id: 'broken', config: null });
+    await s.deleteRun('broken');
+    expect((await s.scanRuns()).damaged.map((d) => d.id)).toEqual(['null-run']);
+  });
+
+  it('manifests: a damaged one names the field', () => {
+    const m = {
+      id: 'mnist',
+      name: 'MNIST',
+      width: 28,
+      height: 28,
+      channels: 1,
+      classNames: ['0'],
+      splits: {
+        train: { count: 1, chunkSize: 500, chunkCount: 1 },
+        test: { count: 1, chunkSize: 500, chunkCount: 1 },
+      },
+      about: '',
+      schemaVersion: 1,
+      createdAt: 1,
+      complete: true,
+    };
+    expect(readManifest(m).ok).toBe(true);
+    const bad = readManifest({ ...m, channels: 4 });
+    expect(bad.ok === false && bad.reason).toContain('channels: expected one of 1, 3, got 4');
+  });
+
+  it('checkpoints: a tensor whose data does not fill its shape is refused', () => {
+    const t = (n: number) => ({ shape: [2, 2], dtype: 'float32', data: new Float32Array(n) });
+    const rec = (n: number) => ({
+      runId: 'a',
+      savedAt: 1,
+      checkpoint: {
+        format: 1,
+        method: 'moco-v2',
+        step: 4,
+        totalSteps: 8,
+        epoch: 0,
+        stepInEpoch: 4,
+        elapsedMs: 1,
+        savedAt: 1,
+        rng: 1,
+        methodState: [t(4)],
+        methodExtra: null,
+        optimizer: [t(n)],
+        probe: null,
+      },
+    });
+    expect(check(checkpointRecordSchema, rec(4)).ok).toBe(true);
+    const bad = check(checkpointRecordSchema, rec(3));
+    expect(bad.ok === false && bad.reason).toContain(
+      'checkpoint.optimizer[0]: expected as many values as its shape holds',
+    );
+  });
+});
+
+describe('links', () => {
+  it('an unknown method is named with the known ones and replaced by the preset method', () => {
+    const { config, errors } = configFromQuery('preset=tiny&method=simclr');
+    expect(config.method).toBe('moco-v2');
+    expect(errors).toEqual([
+      'Method "simclr" in the link is not one of MoCo-v2 (moco-v2), HEXA-MoCo (hexa-moco), DeepCluster-v2 (deepcluster-v2), HEXA-DCluster (hexa-dcluster); using MoCo-v2.',
+    ]);
+  });
+
+  it('long values are shortened in messages; an over-long dataset id is refused', () => {
+    const long = 'x'.repeat(100_000);
+    const { config, errors } = configFromQuery(`lr=${long}&${long}=1&datasetId=${long}&backbone=${long}`);
+    expect(errors).toHaveLength(4);
+    for (const e of errors) expect(e.length).toBeLessThan(300);
+    expect(errors.join(' ')).toContain('(100,000 characters)');
+    expect(config.datasetId).toBe(PRESETS['small-gpu'].config.datasetId);
+    expect(config.backbone).toBe('tiny-convnet');
+  });
+});
+
+describe('worker messages', () => {
+  it('a well-formed request passes; a malformed one names the field', () => {
+    const config = PRESETS.tiny.config;
+    expect(readWorkerRequest({ type: 'start', config }).ok).toBe(true);
+    const folder = { kind: 'folder', files: [{ path: 'a/b.png', file: new Blob(['x']) }] };
+    const options = {
+      name: 'n',
+      size: 16,
+      channels: 1,
+      cropPolicy: 'pad',
+      testShare: 0.2,
+      seed: 1,
+      onPartial: 'keep',
+    };
+    expect(readWorkerRequest({ type: 'import-dataset', source: folder, options }).ok).toBe(true);
+    const bad = readWorkerRequest({ type: 'start', config: { ...config, lr: 'fast' } });
+    expect(bad.ok === false && bad.reason).toBe('config.lr: expected a number, got the text "fast"');
+    const unknown = readWorkerRequest({ type: 'format-disk' });
+    expect(unknown.ok === false && unknown.reason).toContain('type: expected one of "init", "start"');
+    const action = readWorkerRequest({ type: 'run-action', id: 'a', action: { kind: 'rename' } });
+    expect(action.ok === false && action.reason).toBe('action.name: expected text, got nothing');
+    expect(readWorkerRequest(null).ok).toBe(false);
+  });
+});
