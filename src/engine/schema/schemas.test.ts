@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PRESETS } from '../config';
-import { run as fixtureRun } from '../../state/testRuns';
+import type { RunRecord } from '../data/runStore';
 import {
   MAX_HISTORY_POINTS,
   MAX_RUN_FILE_BYTES,
@@ -15,10 +15,49 @@ import { readManifest } from './manifest';
 import { checkpointRecordSchema } from './checkpoint';
 import { check, describeValue, formatPath, shorten } from './issues';
 import { configFromQuery } from './query';
-import { readWorkerRequest } from '../../worker/requestSchema';
 import { createMemoryRunStore } from '../testing/memoryRunStore';
 import { StorageError } from '../data/storageError';
 
+/** A saved run as an export holds it (a tiny MoCo-v2 run with two read-backs and one evaluation). */
+function fixtureRun(id: string, over: Partial<RunRecord> = {}): RunRecord {
+  const point = (step: number, loss: number) => ({
+    step,
+    epoch: step / 10,
+    totalSteps: 20,
+    lr: 0.1,
+    values: { loss },
+    imagesPerSec: 1,
+    elapsedMs: 100 * step,
+    numTensors: 0,
+  });
+  return {
+    id,
+    name: id,
+    createdAt: 0,
+    updatedAt: 1,
+    config: { ...PRESETS.tiny.config, seed: 5 },
+    datasetId: 'mnist',
+    status: 'done',
+    step: 4,
+    totalSteps: 4,
+    metrics: [point(2, 3), point(4, 2)],
+    evals: [
+      {
+        step: 4,
+        epoch: 0.4,
+        linearTop1: 0.5,
+        knnTop1: 0.4,
+        perClass: [0.5, 0.5],
+        confusion: [
+          [1, 1],
+          [1, 1],
+        ],
+      },
+    ],
+    tags: [],
+    ...over,
+  };
+}
 const fileOf = (run: unknown, format: unknown = RUN_FILE_FORMAT) => JSON.stringify({ format, run });
 const good = () => fixtureRun('r1', { name: 'first' });
 /** A run with one field replaced (JSON-style path, e.g. ['metrics', 0, 'values', 'loss']). */
@@ -232,30 +271,5 @@ describe('links', () => {
     expect(errors.join(' ')).toContain('(100,000 characters)');
     expect(config.datasetId).toBe(PRESETS['small-gpu'].config.datasetId);
     expect(config.backbone).toBe('tiny-convnet');
-  });
-});
-
-describe('worker messages', () => {
-  it('a well-formed request passes; a malformed one names the field', () => {
-    const config = PRESETS.tiny.config;
-    expect(readWorkerRequest({ type: 'start', config }).ok).toBe(true);
-    const folder = { kind: 'folder', files: [{ path: 'a/b.png', file: new Blob(['x']) }] };
-    const options = {
-      name: 'n',
-      size: 16,
-      channels: 1,
-      cropPolicy: 'pad',
-      testShare: 0.2,
-      seed: 1,
-      onPartial: 'keep',
-    };
-    expect(readWorkerRequest({ type: 'import-dataset', source: folder, options }).ok).toBe(true);
-    const bad = readWorkerRequest({ type: 'start', config: { ...config, lr: 'fast' } });
-    expect(bad.ok === false && bad.reason).toBe('config.lr: expected a number, got the text "fast"');
-    const unknown = readWorkerRequest({ type: 'format-disk' });
-    expect(unknown.ok === false && unknown.reason).toContain('type: expected one of "init", "start"');
-    const action = readWorkerRequest({ type: 'run-action', id: 'a', action: { kind: 'rename' } });
-    expect(action.ok === false && action.reason).toBe('action.name: expected text, got nothing');
-    expect(readWorkerRequest(null).ok).toBe(false);
   });
 });

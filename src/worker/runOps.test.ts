@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { createMemoryRunStore } from '../engine/testing/memoryRunStore';
+import { run } from '../state/testRuns';
+import { importRunFile, listRunsReply, runActionFor, RUN_FILE_FORMAT } from './runOps';
+import type { WorkerReply } from './protocol';
+
+describe('saved-run requests', () => {
+  it('the runs list never throws: damaged records are listed apart with the reason', async () => {
+    const s = createMemoryRunStore();
+    await s.saveRun(run('a'));
+    s.putRaw('b', { ...run('b'), config: null });
+    s.putRaw('c', { ...run('c'), evals: undefined, tags: undefined }); // older record: migrated
+    const list = await listRunsReply(s);
+    expect(list.runs.map((r) => r.id).sort()).toEqual(['a', 'c']);
+    expect(list.damaged).toEqual([{ id: 'b', reason: 'config: expected an object, got null' }]);
+  });
+
+  it('a refused run file stores nothing; a good one is stored under a new id with a capped name', async () => {
+    const s = createMemoryRunStore();
+    const bad = JSON.stringify({ format: RUN_FILE_FORMAT, run: { ...run('x'), config: null } });
+    await expect(importRunFile(s, bad)).rejects.toThrow('run.config: expected an object, got null');
+    expect((await s.scanRuns()).runs).toEqual([]);
+    const phases: string[] = [];
+    const good = JSON.stringify({ format: RUN_FILE_FORMAT, run: { ...run('y'), name: 'n'.repeat(500) } });
+    const name = await importRunFile(s, good, (p) => phases.push(p));
+    expect(phases).toEqual(['check', 'store']);
+    expect(name).toHaveLength(80);
+    expect(name.endsWith(' (imported)')).toBe(true);
+    expect((await s.listRuns())[0]!.name).toBe(name);
+  });
+
+  it('damaged records can be exported raw and deleted; renames over 80 characters are refused', async () => {
+    const s = createMemoryRunStore();
+    await s.saveRun(run('a'));
+    s.putRaw('b', { id: 'b', metrics: new Float32Array([1, 2]) });
+    const posted: WorkerReply[] = [];
+    const post = (m: WorkerReply) => void posted.push(m);
+    await runActionFor(s, null, 'b', { kind: 'export-raw' }, post, null);
+    const files = posted[0]!.type === 'run-export' ? posted[0]!.files : [];
+    expect(files.map((f) => f.name)).toEqual(['b.raw.json']);
+    expect(JSON.parse(files[0]!.data as string)).toEqual({ id: 'b', metrics: [1, 2] });
+    await expect(runActionFor(s, null, 'b', { kind: 'rename', name: 'x' }, post, null)).rejects.toMatchObject(
+      {
+        kind: 'corrupt',
+      },
+    );
+    await runActionFor(s, null, 'b', { kind: 'delete' }, post, null);
+    expect((await s.scanRuns()).damaged).toEqual([]);
+    await expect(
+      runActionFor(s, null, 'a', { kind: 'rename', name: 'r'.repeat(81) }, post, null),
+    ).rejects.toThrow('Run names are at most 80 characters.');
+  });
+});
