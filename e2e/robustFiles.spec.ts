@@ -248,5 +248,30 @@ test('damaged records in IndexedDB are listed as damaged with the reason, export
     await expect(reason(id)).toHaveCount(0);
   }
   await reloadAndCheck(lab, ['survivor (imported)', 'older record']);
+
+  // A damaged dataset manifest is listed with its reason and deletable; MNIST stays usable.
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const req = indexedDB.open('hexa-lab');
+        req.onerror = () => reject(req.error);
+        req.onsuccess = () => {
+          const db = req.result;
+          const tx = db.transaction('manifests', 'readwrite');
+          tx.objectStore('manifests').put({ id: 'broken-set', name: 'Broken', width: 'wide' });
+          tx.oncomplete = () => (db.close(), resolve());
+        };
+      }),
+  );
+  await page.reload();
+  await lab.waitForDataset();
+  const damagedSet = lab.testId('dataset-damaged');
+  await expect(damagedSet).toContainText('width: expected a number, got the text "wide"');
+  await expect(lab.testId('dataset-row')).toHaveCount(1);
+  await damagedSet.getByTestId('dataset-delete').click();
+  await damagedSet.getByTestId('delete-yes').click();
+  await expect(damagedSet).toHaveCount(0);
+  await expect(lab.testId('dataset-notice')).toContainText('Deleted "broken-set".');
+  await expect(lab.testId('start-button')).toBeEnabled();
   expect(errors).toEqual([]);
 });

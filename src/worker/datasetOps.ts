@@ -83,12 +83,14 @@ export async function handleDatasetRequest(msg: WorkerRequest, ctx: DatasetOpsCo
         return true;
       }
       case 'delete-dataset': {
-        const m = await manifestOf(msg.id);
+        // A damaged manifest (listed as damaged) is deleted by its id: it is never parsed here.
+        const damaged = (await store?.scanManifests())?.damaged.some((d) => d.id === msg.id) ?? false;
+        const name = damaged ? msg.id : (await manifestOf(msg.id)).name;
         if (ctx.trainingOn() === msg.id)
-          throw new Error(`"${m.name}" is being trained on: stop the run before deleting it.`);
+          throw new Error(`"${name}" is being trained on: stop the run before deleting it.`);
         await store!.deleteDataset(msg.id);
         await ctx.sendDatasets();
-        notice('info', `Deleted "${m.name}".`);
+        notice('info', `Deleted "${name}".`);
         return true;
       }
       case 'export-dataset': {

@@ -1,3 +1,5 @@
+import { useState } from 'react';
+import type { DamagedRecord } from '../../worker/protocol';
 import { useDatasetStore } from '../../state/datasetStore';
 import { cancelDatasetJob, deleteDataset, requestPersistence, retryDataset } from '../../state/lab';
 import { useRunStore } from '../../state/runStore';
@@ -17,6 +19,33 @@ const PHASES: Record<string, string> = {
   import: 'Importing',
   scan: 'Checking',
 };
+
+/** A stored manifest that no longer parses: why, and a way out (delete it, with its images). */
+function DamagedDatasetRow({ d }: { d: DamagedRecord }) {
+  const [confirming, setConfirming] = useState(false);
+  return (
+    <li className="dataset damaged" data-testid="dataset-damaged" data-id={d.id}>
+      <strong className="user-text">{d.id}</strong> <span className="badge damaged">damaged</span>
+      <p className="muted user-text">This stored dataset can no longer be read: {d.reason}</p>
+      <button className="link danger" onClick={() => setConfirming(true)} data-testid="dataset-delete">
+        Delete it
+      </button>
+      {confirming && (
+        <div className="confirm" role="alertdialog">
+          Delete this damaged dataset and its images?{' '}
+          <button
+            className="danger"
+            data-testid="delete-yes"
+            onClick={() => (deleteDataset(d.id), setConfirming(false))}
+          >
+            Delete
+          </button>
+          <button onClick={() => setConfirming(false)}>Keep</button>
+        </div>
+      )}
+    </li>
+  );
+}
 
 export function DatasetPanel() {
   const { manifests, damaged, listed, usage, progress, error, notice, persisted } = useDatasetStore();
@@ -101,13 +130,7 @@ export function DatasetPanel() {
           <DatasetRow key={m.id} m={m} busy={busy} />
         ))}
         {damaged.map((d) => (
-          <li key={d.id} className="dataset damaged" data-testid="dataset-damaged" data-id={d.id}>
-            <strong className="user-text">{d.id}</strong> <span className="badge damaged">damaged</span>
-            <p className="muted user-text">This stored dataset can no longer be read: {d.reason}</p>
-            <button className="link danger" onClick={() => deleteDataset(d.id)} data-testid="dataset-delete">
-              Delete it
-            </button>
-          </li>
+          <DamagedDatasetRow key={d.id} d={d} />
         ))}
       </ul>
       {usage && (

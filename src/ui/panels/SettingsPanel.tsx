@@ -67,7 +67,7 @@ export function SettingsPanel() {
   const phase = useRunStore((s) => s.phase);
   const disabled = busy(phase);
   const editableLive = live(phase);
-  const method = METHOD_INFO[config.method];
+  const method = METHOD_INFO[config.method] ?? METHOD_INFO['moco-v2']; // the link reader only lets known ids through
   // Show only the groups that apply to the chosen method.
   const groups = GROUP_ORDER.filter(
     (g) =>
