@@ -48,9 +48,7 @@ test('a link to a dataset that is not stored says so and offers the stored ones'
   expect(errors).toEqual([]);
 });
 
-test('4 kB values in a link are shortened in the message and the page keeps its width', async ({
-  page,
-}) => {
+test('4 kB values in a link are shortened in the message and the page keeps its width', async ({ page }) => {
   const errors = watchErrors(page);
   const lab = new LabPage(page);
   // 4,000 characters each: vite preview, like many servers, refuses request lines over 16 kB.
