@@ -88,18 +88,41 @@ export function checkedRun(raw: unknown, runId: string): RunRecord {
   );
 }
 
+/**
+ * Runs already checked, by id, with the `updatedAt` they were checked at: every write through a store
+ * moves `updatedAt`, so listing runs again only re-checks the records that changed (checking costs
+ * about 5–10 ms per 1,000 metric points).
+ */
+export type CheckedRuns = Map<string, RunRecord>;
+
 /** Sorts stored records (key, value) into runs that parse, newest first, and damaged ones. */
-export function sortRecords(entries: readonly [key: unknown, raw: unknown][]): {
+export function sortRecords(
+  entries: readonly [key: unknown, raw: unknown][],
+  cache?: CheckedRuns,
+): {
   runs: RunRecord[];
   damaged: DamagedRecord[];
 } {
   const runs: RunRecord[] = [];
   const damaged: DamagedRecord[] = [];
+  const seen = new Set<string>();
   for (const [key, raw] of entries) {
+    const known = typeof key === 'string' ? cache?.get(key) : undefined;
+    const updatedAt = (raw as { updatedAt?: unknown } | null)?.updatedAt;
+    if (known && typeof key === 'string' && known.updatedAt === updatedAt) {
+      runs.push(known);
+      seen.add(key);
+      continue;
+    }
     const r = readRunRecord(raw);
+    if (r.ok && cache && typeof key === 'string') {
+      cache.set(key, r.value);
+      seen.add(key);
+    }
     if (r.ok) runs.push(r.value);
     else damaged.push({ id: recordId(raw, key), reason: r.reason });
   }
+  if (cache) for (const id of [...cache.keys()]) if (!seen.has(id)) cache.delete(id);
   return { runs: runs.sort((a, b) => b.createdAt - a.createdAt), damaged };
 }
 
@@ -135,6 +158,7 @@ export const withCheckpoint = (run: RunRecord, c: Checkpoint, now = Date.now()):
 });
 
 class IdbRunStore implements RunStore {
+  private readonly checked: CheckedRuns = new Map();
   constructor(private readonly db: IDBPDatabase<HexaDb>) {}
 
   async saveRun(run: RunRecord): Promise<void> {
@@ -182,7 +206,12 @@ class IdbRunStore implements RunStore {
     } catch (e) {
       throw await toStorageError(e, 'listing runs');
     }
-    return sortRecords(keys.map((k, i) => [k, values[i]]));
+    const { runs, damaged } = sortRecords(
+      keys.map((k, i) => [k, values[i]]),
+      this.checked,
+    );
+    // Callers may change what they get: hand out copies, the cache keeps its own.
+    return { runs: runs.map((r) => structuredClone(r)), damaged };
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {

@@ -17,6 +17,7 @@ import { check, describeValue, formatPath, shorten } from './issues';
 import { configFromQuery } from './query';
 import { createMemoryRunStore } from '../testing/memoryRunStore';
 import { StorageError } from '../data/storageError';
+import { sortRecords, type CheckedRuns } from '../data/runStore';
 
 /** A saved run as an export holds it (a tiny MoCo-v2 run with two read-backs and one evaluation). */
 function fixtureRun(id: string, over: Partial<RunRecord> = {}): RunRecord {
@@ -201,6 +202,22 @@ describe('stored records', () => {
     expect(await s.getRawRun('broken')).toEqual({ id: 'broken', config: null });
     await s.deleteRun('broken');
     expect((await s.scanRuns()).damaged.map((d) => d.id)).toEqual(['null-run']);
+  });
+
+  it('listing again re-checks only records whose updatedAt moved; deleted ones leave the cache', () => {
+    const cache: CheckedRuns = new Map();
+    const a = good();
+    expect(sortRecords([['r1', a]], cache).runs).toHaveLength(1);
+    expect(cache.get('r1')).toEqual({ ...a, events: [] });
+    // Damaged after a write (updatedAt moved): checked again and reported.
+    const damaged = { ...a, updatedAt: 2, metrics: 'gone' };
+    expect(sortRecords([['r1', damaged]], cache).damaged).toEqual([
+      { id: 'r1', reason: 'metrics: expected a list, got the text "gone"' },
+    ]);
+    expect(cache.has('r1')).toBe(false);
+    sortRecords([['r1', a]], cache);
+    sortRecords([], cache);
+    expect(cache.size).toBe(0);
   });
 
   it('manifests: a damaged one names the field', () => {
