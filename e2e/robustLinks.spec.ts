@@ -129,6 +129,9 @@ test('names: run names are capped at 80 like dataset names; long names wrap; the
     expect(overflow, panel).toBeLessThanOrEqual(0);
   }
   expect(await pageWidth(page)).toBeLessThanOrEqual(page.viewportSize()!.width);
+  // Still true: nothing is kept in localStorage, sessionStorage or cookies.
+  expect(await page.evaluate(() => localStorage.length + sessionStorage.length)).toBe(0);
+  expect(await page.context().cookies()).toEqual([]);
   expect(errors).toEqual([]);
 });
 

@@ -7,6 +7,7 @@ import { createBrowserDecoder, importImages } from '../engine/data/importers';
 import { classThumbnails, exportDatasetZip } from '../engine/data/library';
 import type { PreviewImage } from '../engine/training/previews';
 import type { WorkerReply, WorkerRequest } from './protocol';
+import { capName, MAX_NAME } from '../engine/schema/run';
 
 export interface DatasetOpsContext {
   store: () => ImageStore | null;
@@ -75,7 +76,7 @@ export async function handleDatasetRequest(msg: WorkerRequest, ctx: DatasetOpsCo
       case 'rename-dataset': {
         const name = msg.name.trim();
         if (!name) throw new Error('A dataset needs a name.');
-        if (name.length > 80) throw new Error('Dataset names are at most 80 characters.');
+        if (name.length > MAX_NAME) throw new Error(`Dataset names are at most ${MAX_NAME} characters.`);
         const m = await manifestOf(msg.id);
         await store!.putManifest({ ...m, name });
         await ctx.sendDatasets();
@@ -141,7 +142,7 @@ export async function handleDatasetRequest(msg: WorkerRequest, ctx: DatasetOpsCo
         const report = await importImages(
           store!,
           msg.source,
-          msg.options,
+          { ...msg.options, name: capName(msg.options.name) }, // names: at most 80 characters
           createBrowserDecoder(),
           (p) =>
             ctx.post({

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { MAX_NAME } from '../../engine/schema/run';
 import {
   IMPORT_SIZES,
   type CropPolicy,
@@ -38,6 +39,7 @@ export function ImportForm({ busy }: { busy: boolean }) {
           value={name}
           placeholder="from the folder or file"
           onChange={(e) => setName(e.target.value)}
+          maxLength={MAX_NAME}
           data-testid="import-name"
         />
       </label>
