@@ -216,7 +216,7 @@ class IdbRunStore implements RunStore {
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
     const raw = await this.getRawRun(runId);
-    return raw === undefined ? undefined : checkedRun(raw, runId);
+    return raw === undefined ? undefined : structuredClone(this.check(raw, runId));
   }
 
   async getRawRun(runId: string): Promise<unknown> {
@@ -250,14 +250,16 @@ class IdbRunStore implements RunStore {
       tx = this.db.transaction(['runs', 'checkpoints'], 'readwrite');
       const raw = await tx.objectStore('runs').get(runId);
       if (!raw) throw notFound(runId);
-      const run = checkedRun(raw, runId);
+      const run = this.check(raw, runId);
       tx.objectStore('checkpoints')
         .put({ runId, savedAt: Date.now(), checkpoint })
         .catch(() => undefined); // see saveRun
+      const next = withCheckpoint(run, checkpoint);
       tx.objectStore('runs')
-        .put(withCheckpoint(run, checkpoint))
+        .put(next)
         .catch(() => undefined);
       await tx.done;
+      this.checked.set(runId, next);
     } catch (e) {
       throw await this.fail(e, what, tx);
     }
@@ -283,13 +285,23 @@ class IdbRunStore implements RunStore {
       tx = this.db.transaction('runs', 'readwrite');
       const raw = await tx.store.get(runId);
       if (!raw) throw notFound(runId);
-      const next = f(checkedRun(raw, runId));
+      const next = f(this.check(raw, runId));
       tx.store.put(next).catch(() => undefined); // see saveRun
       await tx.done;
-      return next;
+      this.checked.set(runId, next); // the next append does not check the whole history again
+      return structuredClone(next);
     } catch (e) {
       throw await this.fail(e, what, tx);
     }
+  }
+
+  /** The stored record checked, or the checked copy kept since its last write (same updatedAt). */
+  private check(raw: unknown, runId: string): RunRecord {
+    const known = this.checked.get(runId);
+    if (known && known.updatedAt === (raw as { updatedAt?: unknown } | null)?.updatedAt) return known;
+    const run = checkedRun(raw, runId);
+    this.checked.set(runId, run);
+    return run;
   }
 
   /** Aborts the transaction if still open (e.g. after 'not-found') and maps the error. */
