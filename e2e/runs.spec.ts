@@ -71,6 +71,7 @@ test('a run survives a reload: resume from its checkpoint, steps lost at most ch
 
   const row = lab.testId('run-row').first();
   await expect(row).toHaveAttribute('data-status', 'interrupted', { timeout: 60_000 });
+  await expect(row.getByTestId('run-dataset')).toHaveText('MNIST'); // the name, not the id 'mnist'
   await row.getByTestId('run-resume').click();
   const note = lab.testId('resume-note');
   await expect(note).toContainText('Resumed from the checkpoint at step');

@@ -4,7 +4,7 @@ import type { ClassThumbnails, DatasetManifest, ImportReport, StorageErrorInfo }
 interface DatasetState {
   manifests: DatasetManifest[];
   usage: { usage: number; quota: number } | null;
-  progress: { datasetId: string; done: number; total: number; phase: string } | null;
+  progress: { datasetId: string; name: string; done: number; total: number; phase: string } | null;
   error: StorageErrorInfo | null;
   thumbnails: Record<string, ClassThumbnails[]>; // by dataset id, fetched on demand
   notice: { tone: 'info' | 'error'; message: string } | null; // outcome of the last library action

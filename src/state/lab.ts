@@ -34,7 +34,13 @@ function onReply(msg: WorkerReply): void {
       break;
     case 'dataset-progress':
       useDatasetStore.setState({
-        progress: { datasetId: msg.datasetId, done: msg.done, total: msg.total, phase: msg.phase },
+        progress: {
+          datasetId: msg.datasetId,
+          name: msg.name,
+          done: msg.done,
+          total: msg.total,
+          phase: msg.phase,
+        },
       });
       break;
     case 'datasets':

@@ -44,9 +44,10 @@ export function App() {
       <main>
         <aside>
           <DatasetPanel />
+          {/* Beside the library it adds to (collapsed sections, so Settings stays near the top). */}
+          <AddDatasetPanel />
           <SettingsPanel />
           <RunsPanel />
-          <AddDatasetPanel />
         </aside>
         <div className="content">
           <RunControls />

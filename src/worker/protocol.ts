@@ -76,7 +76,8 @@ export type RunPhase =
 export type WorkerReply =
   | { type: 'backend'; report: BackendReport }
   | { type: 'backend-error'; backend: BackendName; message: string }
-  | { type: 'dataset-progress'; datasetId: string; done: number; total: number; phase: string }
+  /** A long dataset job's progress; `name` is what the user calls the dataset ('MNIST', not 'mnist'). */
+  | { type: 'dataset-progress'; datasetId: string; name: string; done: number; total: number; phase: string }
   | { type: 'datasets'; manifests: DatasetManifest[]; usage: { usage: number; quota: number } | null }
   | { type: 'storage-error'; error: StorageErrorInfo }
   | { type: 'thumbnails'; id: string; groups: ClassThumbnails[] }

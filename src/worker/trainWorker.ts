@@ -23,7 +23,12 @@ import {
 import { RunRecorder } from './runRecorder';
 import { runActionFor, runDetails, summariseRun } from './runOps';
 import type { PreviewImage, PreviewSet } from '../engine/training/previews';
-import { handleDatasetRequest, type DatasetOpsContext } from './datasetOps';
+import {
+  handleDatasetRequest,
+  recoverInterruptedImports,
+  whileWriting,
+  type DatasetOpsContext,
+} from './datasetOps';
 import type { RunAction, StorageErrorInfo, WorkerReply, WorkerRequest } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -66,10 +71,15 @@ async function sendDatasets(): Promise<void> {
 async function prepareDatasets(): Promise<void> {
   try {
     store ??= await openImageStore();
+    const recovered = await recoverInterruptedImports(store);
+    if (recovered) post({ type: 'dataset-notice', tone: 'info', message: recovered });
     await sendDatasets();
+    const s = store;
     for (const b of BUILTIN_DATASETS.filter((d) => d.installOnStart)) {
-      await installBuiltin(store, b.id, `${dataBaseUrl}data/`, (done, total, phase) =>
-        post({ type: 'dataset-progress', datasetId: b.id, done, total, phase }),
+      await whileWriting(() =>
+        installBuiltin(s, b.id, `${dataBaseUrl}data/`, (done, total, phase) =>
+          post({ type: 'dataset-progress', datasetId: b.id, name: b.name, done, total, phase }),
+        ),
       );
     }
     await sendDatasets();

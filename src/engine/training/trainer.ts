@@ -395,7 +395,8 @@ export class Trainer {
 
   /** Frozen-feature linear probe and kNN on the held-out split (no augmentation). */
   async evaluate(): Promise<EvalPoint | null> {
-    if (this.numClasses < 2) return null;
+    const { splits } = this.source.manifest;
+    if (this.numClasses < 2 || splits.train.count === 0 || splits.test.count === 0) return null; // e.g. a partial import
     this.events.status('evaluating', 'Linear probe and kNN on frozen features');
     const trainSet = await frozenFeatures(this, 'train', this.cfg.probeTrainSize);
     const testSet = await frozenFeatures(this, 'test', this.cfg.probeTestSize);

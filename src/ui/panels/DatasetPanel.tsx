@@ -2,10 +2,10 @@ import { useDatasetStore } from '../../state/datasetStore';
 import { cancelDatasetJob, requestPersistence, retryDataset } from '../../state/lab';
 import { useRunStore } from '../../state/runStore';
 import { useConfigStore } from '../../state/configStore';
+import { formatBytes } from '../../engine/data/storageError';
 import { ErrorNote, Panel, ProgressBar } from '../components/Panel';
 import { DatasetRow } from './DatasetRow';
 
-const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
 const PHASES: Record<string, string> = {
   download: 'Loading',
   store: 'Storing',
@@ -34,7 +34,7 @@ export function DatasetPanel() {
             {current.channels === 1 ? ' greyscale' : ' colour'}, {current.classNames?.length ?? 0} classes.
           </>
         ) : progress ? (
-          `${PHASES[progress.phase] ?? progress.phase} ${progress.datasetId}…`
+          `${PHASES[progress.phase] ?? progress.phase} ${progress.name}…`
         ) : error ? (
           'Dataset not stored.'
         ) : (
@@ -79,7 +79,7 @@ export function DatasetPanel() {
       </ul>
       {usage && (
         <p className="muted" data-testid="storage-usage">
-          Browser storage: {mb(usage.usage)} used of {mb(usage.quota)}.{' '}
+          Browser storage: {formatBytes(usage.usage)} used of {formatBytes(usage.quota)}.{' '}
           {persisted === null ? (
             <button className="link" onClick={() => void requestPersistence()} data-testid="persist-button">
               Keep my data (ask for persistent storage)
