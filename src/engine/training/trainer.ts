@@ -245,7 +245,8 @@ export class Trainer {
       const wantPreview = (this.stepsDone + 1) % cfg.readbackEvery === 0;
       const previews = this.stepOnce(batch, wantPreview);
       if (wantPreview || this.stepsDone === this.totalSteps) {
-        await this.readBack(previews ?? {}, windowTrainMs + performance.now() - windowStart, batch.indices);
+        const windowMs = windowTrainMs + performance.now() - windowStart;
+        await this.readBack(cfg, previews ?? {}, windowMs, batch.indices);
         windowTrainMs = 0;
         windowStart = performance.now();
       }
@@ -351,8 +352,13 @@ export class Trainer {
     this.sumsSteps = 0;
   }
 
-  /** Sends the metrics of the window that ends now and the previews made at its last step, if any. */
+  /**
+   * Sends the metrics of the window that ends now and the previews made at its last step, if any, with
+   * `cfg`, the settings that step was made with: a change arriving while this waits for the GPU applies
+   * to the next step, and must not relabel this point (its lr) or these previews (their ε).
+   */
   private async readBack(
+    cfg: TrainConfig,
     previews: Record<string, tf.Tensor>,
     windowMs: number,
     batchIndices?: Int32Array,
@@ -364,9 +370,9 @@ export class Trainer {
       step: this.stepsDone,
       epoch: this.stepsDone / spe,
       totalSteps: this.totalSteps,
-      lr: cosineLr(this.cfg.lr, this.stepsDone - 1, this.totalSteps, this.cfg.warmupSteps),
+      lr: cosineLr(cfg.lr, this.stepsDone - 1, this.totalSteps, cfg.warmupSteps),
       values,
-      imagesPerSec: (n * this.cfg.batchSize * 1000) / Math.max(windowMs, 1),
+      imagesPerSec: (n * cfg.batchSize * 1000) / Math.max(windowMs, 1),
       elapsedMs: this.elapsedMs,
       numTensors: tf.memory().numTensors - Object.keys(previews).length,
     });
@@ -377,8 +383,8 @@ export class Trainer {
           {
             step: this.stepsDone,
             epoch: this.stepsDone / spe,
-            labelKind: METHODS[this.cfg.method].family === 'deepcluster' ? 'cluster' : 'key',
-            epsilon: this.cfg.epsilon / 255,
+            labelKind: METHODS[cfg.method].family === 'deepcluster' ? 'cluster' : 'key',
+            epsilon: cfg.epsilon / 255,
           },
           batchIndices,
         ),
