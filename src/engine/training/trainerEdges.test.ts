@@ -1,5 +1,4 @@
 // Trainer edge cases: datasets without a held-out split, and construction that fails.
-import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createMemorySource, syntheticBars } from '../data/memorySource';
 import { tinyConfig, useCpu } from '../testing/fixtures';

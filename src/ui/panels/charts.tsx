@@ -15,12 +15,9 @@ import {
 import { exportChart } from '../../download';
 import { describeEvent } from '../../engine/training/runEvents';
 import { useRunStore } from '../../state/runStore';
+import { markersInRange, type ChartMarker } from '../chartMarkers';
 
-export interface ChartMarker {
-  x: number;
-  label: string;
-  kind: 'settings' | 'resume';
-}
+export type { ChartMarker } from '../chartMarkers';
 
 /** The live run's events as markers at their step. */
 export function useRunMarkers(): ChartMarker[] {
@@ -86,7 +83,16 @@ export function StepChart(props: {
   markers?: ChartMarker[];
 }) {
   const points = props.data.length;
-  const markers = props.markers ?? [];
+  const { data, markers: all } = props;
+  // Only the markers inside the steps shown (none on a chart whose points are all at one step).
+  const markers = useMemo(
+    () =>
+      markersInRange(
+        all ?? [],
+        data.map((d) => d.step ?? NaN),
+      ),
+    [all, data],
+  );
   const box = useRef<HTMLDivElement>(null);
   return (
     <div
