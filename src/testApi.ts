@@ -2,7 +2,7 @@
 import { useBackendStore } from './state/backendStore';
 import { useConfigStore } from './state/configStore';
 import { useDatasetStore } from './state/datasetStore';
-import { debugLoseDevice } from './state/lab';
+import { debugLoseDevice, debugSendRaw } from './state/lab';
 import { useRunStore } from './state/runStore';
 
 export interface HexaTestApi {
@@ -21,6 +21,8 @@ export interface HexaTestApi {
     };
   };
   loseDevice(): void;
+  /** Posts any message to the worker (to check that unknown requests are answered). */
+  sendRaw(msg: unknown): void;
 }
 
 declare global {
@@ -49,5 +51,6 @@ export function installTestApi(): void {
       };
     },
     loseDevice: debugLoseDevice,
+    sendRaw: debugSendRaw,
   };
 }

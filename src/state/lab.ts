@@ -10,6 +10,7 @@ import type {
   PreviewImage,
   RunAction,
   WorkerReply,
+  WorkerRequest,
 } from '../worker/protocol';
 import { useBackendStore } from './backendStore';
 import { replaceConfig, useConfigStore } from './configStore';
@@ -124,6 +125,7 @@ function onReply(msg: WorkerReply): void {
       useRunStore.setState({ clusters: msg.snapshot });
       break;
     case 'run-error':
+    case 'request-error':
       useRunStore.setState({ error: msg.message });
       break;
     case 'embedding':
@@ -255,3 +257,5 @@ export function requestNeighbours(image: PreviewImage, title: string): void {
 }
 
 export const debugLoseDevice = () => client?.send({ type: 'debug-lose-device' });
+/** Tests only: posts any message to the worker, bypassing the protocol's types. */
+export const debugSendRaw = (msg: unknown) => client?.send(msg as WorkerRequest);

@@ -108,7 +108,9 @@ export type WorkerReply =
   /** Answer to a 'neighbours' request (error set, result null, when there is no model). */
   | { type: 'neighbours'; requestId: number; result: NeighbourResult | null; error: string | null }
   /** Full records of the requested runs, in the order asked; unknown ids are left out. */
-  | { type: 'run-details'; runs: RunRecord[] };
+  | { type: 'run-details'; runs: RunRecord[] }
+  /** A request the worker has no handler for (it is answered, never dropped). */
+  | { type: 'request-error'; request: string; message: string };
 
 export type RunAction =
   | { kind: 'rename'; name: string }

@@ -21,6 +21,7 @@ import {
   type RunStore,
 } from '../engine/data/runStore';
 import { RunRecorder } from './runRecorder';
+import { unknownRequestReply } from './unknownRequest';
 import { runActionFor, runDetails, summariseRun } from './runOps';
 import type { PreviewImage, PreviewSet } from '../engine/training/previews';
 import {
@@ -315,6 +316,8 @@ self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
       destroyDevice();
       break;
     default:
-      void handleDatasetRequest(msg, datasetOps);
+      void handleDatasetRequest(msg, datasetOps).then((handled) => {
+        if (!handled) post(unknownRequestReply(msg));
+      });
   }
 };

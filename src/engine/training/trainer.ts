@@ -115,30 +115,34 @@ export class Trainer {
     const def = METHODS[cfg.method];
     this.base = def.createBase(cfg, this.channels, this.rng);
     this.generators = def.generators;
-    this.optimizer = new Sgd(this.base.params(), cfg.sgdMomentum, cfg.weightDecay);
-    this.sampler = new StreamingSampler(source, {
-      split: 'train',
-      batchSize: cfg.batchSize,
-      limit: cfg.trainLimit,
-      seed: cfg.seed,
-    });
-    this.totalSteps = cfg.epochs * this.sampler.stepsPerEpoch;
-    if (this.sampler.stepsPerEpoch < 1) {
-      throw new Error(
-        `The dataset has fewer images (${this.sampler.size}) than one batch (${cfg.batchSize}).`,
-      );
-    }
-    this.probe =
-      this.numClasses > 1
-        ? new OnlineProbe(this.base.encoder.backbone.featureDim, this.numClasses, { seed: cfg.seed })
-        : null;
-    if (opts.resumeFrom) {
-      try {
-        this.restore(opts.resumeFrom);
-      } catch (e) {
-        this.dispose(); // a checkpoint that does not fit: free the variables made above
-        throw e;
-      }
+    // Anything below may throw (a dataset smaller than one batch, a checkpoint that does not fit): the
+    // model's variables and whatever else was made must then be freed, or every failed start leaks them.
+    let optimizer: Sgd | null = null;
+    let sampler: StreamingSampler | null = null;
+    let probe: OnlineProbe | null = null;
+    try {
+      optimizer = new Sgd(this.base.params(), cfg.sgdMomentum, cfg.weightDecay);
+      sampler = new StreamingSampler(source, {
+        split: 'train',
+        batchSize: cfg.batchSize,
+        limit: cfg.trainLimit,
+        seed: cfg.seed,
+      });
+      probe =
+        this.numClasses > 1
+          ? new OnlineProbe(this.base.encoder.backbone.featureDim, this.numClasses, { seed: cfg.seed })
+          : null;
+      this.optimizer = optimizer;
+      this.sampler = sampler;
+      this.probe = probe;
+      this.totalSteps = cfg.epochs * sampler.stepsPerEpoch;
+      if (opts.resumeFrom) this.restore(opts.resumeFrom);
+    } catch (e) {
+      probe?.dispose();
+      sampler?.dispose();
+      optimizer?.dispose();
+      this.base.dispose();
+      throw e;
     }
   }
 
