@@ -27,6 +27,19 @@ test('out-of-range settings are named with their range and block Start; a bad li
   await expect(lab.testId('start-button')).toBeEnabled();
 });
 
+test('the worker answers a request it does not know with a message, and keeps working', async ({ page }) => {
+  const lab = new LabPage(page);
+  await lab.open('preset=tiny');
+  await lab.waitForDataset();
+  await page.evaluate(() => window.__hexa.sendRaw({ type: 'no-such-request' }));
+  await expect(lab.testId('run-error')).toContainText(
+    "The training worker does not know the request 'no-such-request'",
+  );
+  await lab.testId('start-button').click();
+  await lab.waitForReadbacks(1);
+  await lab.testId('stop-button').click();
+});
+
 test('a browser without a WebGPU adapter is told so plainly and can train on WebGL instead', async () => {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: QUIET_FLAGS }); // no --enable-unsafe-webgpu
   try {

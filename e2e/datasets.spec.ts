@@ -42,6 +42,7 @@ test('generated fractals: deterministic colour images that train, export as .zip
   await expect(lab.testId('dataset-notice')).toContainText('Generated', { timeout: 60_000 });
   const row = lab.testId('dataset-row').filter({ hasText: 'Fractals' });
   await expect(row.getByTestId('dataset-facts')).toContainText('16×16 colour · 3 classes');
+  await expect(row.getByTestId('dataset-facts')).toContainText(/ · 27\.\d kB$/); // 36 × 16×16×3 bytes, not '0.0 MB'
 
   // Colour thumbnails per class.
   await row.getByTestId('dataset-thumbs').click();
@@ -59,6 +60,8 @@ test('generated fractals: deterministic colour images that train, export as .zip
   // Export: every image as a PNG under split/class, plus labels.csv.
   const download = page.waitForEvent('download');
   await row.getByTestId('dataset-export').click();
+  // Named after the dataset, not its id ('fractals-…').
+  expect((await download).suggestedFilename()).toBe('Fractals (3 classes × 12, 16×16, seed 5).zip');
   const file = await (await download).path();
   const files = unzipSync(new Uint8Array(readFileSync(file)));
   const pngs = Object.keys(files).filter((f) => f.endsWith('.png'));

@@ -29,11 +29,11 @@ test('the gallery keeps hard examples, finds neighbours, and the embedding view 
   const view = lab.testId('embedding-view');
   await expect(view).toHaveAttribute('data-mode', 'pca');
   expect(Number(await view.getAttribute('data-points'))).toBeGreaterThan(10);
-  await expect(view.locator('.recharts-symbols').first()).toBeVisible();
+  await expect(view.locator('.scatter-point').first()).toBeVisible();
   await lab.testId('embedding-mode-umap').check();
   await expect(view).toHaveAttribute('data-mode', 'umap');
   expect(Number(await view.getAttribute('data-points'))).toBeGreaterThan(10);
-  await expect(view.locator('.recharts-symbols').first()).toBeVisible();
+  await expect(view.locator('.scatter-point').first()).toBeVisible();
 
   // Clicking an item shows its 8 nearest held-out images (works during and after the run).
   await lab.testId('gallery-loss-image-pick').first().click();

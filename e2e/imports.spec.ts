@@ -115,6 +115,90 @@ test('an import cancelled half-way is rolled back, or kept when the user chose s
   }
 });
 
+/** The lab's stored manifests as the page's IndexedDB holds them (name, completeness, train images). */
+function manifests(page: Page): Promise<{ id: string; name: string; complete: boolean; train: number }[]> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const req = indexedDB.open('hexa-lab');
+        req.onerror = () => reject(req.error);
+        req.onsuccess = () => {
+          const db = req.result;
+          const all = db.transaction('manifests', 'readonly').objectStore('manifests').getAll();
+          all.onsuccess = () => {
+            db.close();
+            type M = { id: string; name: string; complete: boolean; splits: { train: { count: number } } };
+            resolve(
+              (all.result as M[]).map((m) => ({
+                id: m.id,
+                name: m.name,
+                complete: m.complete,
+                train: m.splits.train.count,
+              })),
+            );
+          };
+        };
+      }),
+  );
+}
+
+test('an import cut short by a reload is removed, or kept as partial, as the user chose', async ({
+  page,
+}) => {
+  const lab = new LabPage(page);
+  await lab.open('preset=tiny');
+  // First start: the built-in is named as the user knows it, not by its id.
+  await expect(lab.testId('dataset-status')).toContainText(/(Loading|Storing) MNIST…/, { timeout: 60_000 });
+  await lab.waitForDataset();
+  const files: Record<string, Uint8Array> = {};
+  for (let i = 0; i < 4000; i++) files[`c${i % 2}/${i}.png`] = noisy(24, 24, i + 5);
+  const dir = folder('reloaded', files);
+  const startImport = async (choice: 'rollback' | 'keep') => {
+    await page.getByText('Import your images').click();
+    await lab.testId('import-size').selectOption('16');
+    await lab.testId(`partial-${choice}`).check();
+    await lab.testId('import-folder').setInputFiles(dir);
+  };
+
+  // 'remove what was imported': after the reload nothing of it is left, and the lab says so.
+  await startImport('rollback');
+  await expect
+    .poll(async () => (await manifests(page)).find((m) => m.name === 'reloaded')?.complete, {
+      timeout: 60_000,
+    })
+    .toBe(false);
+  await page.reload();
+  await lab.waitForDataset();
+  await expect(lab.testId('dataset-notice')).toContainText(
+    "The import of 'reloaded' was interrupted when the page closed: what it had stored was removed, as you chose.",
+  );
+  expect(await manifests(page)).toEqual([{ id: 'mnist', name: 'MNIST', complete: true, train: 60000 }]);
+  expect((await lab.storedRecords()).chunks).toBe(140);
+
+  // 'keep the images imported so far': reload once some chunks are stored; they become a complete dataset.
+  await startImport('keep');
+  await expect
+    .poll(async () => (await manifests(page)).find((m) => m.name === 'reloaded')?.train ?? 0, {
+      timeout: 120_000,
+      intervals: [100],
+    })
+    .toBeGreaterThan(0);
+  await page.reload();
+  await lab.waitForDataset();
+  const kept = (await manifests(page)).find((m) => m.name === 'reloaded (partial)');
+  expect(kept).toMatchObject({ complete: true });
+  expect(kept!.train % 500).toBe(0); // whole chunks of 500
+  await expect(lab.testId('dataset-notice')).toContainText(
+    `stored images were kept as 'reloaded (partial)', as you chose.`,
+  );
+  const row = lab.testId('dataset-row').filter({ hasText: 'reloaded (partial)' });
+  await expect(row.getByTestId('dataset-facts')).not.toContainText('incomplete');
+  await row.getByTestId('dataset-select').check();
+  await lab.testId('start-button').click();
+  await lab.waitForReadbacks(1);
+  await lab.testId('stop-button').click();
+});
+
 // The quota override does not change navigator.storage.estimate(), so the importer's up-front room
 // check passes and the browser refuses a write half-way: the real QuotaExceededError path. (Keeping
 // the partial import instead is covered by the importer's and DatasetWriter's unit tests.)

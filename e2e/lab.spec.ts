@@ -50,7 +50,7 @@ test('a new user opens the lab, sees WebGPU and the stored dataset, and trains t
   await lab.testId('loss-chart-svg').click();
   const svgText = readFileSync(await (await svgFile).path(), 'utf8');
   expect(svgText.startsWith('<svg')).toBe(true);
-  expect(svgText).toContain('recharts-line');
+  expect(svgText).toContain('chart-line');
   const pngFile = page.waitForEvent('download');
   await lab.testId('probe-chart-png').click();
   const png = readFileSync(await (await pngFile).path());

@@ -13,6 +13,10 @@ test('the library shows thumbnails per class, renames, and deletes only after co
     '60,000 train / 10,000 test · 28×28 grey · 10 classes',
   );
   await expect(lab.testId('storage-usage')).toContainText('used of');
+  // "Add a dataset" sits right below the library it adds to, above the settings.
+  const top = async (id: string) => (await lab.testId(id).boundingBox())!.y;
+  expect(await top('add-dataset-panel')).toBeGreaterThan(await top('dataset-panel'));
+  expect(await top('add-dataset-panel')).toBeLessThan(await top('settings-panel'));
 
   // Thumbnails: one strip per class, real images.
   await row.getByTestId('dataset-thumbs').click();

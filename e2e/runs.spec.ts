@@ -66,14 +66,18 @@ test('a run survives a reload: resume from its checkpoint, steps lost at most ch
   await lab.testId('start-button').click();
   await lab.waitForReadbacks(5); // step 10: checkpoints at 4 and 8
   await expect(lab.testId('run-status').first()).toHaveText('running');
-  await page.reload();
+  await lab.open(); // the bare address (Small GPU in the form), as after closing the tab
   await lab.waitForDataset();
+  await expect(lab.testId('preset-select')).toHaveValue('small-gpu');
 
   const row = lab.testId('run-row').first();
   await expect(row).toHaveAttribute('data-status', 'interrupted', { timeout: 60_000 });
+  await expect(row.getByTestId('run-dataset')).toHaveText('MNIST'); // the name, not the id 'mnist'
   await row.getByTestId('run-resume').click();
   const note = lab.testId('resume-note');
   await expect(note).toContainText('Resumed from the checkpoint at step');
+  await expect(lab.testId('preset-select')).toHaveValue('tiny'); // the run's preset, not the form's
+  await expect(page).toHaveURL(/preset=tiny/);
   const [, from, lost] = /step (\d+): (\d+) step/.exec((await note.textContent()) ?? '') ?? [];
   expect(Number(from) % 4).toBe(0);
   expect(Number(from)).toBeGreaterThanOrEqual(4);

@@ -2,7 +2,7 @@
 import { useBackendStore } from './state/backendStore';
 import { useConfigStore } from './state/configStore';
 import { useDatasetStore } from './state/datasetStore';
-import { debugLoseDevice, debugWorkerFetch, runAction } from './state/lab';
+import { debugLoseDevice, debugSendRaw, debugWorkerFetch, runAction } from './state/lab';
 import { useRunsStore } from './state/runsStore';
 import { useCrashStore } from './ui/components/ErrorBoundary';
 import type { RunAction } from './worker/protocol';
@@ -32,6 +32,8 @@ export interface HexaTestApi {
   runs(): { ids: string[]; damaged: { id: string; reason: string }[] };
   /** Makes the panel with this name (ErrorBoundary name, e.g. 'Saved runs') throw on its next render. */
   crashPanel(name: string): void;
+  /** Posts any message to the worker (to check that unknown requests are answered). */
+  sendRaw(msg: unknown): void;
 }
 
 declare global {
@@ -67,5 +69,6 @@ export function installTestApi(): void {
       const s = useRunsStore.getState();
       return { ids: s.runs.map((r) => r.id), damaged: s.damaged };
     },
+    sendRaw: debugSendRaw,
   };
 }

@@ -7,6 +7,7 @@ import {
   nextAblationNumber,
   runMarkers,
   seedGroups,
+  formatMeanStd,
   summaryRow,
 } from './compareData';
 import { cfg, point, run } from './testRuns';
@@ -145,9 +146,10 @@ describe('summary', () => {
       evals: [{ ...run('b').evals[1]!, linearTop1: 0.7 }],
     });
     const c = run('c', { config: { ...cfg, method: 'hexa-moco' } });
-    const groups = seedGroups([a, b, c]);
+    const groups = seedGroups([b, c, a]); // picked seed 6 first: still listed '5, 6'
     expect(groups).toHaveLength(1);
     expect(groups[0]!.seeds).toEqual([5, 6]);
+    expect(groups[0]!.rows.map((r) => r.seed)).toEqual([5, 6]);
     expect(groups[0]!.stats.linearTop1!.mean).toBeCloseTo(0.6);
     expect(groups[0]!.stats.linearTop1!.std).toBeCloseTo(Math.SQRT2 * 0.1);
   });
@@ -172,5 +174,15 @@ describe('summary', () => {
     });
     expect(seedGroups([b, c]).map((g) => g.seeds)).toEqual([[6, 7]]);
     expect(seedGroups([run('d', { events: [lr(3)] }), b])).toHaveLength(0);
+  });
+});
+
+describe('formatMeanStd', () => {
+  it("prints the unit after the numbers, and a bare '–' (not '– %') for a metric no run has", () => {
+    const pctOf = (x: number) => (100 * x).toFixed(1);
+    expect(formatMeanStd({ mean: 0.612, std: 0.031, n: 3 }, pctOf, '%')).toBe('61.2 ± 3.1 %');
+    expect(formatMeanStd({ mean: 2.5, std: 0.25, n: 2 }, (x) => x.toFixed(3))).toBe('2.500 ± 0.250');
+    expect(formatMeanStd(undefined, pctOf, '%')).toBe('–');
+    expect(formatMeanStd({ mean: NaN, std: NaN, n: 0 }, pctOf, '%')).toBe('–');
   });
 });

@@ -286,8 +286,9 @@ export function seedGroups(runs: readonly RunRecord[]): SeedGroupRow[] {
   return groupBySeed(items)
     .filter((g) => g.runs.length > 1)
     .map((g) => ({
-      rows: g.runs.map((r) => r.row),
-      seeds: g.runs.map((r) => r.row.seed),
+      // In seed order, whatever order the runs were picked in ('1, 2', not '2, 1').
+      rows: g.runs.map((r) => r.row).sort((a, b) => a.seed - b.seed),
+      seeds: g.runs.map((r) => r.row.seed).sort((a, b) => a - b),
       stats: {
         loss: g.stats.loss,
         linearTop1: g.stats.linearTop1,
@@ -296,4 +297,13 @@ export function seedGroups(runs: readonly RunRecord[]): SeedGroupRow[] {
         wallMs: g.stats.wallMs,
       },
     }));
+}
+
+/**
+ * 'mean ± std' with `unit` after it ('61.2 ± 3.1 %'), or a bare '–' when no run of the group has the
+ * metric (not '– %').
+ */
+export function formatMeanStd(s: MeanStd | undefined, f: (x: number) => string, unit = ''): string {
+  if (!s || s.n === 0) return '–';
+  return `${f(s.mean)} ± ${f(s.std)}${unit ? ` ${unit}` : ''}`;
 }

@@ -9,6 +9,7 @@ import {
   type TrainConfig,
 } from '../engine/config';
 import { configFromQuery } from '../engine/schema/query';
+import { nearestPreset } from './nearestPreset';
 
 interface ConfigState {
   config: TrainConfig;
@@ -37,9 +38,12 @@ export function setField<K extends keyof TrainConfig>(key: K, value: TrainConfig
   commit({ ...config, [key]: value }, preset);
 }
 
-/** Loads a whole config into the form (a saved run's, to change and run again, or to resume). */
+/**
+ * Loads a whole config into the form (a saved run's, to change and run again, or to resume), with the
+ * preset it is closest to (a Tiny run resumed from the bare address shows Tiny, not Small GPU).
+ */
 export function replaceConfig(config: TrainConfig): void {
-  commit({ ...config }, useConfigStore.getState().preset);
+  commit({ ...config }, nearestPreset(config, useConfigStore.getState().preset));
 }
 
 export function applyPreset(preset: PresetId): void {

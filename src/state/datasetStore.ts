@@ -14,7 +14,7 @@ interface DatasetState {
   /** True once the worker has listed the stored datasets (until then, storage is still opening). */
   listed: boolean;
   usage: { usage: number; quota: number } | null;
-  progress: { datasetId: string; done: number; total: number; phase: string } | null;
+  progress: { datasetId: string; name: string; done: number; total: number; phase: string } | null;
   error: StorageErrorInfo | null;
   thumbnails: Record<string, ClassThumbnails[]>; // by dataset id, fetched on demand
   notice: { tone: 'info' | 'error'; message: string } | null; // outcome of the last library action

@@ -10,6 +10,7 @@ import type {
   PreviewImage,
   RunAction,
   WorkerReply,
+  WorkerRequest,
 } from '../worker/protocol';
 import { useBackendStore } from './backendStore';
 import { replaceConfig, useConfigStore } from './configStore';
@@ -35,7 +36,13 @@ function onReply(msg: WorkerReply): void {
       break;
     case 'dataset-progress':
       useDatasetStore.setState({
-        progress: { datasetId: msg.datasetId, done: msg.done, total: msg.total, phase: msg.phase },
+        progress: {
+          datasetId: msg.datasetId,
+          name: msg.name,
+          done: msg.done,
+          total: msg.total,
+          phase: msg.phase,
+        },
       });
       break;
     case 'datasets':
@@ -132,6 +139,7 @@ function onReply(msg: WorkerReply): void {
       useRunStore.setState({ clusters: msg.snapshot });
       break;
     case 'run-error':
+    case 'request-error':
       useRunStore.setState({ error: msg.message });
       break;
     case 'embedding':
@@ -310,3 +318,6 @@ export function debugWorkerFetch(url: string): Promise<{ ok: boolean; message: s
     client?.send({ type: 'debug-fetch', url });
   });
 }
+
+/** Tests only: posts any message to the worker, bypassing the protocol's types. */
+export const debugSendRaw = (msg: unknown) => client?.send(msg as WorkerRequest);

@@ -52,14 +52,15 @@ export function App() {
           <ErrorBoundary name="Datasets">
             <DatasetPanel />
           </ErrorBoundary>
+          {/* Beside the library it adds to (collapsed sections, so Settings stays near the top). */}
+          <ErrorBoundary name="Add a dataset">
+            <AddDatasetPanel />
+          </ErrorBoundary>
           <ErrorBoundary name="Settings">
             <SettingsPanel />
           </ErrorBoundary>
           <ErrorBoundary name="Saved runs">
             <RunsPanel />
-          </ErrorBoundary>
-          <ErrorBoundary name="Add a dataset">
-            <AddDatasetPanel />
           </ErrorBoundary>
         </aside>
         <div className="content">

@@ -1,10 +1,16 @@
 // Dataset-library requests inside the worker: thumbnails, rename, delete, export. Long jobs report
 // progress as 'dataset-progress' and can be cancelled.
 import { createStoreSource, type ImageStore } from '../engine/data/imageStore';
-import { installBuiltin } from '../engine/data/builtin';
-import { fractalDatasetId, generateFractals, validateFractalParams } from '../engine/data/fractals';
+import { builtinDataset, installBuiltin } from '../engine/data/builtin';
+import { describeRecovered, recoverInterrupted } from '../engine/data/datasetWriter';
+import {
+  fractalDatasetId,
+  fractalDatasetName,
+  generateFractals,
+  validateFractalParams,
+} from '../engine/data/fractals';
 import { createBrowserDecoder, importImages } from '../engine/data/importers';
-import { classThumbnails, exportDatasetZip } from '../engine/data/library';
+import { classThumbnails, exportDatasetZip, exportFileName } from '../engine/data/library';
 import type { PreviewImage } from '../engine/training/previews';
 import type { WorkerReply, WorkerRequest } from './protocol';
 import { capName, MAX_NAME } from '../engine/schema/run';
@@ -21,6 +27,32 @@ export interface DatasetOpsContext {
 }
 
 let current: AbortController | null = null; // the running long job (one at a time)
+
+// Every tab's dataset writers hold this Web Lock (shared) while they write, so that a tab opening meanwhile
+// does not take another tab's import in progress for one interrupted by a reload.
+const WRITER_LOCK = 'hexa-lab-dataset-writer';
+
+/** Runs `job`, which writes datasets, while holding the writer lock (shared with other writers). */
+export function whileWriting<T>(job: () => Promise<T>): Promise<T> {
+  const locks = navigator.locks as LockManager | undefined;
+  return locks ? locks.request(WRITER_LOCK, { mode: 'shared' }, job) : job();
+}
+
+/**
+ * Ends the imports a reload or a closed tab cut short (kept as partial or removed, as the user chose) when
+ * no tab is writing datasets; returns the sentence to show, or null when there was nothing to do.
+ */
+export async function recoverInterruptedImports(store: ImageStore): Promise<string | null> {
+  const run = async () => {
+    const done = await recoverInterrupted(store);
+    return done.length > 0 ? describeRecovered(done) : null;
+  };
+  const locks = navigator.locks as LockManager | undefined;
+  if (!locks) return run();
+  return locks.request(WRITER_LOCK, { mode: 'exclusive', ifAvailable: true }, (lock) =>
+    lock ? run() : Promise.resolve(null),
+  );
+}
 
 function startJob(): AbortController {
   if (current) throw new Error('Another dataset job is running: wait for it or cancel it.');
@@ -101,23 +133,39 @@ export async function handleDatasetRequest(msg: WorkerRequest, ctx: DatasetOpsCo
           createStoreSource(store!, m),
           encodePng,
           (done, total) =>
-            ctx.post({ type: 'dataset-progress', datasetId: m.id, done, total, phase: 'export' }),
+            ctx.post({
+              type: 'dataset-progress',
+              datasetId: m.id,
+              name: m.name,
+              done,
+              total,
+              phase: 'export',
+            }),
           job.signal,
         );
         current = null;
         const blob = new Blob(parts as BlobPart[], { type: 'application/zip' });
-        ctx.post({ type: 'dataset-export', id: m.id, blob, filename: `${m.id}.zip` });
+        ctx.post({ type: 'dataset-export', id: m.id, blob, filename: exportFileName(m.name) });
         return true;
       }
       case 'install-builtin': {
         const job = startJob();
-        const m = await installBuiltin(
-          store!,
-          msg.id,
-          ctx.dataUrl(),
-          (done, total, phase) =>
-            ctx.post({ type: 'dataset-progress', datasetId: msg.id, done, total, phase }),
-          { signal: job.signal },
+        const m = await whileWriting(() =>
+          installBuiltin(
+            store!,
+            msg.id,
+            ctx.dataUrl(),
+            (done, total, phase) =>
+              ctx.post({
+                type: 'dataset-progress',
+                datasetId: msg.id,
+                name: builtinDataset(msg.id)?.name ?? msg.id,
+                done,
+                total,
+                phase,
+              }),
+            { signal: job.signal },
+          ),
         );
         await finishJob(ctx, `${m.name} is stored and ready to train on.`);
         return true;
@@ -127,32 +175,44 @@ export async function handleDatasetRequest(msg: WorkerRequest, ctx: DatasetOpsCo
         if (problems.length > 0) throw new Error(problems.join(' '));
         const id = fractalDatasetId(msg.params);
         const job = startJob();
-        const m = await generateFractals(
-          store!,
-          msg.params,
-          (done, total) =>
-            ctx.post({ type: 'dataset-progress', datasetId: id, done, total, phase: 'generate' }),
-          job.signal,
+        const m = await whileWriting(() =>
+          generateFractals(
+            store!,
+            msg.params,
+            (done, total) =>
+              ctx.post({
+                type: 'dataset-progress',
+                datasetId: id,
+                name: fractalDatasetName(msg.params),
+                done,
+                total,
+                phase: 'generate',
+              }),
+            job.signal,
+          ),
         );
         await finishJob(ctx, `Generated ${m.name}: ${m.splits.train.count + m.splits.test.count} images.`);
         return true;
       }
       case 'import-dataset': {
         const job = startJob();
-        const report = await importImages(
-          store!,
-          msg.source,
-          { ...msg.options, name: capName(msg.options.name) }, // names: at most 80 characters
-          createBrowserDecoder(),
-          (p) =>
-            ctx.post({
-              type: 'dataset-progress',
-              datasetId: msg.options.name,
-              done: p.done,
-              total: p.total,
-              phase: p.phase === 'scanning' ? 'scan' : 'import',
-            }),
-          job.signal,
+        const report = await whileWriting(() =>
+          importImages(
+            store!,
+            msg.source,
+            { ...msg.options, name: capName(msg.options.name) }, // names: at most 80 characters
+            createBrowserDecoder(),
+            (p) =>
+              ctx.post({
+                type: 'dataset-progress',
+                datasetId: msg.options.name,
+                name: msg.options.name,
+                done: p.done,
+                total: p.total,
+                phase: p.phase === 'scanning' ? 'scan' : 'import',
+              }),
+            job.signal,
+          ),
         );
         current = null;
         await ctx.sendDatasets();

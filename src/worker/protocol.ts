@@ -80,7 +80,8 @@ export type RunPhase =
 export type WorkerReply =
   | { type: 'backend'; report: BackendReport }
   | { type: 'backend-error'; backend: BackendName; message: string }
-  | { type: 'dataset-progress'; datasetId: string; done: number; total: number; phase: string }
+  /** A long dataset job's progress; `name` is what the user calls the dataset ('MNIST', not 'mnist'). */
+  | { type: 'dataset-progress'; datasetId: string; name: string; done: number; total: number; phase: string }
   /** Stored datasets; `damaged`: manifests that no longer parse (listed with the reason, deletable). */
   | {
       type: 'datasets';
@@ -123,7 +124,9 @@ export type WorkerReply =
   /** Answer to a 'neighbours' request (error set, result null, when there is no model). */
   | { type: 'neighbours'; requestId: number; result: NeighbourResult | null; error: string | null }
   /** Full records of the requested runs, in the order asked; unknown ids are left out. */
-  | { type: 'run-details'; runs: RunRecord[] };
+  | { type: 'run-details'; runs: RunRecord[] }
+  /** A request the worker has no handler for (it is answered, never dropped). */
+  | { type: 'request-error'; request: string; message: string };
 
 export type RunAction =
   | { kind: 'rename'; name: string }

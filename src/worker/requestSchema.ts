@@ -94,6 +94,14 @@ export const workerRequestSchema = z.discriminatedUnion('type', [
   z.object({ type: type('get-runs'), ids: z.array(id) }),
 ]) satisfies z.ZodType<WorkerRequest>;
 
+const REQUEST_TYPES: ReadonlySet<unknown> = new Set(
+  workerRequestSchema.options.map((o) => o.shape.type.value),
+);
+
+/** Whether `data` names a request this worker knows (so a failed parse is a bad field, not an unknown request). */
+export const isKnownRequestType = (data: unknown): boolean =>
+  typeof data === 'object' && data !== null && REQUEST_TYPES.has((data as { type?: unknown }).type);
+
 /** A message from the page, checked; the reason names the bad field ("config.lr: expected a number …"). */
 export function readWorkerRequest(data: unknown): Checked<WorkerRequest> {
   return check(workerRequestSchema, data);

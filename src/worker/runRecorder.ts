@@ -7,6 +7,18 @@ import type { Checkpoint } from '../engine/training/checkpoint';
 import type { EvalPoint, MetricsPoint } from '../engine/training/trainer';
 import type { RunEvent } from '../engine/training/runEvents';
 
+/**
+ * `base`, or `base (2)`, `base (3)`… : the first not among `taken`, so that a run duplicated from another
+ * (same method, same dataset) does not get its original's default name.
+ */
+export function distinctRunName(base: string, taken: Iterable<string>): string {
+  const names = new Set(taken);
+  if (!names.has(base)) return base;
+  let k = 2;
+  while (names.has(`${base} (${k})`)) k++;
+  return `${base} (${k})`;
+}
+
 export class RunRecorder {
   private queue: Promise<unknown> = Promise.resolve();
   private failed: string | null = null;
@@ -17,6 +29,7 @@ export class RunRecorder {
     private readonly onError: (message: string) => void,
   ) {}
 
+  /** Saves a new run record; `name` is made distinct from the stored runs' names. */
   static async create(
     store: RunStore,
     cfg: TrainConfig,
@@ -25,9 +38,10 @@ export class RunRecorder {
     onError: (message: string) => void,
   ): Promise<RunRecorder> {
     const now = Date.now();
+    const taken = (await store.listRuns()).map((r) => r.name);
     const run: RunRecord = {
       id: `run-${now}-${Math.floor(Math.random() * 1e6)}`,
-      name,
+      name: distinctRunName(name, taken),
       createdAt: now,
       updatedAt: now,
       config: cfg,

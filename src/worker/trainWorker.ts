@@ -22,10 +22,16 @@ import {
 } from '../engine/data/runStore';
 import { RunRecorder } from './runRecorder';
 import { importRunFile, listRunsReply, runActionFor, runDetails } from './runOps';
-import { readWorkerRequest } from './requestSchema';
+import { isKnownRequestType, readWorkerRequest } from './requestSchema';
+import { unknownRequestReply } from './unknownRequest';
 import { capName } from '../engine/schema/run';
 import type { PreviewImage, PreviewSet } from '../engine/training/previews';
-import { handleDatasetRequest, type DatasetOpsContext } from './datasetOps';
+import {
+  handleDatasetRequest,
+  recoverInterruptedImports,
+  whileWriting,
+  type DatasetOpsContext,
+} from './datasetOps';
 import type { RunAction, StorageErrorInfo, WorkerReply, WorkerRequest } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -69,10 +75,15 @@ async function sendDatasets(): Promise<void> {
 async function prepareDatasets(): Promise<void> {
   try {
     store ??= await openImageStore();
+    const recovered = await recoverInterruptedImports(store);
+    if (recovered) post({ type: 'dataset-notice', tone: 'info', message: recovered });
     await sendDatasets();
+    const s = store;
     for (const b of BUILTIN_DATASETS.filter((d) => d.installOnStart)) {
-      await installBuiltin(store, b.id, `${dataBaseUrl}data/`, (done, total, phase) =>
-        post({ type: 'dataset-progress', datasetId: b.id, done, total, phase }),
+      await whileWriting(() =>
+        installBuiltin(s, b.id, `${dataBaseUrl}data/`, (done, total, phase) =>
+          post({ type: 'dataset-progress', datasetId: b.id, name: b.name, done, total, phase }),
+        ),
       );
     }
     await sendDatasets();
@@ -284,7 +295,11 @@ async function debugFetch(url: string): Promise<void> {
 self.onmessage = (ev: MessageEvent<unknown>) => {
   const checked = readWorkerRequest(ev.data);
   if (!checked.ok) {
-    post({ type: 'run-error', message: `The worker refused a message from the page: ${checked.reason}.` });
+    post(
+      isKnownRequestType(ev.data)
+        ? { type: 'run-error', message: `The worker refused a message from the page: ${checked.reason}.` }
+        : unknownRequestReply(ev.data),
+    );
     return;
   }
   const msg: WorkerRequest = checked.value;
@@ -335,6 +350,8 @@ self.onmessage = (ev: MessageEvent<unknown>) => {
       void debugFetch(msg.url);
       break;
     default:
-      void handleDatasetRequest(msg, datasetOps);
+      void handleDatasetRequest(msg, datasetOps).then((handled) => {
+        if (!handled) post(unknownRequestReply(msg));
+      });
   }
 };

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createMemoryStore, type MemoryImageStore } from '../testing/memoryStore';
-import { DatasetWriter, type WriterInfo } from './datasetWriter';
+import { DatasetWriter, describeRecovered, recoverInterrupted, type WriterInfo } from './datasetWriter';
 import { createStoreSource } from './imageStore';
 import { readSubset, StreamingSampler } from './sampler';
 import { StorageError } from './storageError';
@@ -174,5 +174,93 @@ describe('DatasetWriter', () => {
     await writeImages(w, 'train', 3);
     await w.finish();
     await expect(store.readChunk('set', 'train', 1)).rejects.toMatchObject({ kind: 'not-found' });
+  });
+});
+
+describe('recoverInterrupted: an import cut short by a reload', () => {
+  /** A writer left as a reload leaves it: chunks stored so far, nothing finished or aborted. */
+  async function interrupted(store: MemoryImageStore, over: Partial<WriterInfo>, train: number) {
+    const w = await DatasetWriter.begin(store, info({ chunkSize: 4, ...over }));
+    await writeImages(w, 'train', train);
+    await writeImages(w, 'test', 5);
+    return w; // dropped, as the worker is when the page reloads
+  }
+
+  it("'rollback' removes the dataset and every chunk; older datasets stay", async () => {
+    const store = createMemoryStore();
+    const old = await DatasetWriter.begin(store, info({ id: 'old', name: 'Old' }));
+    await writeImages(old, 'train', 3);
+    await old.finish();
+    await interrupted(store, { onInterrupt: 'rollback' }, 40); // 10 chunks: 8 stored, then 2 pending
+    expect((await store.getManifest('set'))?.splits.train.count).toBe(32);
+    const r = await recoverInterrupted(store);
+    expect(r).toEqual([{ id: 'set', name: 'Set', kept: 0, chosen: 'rollback' }]);
+    expect(await ids(store)).toEqual(['old']);
+    expect([...store.chunks.keys()].filter((k) => k.startsWith('set/'))).toEqual([]);
+    expect(describeRecovered(r)).toBe(
+      "The import of 'Set' was interrupted when the page closed: what it had stored was removed, as you chose.",
+    );
+    expect(await recoverInterrupted(store)).toEqual([]); // nothing left to do
+  });
+
+  it("'keep' keeps the chunks already stored as a complete '(partial)' dataset that reads back whole", async () => {
+    const store = createMemoryStore();
+    await interrupted(store, { onInterrupt: 'keep' }, 40);
+    const r = await recoverInterrupted(store);
+    expect(r).toEqual([{ id: 'set', name: 'Set', kept: 32, chosen: 'keep' }]);
+    const m = (await store.getManifest('set'))!;
+    expect(m).toMatchObject({ name: 'Set (partial)', complete: true });
+    expect(m.onInterrupt).toBeUndefined();
+    expect(m.splits.train).toEqual({ count: 32, chunkSize: 4, chunkCount: 8 });
+    const source = createStoreSource(store, m);
+    const all = await readSubset(source, 'train', 32);
+    expect(all.pixels.subarray(31 * ROW, 32 * ROW)).toEqual(image('train', 31));
+    expect(describeRecovered(r)).toContain("its 32 stored images were kept as 'Set (partial)', as you chose");
+  });
+
+  it("'keep' with nothing stored yet removes it, and says that nothing could be kept", async () => {
+    const store = createMemoryStore();
+    await interrupted(store, { onInterrupt: 'keep', chunkSize: 500 }, 40);
+    const r = await recoverInterrupted(store);
+    expect(r[0]).toMatchObject({ kept: 0, chosen: 'keep' });
+    expect(await ids(store)).toEqual([]);
+    expect(describeRecovered(r)).toMatch(/before any image was stored: nothing could be kept/);
+  });
+
+  it('a writer flushes chunks waiting longer than 2 s, so a slow import has something to keep', async () => {
+    const store = createMemoryStore();
+    const w = await DatasetWriter.begin(store, info({ chunkSize: 4, onInterrupt: 'keep' }));
+    await writeImages(w, 'train', 8); // 2 chunks, both pending (fewer than 8 per transaction)
+    expect((await store.getManifest('set'))?.splits.train.count).toBe(0);
+    const now = Date.now();
+    const spy = vi.spyOn(Date, 'now').mockReturnValue(now + 2500);
+    await writeImages(w, 'train', 4, 8); // the third chunk is cut after the wait: all three are written
+    spy.mockRestore();
+    expect((await store.getManifest('set'))?.splits.train).toEqual({
+      count: 12,
+      chunkSize: 4,
+      chunkCount: 3,
+    });
+    expect((await store.getManifest('set'))?.complete).toBe(false);
+  });
+
+  it('with testShare, test chunks fill in proportion, so an interrupted import keeps a test split', async () => {
+    const store = createMemoryStore();
+    // 20 % test: test chunks of 8 · 0.2 / 0.8 = 2 images.
+    const w = await DatasetWriter.begin(store, info({ chunkSize: 8, testShare: 0.2, onInterrupt: 'keep' }));
+    for (let i = 0; i < 80; i++) {
+      if (i % 5 === 4) await w.add('test', image('test', i), label(i));
+      else await w.add('train', image('train', i), label(i));
+    }
+    // 8 train chunks and 8 test chunks cut: the writer stores them 8 at a time, in order.
+    const r = await recoverInterrupted(store);
+    const m = (await store.getManifest('set'))!;
+    expect(m.splits.test.chunkSize).toBe(2);
+    expect(m.splits.train.count).toBeGreaterThan(0);
+    expect(m.splits.test.count).toBeGreaterThan(0);
+    expect(m.splits.test.count / (m.splits.train.count + m.splits.test.count)).toBeCloseTo(0.2, 1);
+    expect(r[0]!.kept).toBe(m.splits.train.count + m.splits.test.count);
+    const test = await readSubset(createStoreSource(store, m), 'test', m.splits.test.count);
+    expect(test.count).toBe(m.splits.test.count);
   });
 });

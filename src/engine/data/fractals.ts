@@ -92,6 +92,11 @@ export function fractalTestPerClass(p: FractalParams): number {
   return Math.round(p.perClass * (p.testShare ?? FRACTAL_DEFAULTS.testShare));
 }
 
+/** The generated dataset's display name, e.g. 'Fractals (10 classes × 60, 16×16, seed 1)'. */
+export function fractalDatasetName(p: FractalParams): string {
+  return `Fractals (${p.classes} classes × ${p.perClass}, ${p.size}×${p.size}, seed ${p.seed})`;
+}
+
 /** The stored dataset's id: the same parameters give the same id (and the same images). */
 export function fractalDatasetId(p: FractalParams): string {
   const share = p.testShare ?? FRACTAL_DEFAULTS.testShare;
@@ -477,7 +482,7 @@ export async function generateFractals(
   const testPerClass = fractalTestPerClass(p);
   const writer = await DatasetWriter.begin(store, {
     id,
-    name: `Fractals (${p.classes} classes × ${p.perClass}, ${p.size}×${p.size}, seed ${p.seed})`,
+    name: fractalDatasetName(p),
     width: p.size,
     height: p.size,
     channels: 3,

@@ -1,7 +1,7 @@
 import { unzipSync, strFromU8 } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { datasetBytes } from './chunkCheck';
-import { classThumbnails, exportDatasetZip } from './library';
+import { classThumbnails, exportDatasetZip, exportFileName } from './library';
 import { createMemorySource } from './memorySource';
 
 // 6 train + 2 test images of 2×2 greyscale; pixel value = index (+100 in test), label = value % 3.
@@ -69,5 +69,16 @@ describe('dataset library views', () => {
     const ctrl = new AbortController();
     ctrl.abort();
     await expect(exportDatasetZip(source(), encode, () => {}, ctrl.signal)).rejects.toThrow('cancelled');
+  });
+});
+
+describe('exportFileName', () => {
+  it("names the file after the dataset's name, not its id, with unsafe characters replaced", () => {
+    expect(exportFileName('Cats & dogs (partial)')).toBe('Cats & dogs (partial).zip');
+    expect(exportFileName('MNIST')).toBe('MNIST.zip');
+    expect(exportFileName('a/b\\c: d?')).toBe('a_b_c_ d_.zip');
+    expect(exportFileName(' ..hidden. ')).toBe('hidden.zip');
+    expect(exportFileName('***')).toBe('_.zip');
+    expect(exportFileName('')).toBe('dataset.zip');
   });
 });

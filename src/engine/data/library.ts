@@ -38,6 +38,20 @@ export async function classThumbnails(
   return groups;
 }
 
+/**
+ * The export's file name from the dataset's name, not its id: 'Cats & dogs (partial)' →
+ * 'Cats & dogs (partial).zip'. Characters no file system accepts (/ \\ : * ? " < > | and control
+ * characters) become '_'; 'dataset.zip' when nothing is left.
+ */
+export function exportFileName(name: string): string {
+  const base = name
+    // eslint-disable-next-line no-control-regex
+    .replace(/[/\\:*?"<>|\u0000-\u001f]+/g, '_')
+    .replace(/^[\s.]+|[\s.]+$/g, '')
+    .slice(0, 80);
+  return `${base || 'dataset'}.zip`;
+}
+
 export type PngEncoder = (img: PreviewImage) => Promise<Uint8Array>;
 
 const csvField = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);

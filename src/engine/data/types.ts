@@ -35,6 +35,11 @@ export interface DatasetManifest {
   schemaVersion: number; // MANIFEST_VERSION when written
   createdAt: number; // ms since epoch
   complete: boolean; // false while an import is still writing chunks
+  /**
+   * While incomplete: what to do if the page goes away before the import ends (set by the importer from
+   * the user's choice; absent means 'rollback'). recoverInterrupted() applies it at the next start.
+   */
+  onInterrupt?: 'rollback' | 'keep';
 }
 
 /** One record per chunk in the `chunks` object store, keyed [datasetId, split, index]. */

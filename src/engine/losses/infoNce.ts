@@ -1,3 +1,5 @@
+// MoCo's InfoNCE logits. The loss itself is the one cross-entropy (softCrossEntropy.ts), applied by
+// methods/scoring.ts with the positive key (column 0) as the target.
 import * as tf from '@tensorflow/tfjs';
 
 /**
@@ -10,16 +12,4 @@ export function mocoLogits(q: tf.Tensor2D, k: tf.Tensor2D, queue: tf.Tensor2D, t
     const neg = tf.matMul(q, queue, false, true); // [B, K]
     return tf.div(tf.concat([pos, neg], 1), tau);
   });
-}
-
-/** InfoNCE per sample: −log softmax(logits)[:, 0] for logits [B, 1 + K] → [B]. */
-export function infoNcePerSample(logits: tf.Tensor2D): tf.Tensor1D {
-  return tf.tidy(
-    () => tf.neg(tf.squeeze(tf.slice(tf.logSoftmax(logits), [0, 0], [-1, 1]), [1])) as tf.Tensor1D,
-  );
-}
-
-/** Mean InfoNCE over the batch: q [B, d], k [B, d], queue [K, d] → scalar. */
-export function infoNce(q: tf.Tensor2D, k: tf.Tensor2D, queue: tf.Tensor2D, tau: number): tf.Scalar {
-  return tf.tidy(() => tf.mean(infoNcePerSample(mocoLogits(q, k, queue, tau))));
 }

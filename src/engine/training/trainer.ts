@@ -115,30 +115,34 @@ export class Trainer {
     const def = METHODS[cfg.method];
     this.base = def.createBase(cfg, this.channels, this.rng);
     this.generators = def.generators;
-    this.optimizer = new Sgd(this.base.params(), cfg.sgdMomentum, cfg.weightDecay);
-    this.sampler = new StreamingSampler(source, {
-      split: 'train',
-      batchSize: cfg.batchSize,
-      limit: cfg.trainLimit,
-      seed: cfg.seed,
-    });
-    this.totalSteps = cfg.epochs * this.sampler.stepsPerEpoch;
-    if (this.sampler.stepsPerEpoch < 1) {
-      throw new Error(
-        `The dataset has fewer images (${this.sampler.size}) than one batch (${cfg.batchSize}).`,
-      );
-    }
-    this.probe =
-      this.numClasses > 1
-        ? new OnlineProbe(this.base.encoder.backbone.featureDim, this.numClasses, { seed: cfg.seed })
-        : null;
-    if (opts.resumeFrom) {
-      try {
-        this.restore(opts.resumeFrom);
-      } catch (e) {
-        this.dispose(); // a checkpoint that does not fit: free the variables made above
-        throw e;
-      }
+    // Anything below may throw (a dataset smaller than one batch, a checkpoint that does not fit): the
+    // model's variables and whatever else was made must then be freed, or every failed start leaks them.
+    let optimizer: Sgd | null = null;
+    let sampler: StreamingSampler | null = null;
+    let probe: OnlineProbe | null = null;
+    try {
+      optimizer = new Sgd(this.base.params(), cfg.sgdMomentum, cfg.weightDecay);
+      sampler = new StreamingSampler(source, {
+        split: 'train',
+        batchSize: cfg.batchSize,
+        limit: cfg.trainLimit,
+        seed: cfg.seed,
+      });
+      probe =
+        this.numClasses > 1
+          ? new OnlineProbe(this.base.encoder.backbone.featureDim, this.numClasses, { seed: cfg.seed })
+          : null;
+      this.optimizer = optimizer;
+      this.sampler = sampler;
+      this.probe = probe;
+      this.totalSteps = cfg.epochs * sampler.stepsPerEpoch;
+      if (opts.resumeFrom) this.restore(opts.resumeFrom);
+    } catch (e) {
+      probe?.dispose();
+      sampler?.dispose();
+      optimizer?.dispose();
+      this.base.dispose();
+      throw e;
     }
   }
 
@@ -245,7 +249,8 @@ export class Trainer {
       const wantPreview = (this.stepsDone + 1) % cfg.readbackEvery === 0;
       const previews = this.stepOnce(batch, wantPreview);
       if (wantPreview || this.stepsDone === this.totalSteps) {
-        await this.readBack(previews ?? {}, windowTrainMs + performance.now() - windowStart, batch.indices);
+        const windowMs = windowTrainMs + performance.now() - windowStart;
+        await this.readBack(cfg, previews ?? {}, windowMs, batch.indices);
         windowTrainMs = 0;
         windowStart = performance.now();
       }
@@ -351,8 +356,13 @@ export class Trainer {
     this.sumsSteps = 0;
   }
 
-  /** Sends the metrics of the window that ends now and the previews made at its last step, if any. */
+  /**
+   * Sends the metrics of the window that ends now and the previews made at its last step, if any, with
+   * `cfg`, the settings that step was made with: a change arriving while this waits for the GPU applies
+   * to the next step, and must not relabel this point (its lr) or these previews (their ε).
+   */
   private async readBack(
+    cfg: TrainConfig,
     previews: Record<string, tf.Tensor>,
     windowMs: number,
     batchIndices?: Int32Array,
@@ -364,9 +374,9 @@ export class Trainer {
       step: this.stepsDone,
       epoch: this.stepsDone / spe,
       totalSteps: this.totalSteps,
-      lr: cosineLr(this.cfg.lr, this.stepsDone - 1, this.totalSteps, this.cfg.warmupSteps),
+      lr: cosineLr(cfg.lr, this.stepsDone - 1, this.totalSteps, cfg.warmupSteps),
       values,
-      imagesPerSec: (n * this.cfg.batchSize * 1000) / Math.max(windowMs, 1),
+      imagesPerSec: (n * cfg.batchSize * 1000) / Math.max(windowMs, 1),
       elapsedMs: this.elapsedMs,
       numTensors: tf.memory().numTensors - Object.keys(previews).length,
     });
@@ -377,8 +387,8 @@ export class Trainer {
           {
             step: this.stepsDone,
             epoch: this.stepsDone / spe,
-            labelKind: METHODS[this.cfg.method].family === 'deepcluster' ? 'cluster' : 'key',
-            epsilon: this.cfg.epsilon / 255,
+            labelKind: METHODS[cfg.method].family === 'deepcluster' ? 'cluster' : 'key',
+            epsilon: cfg.epsilon / 255,
           },
           batchIndices,
         ),
@@ -395,7 +405,8 @@ export class Trainer {
 
   /** Frozen-feature linear probe and kNN on the held-out split (no augmentation). */
   async evaluate(): Promise<EvalPoint | null> {
-    if (this.numClasses < 2) return null;
+    const { splits } = this.source.manifest;
+    if (this.numClasses < 2 || splits.train.count === 0 || splits.test.count === 0) return null; // e.g. a partial import
     this.events.status('evaluating', 'Linear probe and kNN on frozen features');
     const trainSet = await frozenFeatures(this, 'train', this.cfg.probeTrainSize);
     const testSet = await frozenFeatures(this, 'test', this.cfg.probeTestSize);

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { toFloatImages } from '../augment/augment';
 import type { TrainConfig } from '../config';
 import { readSubset } from '../data/sampler';
+import { yieldToEvents } from '../runtime/yieldToEvents';
 import type { Chunk, ChunkSource } from '../data/types';
 import { projectFeatures, type EmbeddingSnapshot } from '../evaluation/embedding';
 import { nearestNeighbours, NEIGHBOURS_K } from '../evaluation/gallery';
@@ -41,7 +42,7 @@ const CLUSTER_STRIPS = 6; // largest clusters shown
 const CLUSTER_STRIP_IMAGES = 8; // member images per shown cluster
 
 /** Lets the worker handle messages (pause, stop) between steps: awaiting a promise alone does not. */
-export const yieldToEvents = () => new Promise<void>((r) => setTimeout(r, 0));
+export { yieldToEvents };
 
 /** Pooled backbone features [N, F] of the first n images of a split, resized to the crop size. */
 export async function frozenFeatures(

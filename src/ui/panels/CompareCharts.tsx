@@ -1,6 +1,7 @@
 // Overlaid charts of several saved runs: one chart per metric, one line per run (the baseline dashed
 // and thicker), an optional min/max band, and markers where a run's settings changed mid-run or it resumed from a checkpoint.
 import { useMemo, useRef } from 'react';
+import { markersInRange } from '../chartMarkers';
 import { ChartExport, markerLine } from './charts';
 import {
   Area,
@@ -68,7 +69,15 @@ export function CompareChart(props: {
     };
     return compareChartData(runs, metric, opts);
   }, [runs, metric, axis, smoothing, showEnvelope]);
-  const markers = useMemo(() => runMarkers(runs, axis), [runs, axis]);
+  // Only the markers inside the span shown (none on a chart whose points all lie at one x).
+  const markers = useMemo(
+    () =>
+      markersInRange(
+        runMarkers(runs, axis),
+        data.rows.map((r) => r.x ?? NaN),
+      ),
+    [runs, axis, data],
+  );
   const drawn = data.series.filter((s) => s.points > 0);
   const index = new Map(runs.map((r, i) => [r.id, i]));
   const box = useRef<HTMLDivElement>(null);

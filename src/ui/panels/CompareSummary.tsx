@@ -1,15 +1,12 @@
 // Final metrics per compared run, and mean ± std over seeds for runs that differ only by the seed.
 import { useMemo } from 'react';
 import { METHOD_INFO } from '../../engine/methods/catalog';
-import type { MeanStd } from '../../engine/evaluation/runMath';
-import { seedGroups, summaryRow, type RunRecord } from '../../state/compareData';
+import { formatMeanStd as pm, seedGroups, summaryRow, type RunRecord } from '../../state/compareData';
 import { runColor } from './CompareCharts';
 
 const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)} %`);
 const num = (x: number | null) => (x === null ? '–' : x.toFixed(3));
 const secs = (ms: number | null) => (ms === null ? '–' : `${(ms / 1000).toFixed(1)} s`);
-const pm = (s: MeanStd | undefined, f: (x: number) => string) =>
-  !s || s.n === 0 ? '–' : `${f(s.mean)} ± ${f(s.std)}`;
 
 export function CompareSummary({ runs, baselineId }: { runs: RunRecord[]; baselineId: string | null }) {
   const rows = useMemo(() => runs.map(summaryRow), [runs]);
@@ -83,10 +80,12 @@ export function CompareSummary({ runs, baselineId }: { runs: RunRecord[]; baseli
               <td>–</td>
               <td>–</td>
               <td>{pm(g.stats.loss, (x) => x.toFixed(3))}</td>
-              <td>{pm(g.stats.linearTop1, (x) => (100 * x).toFixed(1))} %</td>
-              <td>{pm(g.stats.knnTop1, (x) => (100 * x).toFixed(1))} %</td>
-              <td>{pm(g.stats.flipRate, (x) => (100 * x).toFixed(1))} %</td>
-              <td>{pm(g.stats.wallMs, (x) => (x / 1000).toFixed(1))} s</td>
+              <td>{pm(g.stats.linearTop1, (x) => (100 * x).toFixed(1), '%')}</td>
+              <td>{pm(g.stats.knnTop1, (x) => (100 * x).toFixed(1), '%')}</td>
+              <td data-testid="summary-group-flip">
+                {pm(g.stats.flipRate, (x) => (100 * x).toFixed(1), '%')}
+              </td>
+              <td>{pm(g.stats.wallMs, (x) => (x / 1000).toFixed(1), 's')}</td>
             </tr>
           );
         })}

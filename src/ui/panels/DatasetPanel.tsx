@@ -5,12 +5,12 @@ import { cancelDatasetJob, deleteDataset, requestPersistence, retryDataset } fro
 import { useRunStore } from '../../state/runStore';
 import { setField, useConfigStore } from '../../state/configStore';
 import { shorten } from '../../engine/schema/issues';
+import { formatBytes } from '../../engine/data/storageError';
 import { ErrorNote, Panel, ProgressBar } from '../components/Panel';
 import { DatasetRow } from './DatasetRow';
 
 /** The built-in dataset the worker installs at first start (builtin.ts installOnStart): never "missing". */
 const INSTALLED_ON_START = 'mnist';
-const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
 const PHASES: Record<string, string> = {
   download: 'Loading',
   store: 'Storing',
@@ -66,7 +66,7 @@ export function DatasetPanel() {
             {current.channels === 1 ? ' greyscale' : ' colour'}, {current.classNames?.length ?? 0} classes.
           </>
         ) : progress ? (
-          `${PHASES[progress.phase] ?? progress.phase} ${progress.datasetId}…`
+          `${PHASES[progress.phase] ?? progress.phase} ${progress.name}…`
         ) : error ? (
           'Dataset not stored.'
         ) : listed && datasetId !== INSTALLED_ON_START ? (
@@ -135,7 +135,7 @@ export function DatasetPanel() {
       </ul>
       {usage && (
         <p className="muted" data-testid="storage-usage">
-          Browser storage: {mb(usage.usage)} used of {mb(usage.quota)}.{' '}
+          Browser storage: {formatBytes(usage.usage)} used of {formatBytes(usage.quota)}.{' '}
           {persisted === null ? (
             <button className="link" onClick={() => void requestPersistence()} data-testid="persist-button">
               Keep my data (ask for persistent storage)

@@ -3,12 +3,11 @@ import { setField, useConfigStore } from '../../state/configStore';
 import { useDatasetStore } from '../../state/datasetStore';
 import { deleteDataset, exportDataset, renameDataset, requestThumbnails } from '../../state/lab';
 import { datasetBytes } from '../../engine/data/chunkCheck';
+import { formatBytes } from '../../engine/data/storageError';
 import type { DatasetManifest } from '../../worker/protocol';
 import { ImageCanvas } from '../components/ImageCanvas';
 import { InlineEdit } from '../components/InlineEdit';
 import { MAX_NAME } from '../../engine/schema/run';
-
-const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
 
 /** One stored dataset: facts, "train on this", thumbnails per class, rename, export, delete. */
 export function DatasetRow({ m, busy }: { m: DatasetManifest; busy: boolean }) {
@@ -35,7 +34,7 @@ export function DatasetRow({ m, busy }: { m: DatasetManifest; busy: boolean }) {
       <div className="muted" data-testid="dataset-facts">
         {m.splits.train.count.toLocaleString()} train / {m.splits.test.count.toLocaleString()} test ·{' '}
         {m.width}×{m.height} {m.channels === 1 ? 'grey' : 'colour'} ·{' '}
-        {m.classNames ? `${m.classNames.length} classes` : 'unlabelled'} · {mb(datasetBytes(m))}
+        {m.classNames ? `${m.classNames.length} classes` : 'unlabelled'} · {formatBytes(datasetBytes(m))}
         {!m.complete && ' · incomplete'}
       </div>
       {!m.classNames && (

@@ -1,8 +1,8 @@
 // Embedding view: the held-out images' features projected to 2-D (PCA or UMAP), one colour per class
 // (per cluster for DeepCluster once clustered), refreshed at every evaluation.
 import { useMemo, useState } from 'react';
-import { Legend, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
 import { useRunStore } from '../../state/runStore';
+import { SvgScatter, type ScatterGroup } from '../components/SvgScatter';
 import { Panel } from '../components/Panel';
 
 const PALETTE = [
@@ -25,7 +25,7 @@ export function EmbeddingPanel() {
   const snap = useRunStore((s) => s.embedding);
   const [mode, setMode] = useState<Mode>('pca');
   const coords = snap ? (mode === 'umap' ? snap.umap : snap.pca) : null;
-  const series = useMemo(() => {
+  const series = useMemo((): ScatterGroup[] => {
     if (!snap || !coords) return [];
     const byGroup = new Map<number, { x: number; y: number }[]>();
     snap.groups.forEach((g, i) => {
@@ -35,7 +35,12 @@ export function EmbeddingPanel() {
     });
     return [...byGroup.entries()]
       .sort((a, b) => a[0] - b[0])
-      .map(([g, data]) => ({ g, name: snap.names[g] ?? `${snap.colourBy} ${g}`, data }));
+      .map(([g, points]) => ({
+        key: g,
+        name: snap.names[g] ?? `${snap.colourBy} ${g}`,
+        colour: colour(g),
+        points,
+      }));
   }, [snap, coords]);
   const points = coords ? snap!.groups.length : 0;
   return (
@@ -80,18 +85,7 @@ export function EmbeddingPanel() {
         {points === 0 ? (
           <p className="muted">Appears at the first evaluation of a run (on a labelled dataset).</p>
         ) : (
-          <ResponsiveContainer width="100%" height={300}>
-            <ScatterChart margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-              <XAxis type="number" dataKey="x" name={`${mode} 1`} tick={false} domain={['auto', 'auto']} />
-              <YAxis type="number" dataKey="y" name={`${mode} 2`} tick={false} domain={['auto', 'auto']} />
-              <ZAxis range={[18, 18]} />
-              <Tooltip />
-              <Legend />
-              {series.map((s) => (
-                <Scatter key={s.g} name={s.name} data={s.data} fill={colour(s.g)} isAnimationActive={false} />
-              ))}
-            </ScatterChart>
-          </ResponsiveContainer>
+          <SvgScatter groups={series} />
         )}
       </div>
     </Panel>

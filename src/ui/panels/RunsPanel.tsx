@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { METHOD_INFO } from '../../engine/methods/catalog';
 import { useBackendStore } from '../../state/backendStore';
+import { useDatasetStore } from '../../state/datasetStore';
 import { toggleCompare, useCompareStore } from '../../state/compareStore';
 import { duplicateRun, importRunFileFromPage, resumeSavedRun, runAction } from '../../state/lab';
 import { MAX_NAME, MAX_RUN_FILE_BYTES } from '../../engine/schema/run';
@@ -34,6 +35,8 @@ function RunRow({ r, busy, deviceLost }: { r: RunSummary; busy: boolean; deviceL
   const live = useRunStore((s) => (active ? s.metrics.at(-1) : undefined));
   const step = live?.step ?? r.step;
   const loss = live?.values.loss ?? r.loss;
+  // The dataset's name as the library shows it; a deleted one says so (its id in the tooltip).
+  const datasetName = useDatasetStore((s) => s.manifests.find((m) => m.id === r.datasetId)?.name);
   return (
     <li className="run" data-testid="run-row" data-status={r.status} data-id={r.id}>
       <div>
@@ -59,9 +62,12 @@ function RunRow({ r, busy, deviceLost }: { r: RunSummary; busy: boolean; deviceL
         ))}
       </div>
       <div className="muted">
-        {METHOD_INFO[r.method]?.label ?? r.method} · <span className="user-text">{r.datasetId}</span> · seed{' '}
-        {r.seed} · step {step}/{r.totalSteps} · loss {typeof loss === 'number' ? loss.toFixed(3) : '–'} ·
-        linear {pct(r.linearTop1)} · kNN {pct(r.knnTop1)}
+        {METHOD_INFO[r.method]?.label ?? r.method} ·{' '}
+        <span className="user-text" data-testid="run-dataset" title={r.datasetId}>
+          {datasetName ?? 'a dataset no longer stored'}
+        </span>{' '}
+        · seed {r.seed} · step {step}/{r.totalSteps} · loss {typeof loss === 'number' ? loss.toFixed(3) : '–'}{' '}
+        · linear {pct(r.linearTop1)} · kNN {pct(r.knnTop1)}
       </div>
       {r.events.length > 0 && (
         <details className="muted" data-testid="run-events" data-count={r.events.length}>

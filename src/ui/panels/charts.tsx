@@ -1,26 +1,19 @@
-// Line charts over training steps (recharts). Each chart exposes its point count for tests, and marks
-// the run's events (settings changed mid-run, resumptions) with labelled vertical lines.
+// Line charts over training steps (the live ones drawn by SvgLineChart; markerLine serves the recharts
+// comparison charts). Each chart exposes its point count for tests, and marks the run's events (settings
+// changed mid-run, resumptions) with labelled vertical lines.
 import { useMemo, useRef, type RefObject } from 'react';
-import {
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ReferenceLine,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { ReferenceLine } from 'recharts';
 import { exportChart } from '../../download';
 import { describeEvent } from '../../engine/training/runEvents';
 import { useRunStore } from '../../state/runStore';
+import { markersInRange, type ChartMarker } from '../chartMarkers';
+import { SvgLineChart } from '../components/SvgLineChart';
+import type { ChartSeries } from '../lineChartMath';
+import { useThrottled } from '../useThrottled';
 
-export interface ChartMarker {
-  x: number;
-  label: string;
-  kind: 'settings' | 'resume';
-}
+const CHART_REFRESH_MS = 500;
+
+export type { ChartMarker } from '../chartMarkers';
 
 /** The live run's events as markers at their step. */
 export function useRunMarkers(): ChartMarker[] {
@@ -34,7 +27,10 @@ export function useRunMarkers(): ChartMarker[] {
  */
 export function ChartExport(props: { box: RefObject<HTMLDivElement | null>; name: string }) {
   const save = (format: 'svg' | 'png') => {
-    const svg = props.box.current?.querySelector<SVGSVGElement>('.recharts-wrapper > svg.recharts-surface'); // not a legend icon
+    // The chart's own surface (not a legend icon): SvgLineChart's, or a recharts chart's.
+    const svg = props.box.current?.querySelector<SVGSVGElement>(
+      'svg.chart-surface, .recharts-wrapper > svg.recharts-surface',
+    );
     if (svg) void exportChart(svg, props.name, format);
   };
   return (
@@ -69,13 +65,12 @@ export function markerLine(m: ChartMarker, colour: string, key: number, yAxisId?
   );
 }
 
-export interface Series {
-  key: string;
-  label: string;
-  color: string;
-  axis?: 'left' | 'right';
-}
+export type Series = ChartSeries;
 
+/**
+ * A live chart against the step (loss, probe, hard-example statistics): drawn by SvgLineChart, which
+ * redraws in a few milliseconds at each read-back, where a recharts chart took tens to hundreds.
+ */
 export function StepChart(props: {
   testId: string;
   data: Record<string, number>[];
@@ -85,8 +80,19 @@ export function StepChart(props: {
   yDomain?: [number, number];
   markers?: ChartMarker[];
 }) {
-  const points = props.data.length;
-  const markers = props.markers ?? [];
+  // Redrawn at most twice a second, however fast the read-backs come.
+  const data = useThrottled(props.data, CHART_REFRESH_MS);
+  const all = props.markers;
+  const points = data.length;
+  // Only the markers inside the steps shown (none on a chart whose points are all at one step).
+  const markers = useMemo(
+    () =>
+      markersInRange(
+        all ?? [],
+        data.map((d) => d.step ?? NaN),
+      ),
+    [all, data],
+  );
   const box = useRef<HTMLDivElement>(null);
   return (
     <div
@@ -101,44 +107,14 @@ export function StepChart(props: {
       {points === 0 ? (
         <p className="muted">No points yet: they appear as training runs.</p>
       ) : (
-        <ResponsiveContainer width="100%" height={220}>
-          <LineChart data={props.data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis
-              dataKey="step"
-              type="number"
-              domain={['dataMin', 'dataMax']}
-              label={{ value: 'step', position: 'insideBottomRight', offset: -2 }}
-            />
-            <YAxis
-              yAxisId="left"
-              domain={props.yDomain ?? ['auto', 'auto']}
-              label={{ value: props.leftLabel, angle: -90, position: 'insideLeft' }}
-            />
-            {props.rightLabel && (
-              <YAxis
-                yAxisId="right"
-                orientation="right"
-                label={{ value: props.rightLabel, angle: 90, position: 'insideRight' }}
-              />
-            )}
-            <Tooltip />
-            <Legend />
-            {props.series.map((s) => (
-              <Line
-                key={s.key}
-                yAxisId={s.axis ?? 'left'}
-                dataKey={s.key}
-                name={s.label}
-                stroke={s.color}
-                dot={points < 30}
-                isAnimationActive={false}
-                connectNulls
-              />
-            ))}
-            {markers.map((m, i) => markerLine(m, MARKER_COLOUR[m.kind], i, 'left'))}
-          </LineChart>
-        </ResponsiveContainer>
+        <SvgLineChart
+          data={data}
+          series={props.series}
+          leftLabel={props.leftLabel}
+          {...(props.rightLabel ? { rightLabel: props.rightLabel } : {})}
+          {...(props.yDomain ? { yDomain: props.yDomain } : {})}
+          markers={markers}
+        />
       )}
     </div>
   );

@@ -47,6 +47,8 @@ export async function beginSession(
     channels: opts.channels,
     classNames,
     about,
+    ...(classNames ? { testShare: opts.testShare } : {}),
+    onInterrupt: opts.onPartial === 'keep' ? ('keep' as const) : ('rollback' as const),
     ...(opts.chunkSize ? { chunkSize: opts.chunkSize } : {}),
   };
   return ImportSession.begin(store, info, shuffle ? limits.shuffleBufferBytes : 0, opts.seed);

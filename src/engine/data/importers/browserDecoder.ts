@@ -1,6 +1,7 @@
 // The ImageDecoder of browsers (a Web Worker or a page): createImageBitmap decodes, a second
 // createImageBitmap crops and resizes with high-quality filtering, an OffscreenCanvas composites the result
 // onto black (pad borders, transparent pixels) and hands back the pixels. Both are worker globals.
+import { decodeFailure } from './decodeFile';
 import { drawRect, fromRgba } from './pixels';
 import type { CropPolicy, ImageDecoder } from './types';
 
@@ -26,8 +27,7 @@ export function createBrowserDecoder(): ImageDecoder {
       try {
         bitmap = await createImageBitmap(blob);
       } catch (e) {
-        const detail = e instanceof Error && e.message ? ` (${e.message})` : '';
-        throw new Error(`could not be decoded: the image is truncated or corrupt${detail}`, { cause: e });
+        throw new Error(decodeFailure(e instanceof Error ? e.message : ''), { cause: e });
       }
       let resized: ImageBitmap | null = null;
       try {

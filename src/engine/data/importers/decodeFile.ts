@@ -11,6 +11,16 @@ const MIME: Record<ImageFormat, string> = {
   bmp: 'image/bmp',
 };
 
+/**
+ * The reason for a file the decoder refused, saying "could not be decoded" once: the browser's own message
+ * ("The source image could not be decoded.") adds nothing and is left out; any other detail is kept.
+ */
+export function decodeFailure(detail: string): string {
+  if (detail.startsWith('could not be decoded')) return detail;
+  const extra = detail === '' || /could not be decoded/i.test(detail) ? '' : ` (${detail})`;
+  return `could not be decoded: the image is truncated or corrupt${extra}`;
+}
+
 async function read(blob: Blob, end: number): Promise<Uint8Array> {
   return new Uint8Array(await blob.slice(0, end).arrayBuffer());
 }
@@ -40,12 +50,7 @@ export async function decodeFile(
   try {
     pixels = await ctx.decoder.decode(typed, size, cropPolicy, channels);
   } catch (e) {
-    const detail = e instanceof Error ? e.message : String(e);
-    return {
-      reason: detail.startsWith('could not be decoded')
-        ? detail
-        : `could not be decoded: the image is truncated or corrupt (${detail})`,
-    };
+    return { reason: decodeFailure(e instanceof Error ? e.message : String(e)) };
   }
   const expected = size * size * channels;
   if (pixels.length !== expected)

@@ -126,8 +126,7 @@ describe('importImages: folders', () => {
         { file: 'myset/dogs/fake.jpg', reason: expect.stringMatching(/^is not an image this lab reads/) },
         {
           file: 'myset/dogs/cut.png',
-          reason:
-            'could not be decoded: the image is truncated or corrupt (The source image could not be decoded.)',
+          reason: 'could not be decoded: the image is truncated or corrupt', // said once, not twice
         },
       ]),
     );
@@ -294,7 +293,7 @@ describe('importImages: zips', () => {
     );
     const notZip = await importImages(
       store,
-      { kind: 'zip', file: blobOf(makePng(3, 3)), name: 'photo.zip' },
+      { kind: 'zip', file: blobOf(new TextEncoder().encode('plain text')), name: 'photo.zip' },
       OPTS,
       fakeDecoder(),
       () => undefined,
@@ -424,6 +423,91 @@ describe('importImages: zip cancel and quota', () => {
     expect(r.outcome).toBe('cancelled');
     expect(r.imported).toBe(30);
     expect(await stored(store, r.manifest!, 'train')).toHaveLength(30);
+  });
+
+  it('a partial import kept after a cancel holds the test share to within one image', async () => {
+    // 40 + 40 images, archive order class by class: a cut after 22 holds only class 'a'; 15 % of 22 is 3.3.
+    const many: Zippable = {
+      ...classImages('a', Array(40).fill(10)),
+      ...classImages('b', Array(40).fill(20)),
+    };
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const store = createMemoryStore();
+      const ctrl = new AbortController();
+      const decoder = fakeDecoder((n) => n === 22 && ctrl.abort());
+      const r = await importImages(
+        store,
+        zip(many),
+        { ...OPTS, testShare: 0.15, seed, onPartial: 'keep', limits: { shuffleBufferBytes: 0 } },
+        decoder,
+        () => undefined,
+        ctrl.signal,
+      );
+      expect(r.outcome).toBe('cancelled');
+      expect(r.imported).toBe(22);
+      expect([3, 4]).toContain(r.manifest!.splits.test.count);
+      expect(await stored(store, r.manifest!, 'test')).toHaveLength(r.manifest!.splits.test.count);
+    }
+  });
+
+  it('a PNG given as a zip, and an empty one, are named as files, not as zips', async () => {
+    const store = createMemoryStore();
+    const png = await importImages(
+      store,
+      { kind: 'zip', file: blobOf(makePng(3, 3)), name: 'cat.png' },
+      OPTS,
+      fakeDecoder(),
+      () => undefined,
+    );
+    expect(png.message).toBe(
+      `'cat.png' is a PNG image, not a zip archive: choose its folder with "Folder…", or put the images in a zip first. Nothing was stored.`,
+    );
+    const empty = await importImages(
+      store,
+      { kind: 'zip', file: blobOf(new Uint8Array(0)), name: 'zero-byte.png' },
+      OPTS,
+      fakeDecoder(),
+      () => undefined,
+    );
+    expect(empty.message).toBe("The file 'zero-byte.png' is empty (0 bytes). Nothing was stored.");
+    const emptyZip = await importImages(
+      store,
+      { kind: 'zip', file: blobOf(new Uint8Array(0)), name: 'set.ZIP' },
+      OPTS,
+      fakeDecoder(),
+      () => undefined,
+    );
+    expect(emptyZip.message).toBe("The zip 'set.ZIP' is empty (0 bytes). Nothing was stored.");
+  });
+
+  it("names a zip member with '..' or an absolute path as unsafe, not as a hidden file", async () => {
+    const store = createMemoryStore();
+    const r = await importImages(
+      store,
+      zip({
+        ...classImages('set/a', [10, 10]),
+        ...classImages('set/b', [20, 20]),
+        'a/../../escape.png': makePng(5, 2),
+        '/etc/abs.png': makePng(5, 2),
+      }),
+      OPTS,
+      fakeDecoder(),
+      () => undefined,
+    );
+    expect(r.outcome).toBe('complete');
+    expect(r.imported).toBe(4);
+    expect(r.skipped).toEqual([
+      {
+        file: 'a/../../escape.png',
+        reason: "has an unsafe path: its '..' would climb out of the folder being imported, so it is skipped",
+      },
+      {
+        file: '/etc/abs.png',
+        reason:
+          'has an unsafe path: it is absolute (it names a place outside the folder being imported), so it is skipped',
+      },
+    ]);
+    expect(r.warnings.join(' ')).not.toMatch(/hidden/);
   });
 
   it('a full quota while storing a zip fails and rolls back', async () => {

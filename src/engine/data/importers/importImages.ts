@@ -9,7 +9,7 @@ import { throwIfCancelled } from './cancel';
 import { importCifar } from './cifar';
 import { ImportContext } from './context';
 import { decodeFile } from './decodeFile';
-import { hasImageExtension, LayoutError, normalisePath, planImport, type Plan } from './layout';
+import { hasImageExtension, LayoutError, normalisePath, planImport, SplitKeeper, type Plan } from './layout';
 import { beginSession } from './begin';
 import { FORMAT_NAMES } from './sniff';
 import {
@@ -121,6 +121,7 @@ async function importFolder(ctx: ImportContext, files: FolderFile[]): Promise<Im
   try {
     // Files can be read in any order: a seeded shuffle stores the classes mixed.
     const order = new Rng(opts.seed).permutation(plan.images.length);
+    const splits = new SplitKeeper(plan.images, plan.classNames?.length ?? 0);
     const total = plan.images.length;
     ctx.startImporting(total);
     for (let k = 0; k < order.length; k++) {
@@ -129,7 +130,7 @@ async function importFolder(ctx: ImportContext, files: FolderFile[]): Promise<Im
       ctx.progress({ done: k, current: image.path });
       const result = await decodeFile(ctx, image.item);
       if ('reason' in result) ctx.skip(image.path, result.reason);
-      else await session.add(image.split, result.pixels, image.label);
+      else await session.add(splits.assign(image.label, image.split), result.pixels, image.label);
       ctx.progress({ done: k + 1, imported: session.count });
     }
     throwIfCancelled(ctx.signal);
@@ -186,6 +187,7 @@ async function importZip(ctx: ImportContext, blob: Blob, name: string): Promise<
   const session = begun;
   try {
     const byIndex = new Map(plan.images.map((im) => [im.item.index, im]));
+    const splits = new SplitKeeper(plan.images, plan.classNames?.length ?? 0);
     const total = plan.images.length;
     let done = 0;
     ctx.startImporting(total);
@@ -199,7 +201,7 @@ async function importZip(ctx: ImportContext, blob: Blob, name: string): Promise<
       else {
         const result = await decodeFile(ctx, new Blob([ev.data as Uint8Array<ArrayBuffer>]), ev.data);
         if ('reason' in result) ctx.skip(image.path, result.reason);
-        else await session.add(image.split, result.pixels, image.label);
+        else await session.add(splits.assign(image.label, image.split), result.pixels, image.label);
       }
       throwIfCancelled(signal);
       ctx.progress({ done: ++done, imported: session.count });

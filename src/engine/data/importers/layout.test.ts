@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LayoutError, normalisePath, planImport } from './layout';
+import { LayoutError, normalisePath, planImport, SplitKeeper, unsafePathProblem } from './layout';
+import { Rng } from '../../runtime/random';
 
 const plan = (paths: string[], testShare = 0, seed = 1) =>
   planImport(
@@ -140,5 +141,62 @@ describe('planImport test split', () => {
     ).toHaveLength(2);
     expect(plan(many, 0).images.every((i) => i.split === 'train')).toBe(true);
     expect(plan(['1.png', '2.png', '3.png'], 0.5).images.every((i) => i.split === 'train')).toBe(true);
+  });
+});
+
+describe('unsafe paths', () => {
+  it("'..' segments and absolute paths are unsafe; dots inside names are not", () => {
+    expect(unsafePathProblem('a/../../escape.png')).toMatch(/^has an unsafe path: its '\.\.'/);
+    expect(unsafePathProblem('..\\up.png')).toMatch(/unsafe/);
+    expect(unsafePathProblem('/etc/x.png')).toMatch(/absolute/);
+    expect(unsafePathProblem('C:\\x.png')).toMatch(/absolute/);
+    expect(unsafePathProblem('a/..b/x..png')).toBeNull();
+    expect(unsafePathProblem('./a/x.png')).toBeNull();
+    const p = plan(['cats/1.png', 'cats/3.png', 'dogs/2.png', 'dogs/4.png', 'cats/../../../x.png']);
+    expect(p.skipped).toEqual([
+      { file: 'cats/../../../x.png', reason: expect.stringMatching(/^has an unsafe path/) },
+    ]);
+    expect(p.warnings).toEqual([]);
+  });
+});
+
+describe('SplitKeeper', () => {
+  it('every prefix holds floor..ceil of k·t/n test images per class, and the whole run exactly the plan', () => {
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const rng = new Rng(seed);
+      const paths = [
+        ...Array.from({ length: 40 }, (_, i) => `a/${i}.png`),
+        ...Array.from({ length: 27 }, (_, i) => `b/${i}.png`),
+      ];
+      const p = plan(paths, 0.15, seed);
+      const keeper = new SplitKeeper(p.images, 2);
+      const order = rng.permutation(p.images.length);
+      const planned = [0, 1].map((c) => p.images.filter((im) => im.label === c));
+      const tests = [0, 0];
+      const seen = [0, 0];
+      for (const i of order) {
+        const im = p.images[i]!;
+        const c = im.label!;
+        seen[c]!++;
+        if (keeper.assign(c, im.split) === 'test') tests[c]!++;
+        const n = planned[c]!.length;
+        const t = planned[c]!.filter((x) => x.split === 'test').length;
+        expect(tests[c]).toBeGreaterThanOrEqual(Math.floor((seen[c]! * t) / n));
+        expect(tests[c]).toBeLessThanOrEqual(Math.ceil((seen[c]! * t) / n));
+      }
+      expect(tests).toEqual([6, 4]); // round(40 × 0.15), round(27 × 0.15)
+    }
+  });
+
+  it('keeps the planned split whenever the bounds allow, and leaves unlabelled images alone', () => {
+    const images = [
+      { label: 0, split: 'train' as const },
+      { label: 0, split: 'test' as const },
+    ];
+    const keeper = new SplitKeeper(images, 1);
+    // The test image first: 1 of 2 after one image is within [0, 1], so it stays test.
+    expect(keeper.assign(0, 'test')).toBe('test');
+    expect(keeper.assign(0, 'train')).toBe('train');
+    expect(new SplitKeeper([], 0).assign(null, 'train')).toBe('train');
   });
 });

@@ -29,6 +29,20 @@ export function normalisePath(path: string): string {
     .join('/');
 }
 
+/**
+ * Why a path must not be used, or null: a '..' segment would climb out of the folder being imported, and an
+ * absolute path ('/etc/x.png', 'C:\\x.png') names a place outside it. Such names only come from crafted
+ * zips ("zip slip"); nothing is ever written to disk, but the file is named and skipped, not guessed at.
+ */
+export function unsafePathProblem(path: string): string | null {
+  const p = path.replace(/\\/g, '/');
+  if (p.split('/').some((s) => s === '..'))
+    return "has an unsafe path: its '..' would climb out of the folder being imported, so it is skipped";
+  if (p.startsWith('/') || /^[A-Za-z]:/.test(p))
+    return 'has an unsafe path: it is absolute (it names a place outside the folder being imported), so it is skipped';
+  return null;
+}
+
 /** A hidden file or folder ('.DS_Store', '.git/…') or macOS metadata ('__MACOSX/…'). */
 export function isHiddenOrMeta(path: string): boolean {
   return path.split('/').some((s) => s.startsWith('.') || s === '__MACOSX');
@@ -94,6 +108,12 @@ export function planImport<T>(
   for (const input of inputs) {
     const norm = normalisePath(input.path);
     if (norm === '' || input.path.endsWith('/')) continue; // a folder entry of a zip
+    const unsafe = unsafePathProblem(input.path);
+    if (unsafe) {
+      if (hasImageExtension(norm)) candidates++; // so that 'None of the images…' names it
+      skipped.push({ file: input.path, reason: unsafe });
+      continue;
+    }
     if (isHiddenOrMeta(norm)) {
       hidden++;
       continue;
@@ -225,4 +245,41 @@ function assignTestSplit<T>(
     const order = rng.permutation(members.length);
     for (let k = 0; k < nTest; k++) members[order[k]!]!.split = 'test';
   });
+}
+
+/**
+ * Keeps the test split of an import that may stop early (cancelled, storage full, kept as partial) true to
+ * the plan's share at every moment: after k accepted images of a class planned as n with t test images,
+ * the class has between floor(k·t/n) and ceil(k·t/n) test images. An image keeps its planned split when
+ * that stays within the bounds and takes the other one when not (always possible, as t ≤ n), so a finished
+ * import holds exactly the planned t per class, and a partial one is off by less than one image per class.
+ */
+export class SplitKeeper {
+  private readonly planned: { n: number; t: number }[];
+  private readonly accepted: { k: number; test: number }[];
+
+  constructor(images: readonly { label: number | null; split: SplitName }[], classCount: number) {
+    this.planned = Array.from({ length: classCount }, () => ({ n: 0, t: 0 }));
+    for (const im of images) {
+      if (im.label === null) continue;
+      const c = this.planned[im.label]!;
+      c.n++;
+      if (im.split === 'test') c.t++;
+    }
+    this.accepted = this.planned.map(() => ({ k: 0, test: 0 }));
+  }
+
+  /** The split of the next accepted image of `label` planned for `split`. */
+  assign(label: number | null, split: SplitName): SplitName {
+    if (label === null) return split;
+    const { n, t } = this.planned[label]!;
+    const a = this.accepted[label]!;
+    a.k++;
+    const low = Math.floor((a.k * t) / n);
+    const high = Math.ceil((a.k * t) / n);
+    const want = split === 'test' ? a.test + 1 : a.test;
+    const toTest = want < low ? true : want > high ? false : split === 'test';
+    if (toTest) a.test++;
+    return toTest ? 'test' : 'train';
+  }
 }

@@ -119,7 +119,12 @@ describe('readZip', () => {
   });
 
   it('names a file that is not a zip, and a truncated zip', async () => {
-    await expect(events(blobOf(makePng(2, 2)))).rejects.toThrow("'test.zip' is not a zip archive");
+    await expect(events(blobOf(makePng(2, 2)))).rejects.toThrow(
+      "'test.zip' is a PNG image, not a zip archive",
+    );
+    await expect(events(blobOf(new TextEncoder().encode('hello')))).rejects.toThrow(
+      "'test.zip' is not a zip archive: it does not start with the zip signature.",
+    );
     await expect(events(new Blob([]))).rejects.toThrow(ZipError);
     const zip = zipSync({ 'a.png': makePng(64, 64, 7), 'b.png': makePng(300, 300, 9) }, { level: 0 });
     const cut = zip.subarray(0, Math.floor(zip.length * 0.8));

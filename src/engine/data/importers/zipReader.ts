@@ -5,6 +5,7 @@
 import { Unzip, UnzipInflate, type AsyncFlateStreamHandler, type UnzipDecoder, type UnzipFile } from 'fflate';
 import { formatBytes } from '../storageError';
 import { throwIfCancelled } from './cancel';
+import { sniffImage } from './sniff';
 import type { ImportLimits } from './types';
 
 export interface ZipEntry {
@@ -96,12 +97,20 @@ function concat(pieces: Uint8Array[], total: number): Uint8Array {
 /** Every entry of the zip in archive order, as events; wanted entries come with their bytes. */
 export async function* readZip(blob: Blob, zipName: string, opts: ZipReadOptions): AsyncGenerator<ZipEvent> {
   const { limits, stats } = opts;
-  if (blob.size === 0) throw new ZipError(`The zip '${zipName}' is empty (0 bytes).`);
-  const head = new Uint8Array(await blob.slice(0, 4).arrayBuffer());
+  const isZipName = /\.zip$/i.test(zipName);
+  if (blob.size === 0)
+    throw new ZipError(`The ${isZipName ? 'zip' : 'file'} '${zipName}' is empty (0 bytes).`);
+  const head = new Uint8Array(await blob.slice(0, 64).arrayBuffer());
   const sig = (head[0]! | (head[1]! << 8) | (head[2]! << 16) | (head[3]! << 24)) >>> 0;
   if (sig === 0x06054b50) return; // an empty archive: no entries
-  if (sig !== 0x04034b50)
+  if (sig !== 0x04034b50) {
+    const image = sniffImage(head);
+    if (image.ok)
+      throw new ZipError(
+        `'${zipName}' is a ${image.format.toUpperCase()} image, not a zip archive: choose its folder with "Folder…", or put the images in a zip first.`,
+      );
     throw new ZipError(`'${zipName}' is not a zip archive: it does not start with the zip signature.`);
+  }
 
   const queue: ZipEvent[] = [];
   let fatal: ZipError | null = null;
