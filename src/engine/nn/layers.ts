@@ -2,6 +2,7 @@
 // moving statistics; `apply` takes a ForwardMode so one network serves training, split-BN keys and
 // inference-mode attacks without copies.
 import * as tf from '@tensorflow/tfjs';
+import { bnRunningStats } from '../runtime/kernels/fused';
 import type { Rng } from '../runtime/random';
 
 export interface ForwardMode {
@@ -99,10 +100,7 @@ export function batchNorm(channels: number, momentum = 0.9, eps = 1e-5): Layer {
       const y = tf.add(tf.mul(tf.reshape(normed, x.shape), gamma), beta);
       // Moving statistics (unbiased variance, as PyTorch): detached, mean over groups.
       const n = (b / g) * rest.slice(0, -1).reduce((p, q) => p * q, 1);
-      const bMean = tf.reshape(tf.mean(mean, 0), [channels]);
-      const bVar = tf.reshape(tf.mul(tf.mean(variance, 0), n / Math.max(n - 1, 1)), [channels]);
-      movingMean.assign(tf.add(tf.mul(movingMean, momentum), tf.mul(bMean, 1 - momentum)));
-      movingVar.assign(tf.add(tf.mul(movingVar, momentum), tf.mul(bVar, 1 - momentum)));
+      bnRunningStats(movingMean, movingVar, mean, variance, momentum, n); // one kernel on WebGPU
       return y;
     },
   };

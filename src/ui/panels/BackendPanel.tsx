@@ -25,6 +25,15 @@ export function BackendPanel(props: { storageOk: boolean }) {
           ⚠ {report.warning}
         </div>
       )}
+      {report && Object.keys(report.flags ?? {}).length > 0 && (
+        <div className="muted" data-testid="backend-flags">
+          Software adapter: tfjs settings measured faster on it are applied (
+          {Object.entries(report.flags)
+            .map(([k, v]) => `${k} = ${String(v)}`)
+            .join(', ')}
+          ; see bench/README.md).
+        </div>
+      )}
       {error && (
         <ErrorNote testId="backend-error">
           <p>

@@ -1,0 +1,54 @@
+// Per-step backend counts for the bench (see bench/README.md, "counters"): GPU dispatches, CPU→GPU
+// uploads and JavaScript enqueue time per step, GPU→CPU read-backs per read-back window.
+import * as tf from '@tensorflow/tfjs';
+import { countsSince, installCounters, readCounts } from '../src/engine/runtime/counters';
+import { setFlags } from '../src/engine/runtime/flags';
+import { round, type Rig } from './rig';
+
+export interface StepCounts {
+  dispatchesPerStep: number | null; // null on the CPU backend (no GPU)
+  uploadsPerStep: number | null;
+  readbacksPerWindow: number | null;
+  enqueueMsPerStep: number;
+  countedSteps: number;
+}
+
+/**
+ * `steps` steps of the rig as it is set (warm: call after its timed blocks), each counted and its
+ * synchronous JavaScript time (Trainer.stepOnce, which only enqueues GPU work) summed; on WebGPU the
+ * command buffer is submitted only at the read-back (WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE raised for the
+ * span), so that enqueue time excludes submission. Then one more step with previews and the window's
+ * read-back as Trainer.run does it (readMetrics, then readPreviews): its GPU→CPU read-backs.
+ */
+export async function countSteps(rig: Rig, steps: number): Promise<StepCounts> {
+  const counting = installCounters();
+  const webgpu = tf.getBackend() === 'webgpu';
+  const restore = webgpu ? setFlags({ WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE: 1e9 }) : {};
+  try {
+    await rig.trainer.readMetrics(); // start from an empty window and an idle queue
+    const before = readCounts();
+    let enqueueMs = 0;
+    for (let i = 0; i < steps; i++) {
+      const batch = await rig.trainer.sampler.next();
+      const t = performance.now();
+      rig.trainer.stepOnce(batch, false);
+      enqueueMs += performance.now() - t;
+    }
+    const perStep = countsSince(before);
+    await rig.readMetrics(); // also submits the deferred command buffer
+    const prev = await rig.step(true);
+    const beforeRead = readCounts();
+    await rig.readMetrics();
+    if (prev) await rig.previews(prev);
+    const read = countsSince(beforeRead);
+    return {
+      dispatchesPerStep: counting ? round(perStep.dispatches / steps, 1) : null,
+      uploadsPerStep: counting ? round(perStep.uploads / steps, 1) : null,
+      readbacksPerWindow: counting ? read.readbacks : null,
+      enqueueMsPerStep: round(enqueueMs / steps, 2),
+      countedSteps: steps,
+    };
+  } finally {
+    setFlags(restore);
+  }
+}
