@@ -3,7 +3,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { countsSince, installCounters, readCounts } from '../src/engine/runtime/counters';
 import { setFlags } from '../src/engine/runtime/flags';
-import { round, type Rig } from './rig';
+import { ownKernelsActive, setOwnKernels } from '../src/engine/runtime/kernels/fused';
+import { round, timeBlock, type Rig } from './rig';
 
 export interface StepCounts {
   dispatchesPerStep: number | null; // null on the CPU backend (no GPU)
@@ -51,4 +52,54 @@ export async function countSteps(rig: Rig, steps: number): Promise<StepCounts> {
   } finally {
     setFlags(restore);
   }
+}
+
+/** The counts with the own kernels (the default) and with tfjs's stock kernels, same rig, same settings. */
+export async function countOwnAndStock(rig: Rig, steps: number) {
+  const own = await countSteps(rig, steps);
+  if (!ownKernelsActive()) return { ...own, stock: null, ownOverStock: null };
+  setOwnKernels(false);
+  let stock: StepCounts;
+  try {
+    stock = await countSteps(rig, steps);
+  } finally {
+    setOwnKernels(true);
+  }
+  const ratio = (a: number | null, b: number | null) => (a !== null && b ? round(a / b, 3) : null);
+  return {
+    ...own,
+    stock,
+    ownOverStock: {
+      dispatches: ratio(own.dispatchesPerStep, stock.dispatchesPerStep),
+      uploads: ratio(own.uploadsPerStep, stock.uploadsPerStep),
+      enqueueMs: ratio(own.enqueueMsPerStep, stock.enqueueMsPerStep),
+    },
+  };
+}
+
+/**
+ * Step time with own kernels against stock kernels on this adapter, interleaved: blocks own, stock,
+ * stock, own, … of `steps` steps each (one read-back per block). Null off WebGPU (nothing of ours runs).
+ */
+export async function timeOwnVsStock(rig: Rig, steps: number, blocks: number) {
+  if (!ownKernelsActive()) return null;
+  const secs = { own: [] as number[], stock: [] as number[] };
+  try {
+    for (let b = 0; b < blocks; b++) {
+      const stock = b % 4 === 1 || b % 4 === 2;
+      setOwnKernels(!stock);
+      await rig.step(false); // the switch's first step (not timed)
+      await rig.readMetrics();
+      secs[stock ? 'stock' : 'own'].push((await timeBlock(rig, steps)).meanStepSeconds);
+    }
+  } finally {
+    setOwnKernels(true);
+  }
+  const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
+  return {
+    stepsPerBlock: steps,
+    ownMeanStepSeconds: secs.own.map((x) => round(x, 4)),
+    stockMeanStepSeconds: secs.stock.map((x) => round(x, 4)),
+    ownOverStock: round(mean(secs.own) / mean(secs.stock), 3),
+  };
 }

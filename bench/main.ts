@@ -17,7 +17,7 @@ import { l2n } from '../src/engine/nn/encoder';
 import { BACKENDS, initBackend, probeWebGpu, type BackendName } from '../src/engine/runtime/backend';
 import { Rng } from '../src/engine/runtime/random';
 import { PREVIEW_COUNT } from '../src/engine/training/trainer';
-import { countSteps, type StepCounts } from './counters';
+import { countOwnAndStock, timeOwnVsStock, type StepCounts } from './counters';
 import { benchFallbackFlags } from './flags';
 import {
   CLASS_NAMES,
@@ -217,10 +217,16 @@ async function benchCombination(backend: BackendName, preset: PresetId) {
     log(`${name}: HEXA-MoCo ${hexaT.meanStepSeconds} s/step, ${hexaT.imagesPerSec} images/s`);
 
     const countedSteps = preset === 'tiny' ? 3 : 1;
+    const abBlocks = preset === 'tiny' ? 4 : 0; // own vs stock kernels, interleaved (too slow on the default preset)
     rig.hardExamples(false);
-    const mocoCounts = await countSteps(rig, countedSteps);
+    const mocoCounts = await countOwnAndStock(rig, countedSteps);
+    const mocoOwnVsStock = abBlocks ? await timeOwnVsStock(rig, 2, abBlocks) : null;
     rig.hardExamples(true);
-    const hexaCounts = await countSteps(rig, countedSteps);
+    const hexaCounts = await countOwnAndStock(rig, countedSteps);
+    const hexaOwnVsStock = abBlocks ? await timeOwnVsStock(rig, 2, abBlocks) : null;
+    log(
+      `${name}: own vs stock kernels, step time: MoCo-v2 ${mocoOwnVsStock?.ownOverStock ?? '-'}×, HEXA-MoCo ${hexaOwnVsStock?.ownOverStock ?? '-'}×; stock dispatches ${mocoCounts.stock?.dispatchesPerStep ?? '-'} / ${hexaCounts.stock?.dispatchesPerStep ?? '-'}`,
+    );
     log(
       `${name}: per step: MoCo-v2 ${mocoCounts.dispatchesPerStep} dispatches, ${mocoCounts.uploadsPerStep} uploads, ${mocoCounts.enqueueMsPerStep} ms enqueue; HEXA-MoCo ${hexaCounts.dispatchesPerStep}, ${hexaCounts.uploadsPerStep}, ${hexaCounts.enqueueMsPerStep} ms; read-backs per window ${hexaCounts.readbacksPerWindow}`,
     );
@@ -255,8 +261,18 @@ async function benchCombination(backend: BackendName, preset: PresetId) {
         attackSteps: T,
         readbackEvery: cfg.readbackEvery,
       },
-      mocoV2: { warmupStepSeconds: mocoWarm.stepSeconds, ...mocoT, counts: mocoCounts },
-      hexaMoco: { warmupStepSeconds: hexaWarm.stepSeconds, ...hexaT, counts: hexaCounts },
+      mocoV2: {
+        warmupStepSeconds: mocoWarm.stepSeconds,
+        ...mocoT,
+        counts: mocoCounts,
+        ownVsStock: mocoOwnVsStock,
+      },
+      hexaMoco: {
+        warmupStepSeconds: hexaWarm.stepSeconds,
+        ...hexaT,
+        counts: hexaCounts,
+        ownVsStock: hexaOwnVsStock,
+      },
       hexaCost: {
         measuredRatio: round(mocoT.imagesPerSec / hexaT.imagesPerSec, 2),
         expectedRatio: 3 + T,
@@ -326,9 +342,9 @@ async function benchDCluster(backend: BackendName, preset: PresetId) {
 
     const countedSteps = preset === 'tiny' ? 2 : 1;
     rig.hardExamples(false);
-    const dcCounts = await countSteps(rig, countedSteps);
+    const dcCounts = await countOwnAndStock(rig, countedSteps);
     rig.hardExamples(true);
-    const hexaCounts = await countSteps(rig, countedSteps);
+    const hexaCounts = await countOwnAndStock(rig, countedSteps);
 
     const T = cfg.attackSteps;
     return {
@@ -914,6 +930,17 @@ async function main(): Promise<void> {
     }
   }
 
+  // WebGPU's step time over WebGL's, per preset and method, where both ran (same run).
+  const webgpuOverWebgl: Record<string, Record<string, number>> = {};
+  for (const gpu of training.filter((t) => t.backend === 'webgpu')) {
+    const gl = training.find((t) => t.backend === 'webgl' && t.preset === gpu.preset);
+    if (!gl) continue;
+    webgpuOverWebgl[gpu.preset] = {
+      'moco-v2': round(gpu.mocoV2.meanStepSeconds / gl.mocoV2.meanStepSeconds, 2),
+      'hexa-moco': round(gpu.hexaMoco.meanStepSeconds / gl.hexaMoco.meanStepSeconds, 2),
+    };
+  }
+
   state.result = {
     bench: 'hexa-lab npm run bench',
     options: {
@@ -937,6 +964,7 @@ async function main(): Promise<void> {
     hexaCostFormula: HEXA_FORMULA,
     fallbackFlags,
     counters,
+    webgpuOverWebgl,
     training,
     dataPipeline: pipeline,
     pipelineVsTraining,

@@ -1,6 +1,7 @@
 import { useBackendStore } from '../../state/backendStore';
 import { startLab } from '../../state/lab';
 import { ErrorNote } from '../components/Panel';
+import { GpuCheck } from './GpuCheck';
 
 export function BackendPanel(props: { storageOk: boolean }) {
   const { report, error, requested, deviceLost } = useBackendStore();
@@ -56,6 +57,7 @@ export function BackendPanel(props: { storageOk: boolean }) {
           )}
         </ErrorNote>
       )}
+      {report && !deviceLost && <GpuCheck />}
       {deviceLost && (
         <ErrorNote testId="device-lost">
           <p>{deviceLost}</p>
