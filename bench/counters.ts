@@ -19,7 +19,8 @@ export interface StepCounts {
  * synchronous JavaScript time (Trainer.stepOnce, which only enqueues GPU work) summed; on WebGPU the
  * command buffer is submitted only at the read-back (WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE raised for the
  * span), so that enqueue time excludes submission. Then one more step with previews and the window's
- * read-back as Trainer.run does it (readMetrics, then readPreviews): its GPU→CPU read-backs.
+ * read-back as Trainer.run does it (Trainer.readMetrics with the previews as extra): its GPU→CPU
+ * read-backs.
  */
 export async function countSteps(rig: Rig, steps: number): Promise<StepCounts> {
   const counting = installCounters();
@@ -37,10 +38,14 @@ export async function countSteps(rig: Rig, steps: number): Promise<StepCounts> {
     }
     const perStep = countsSince(before);
     await rig.readMetrics(); // also submits the deferred command buffer
-    const prev = await rig.step(true);
+    const prev = (await rig.step(true)) ?? {};
     const beforeRead = readCounts();
-    await rig.readMetrics();
-    if (prev) await rig.previews(prev);
+    // As Trainer.run's read-back: the metric sums and the previews in one read (readMetrics' extra).
+    try {
+      await rig.trainer.readMetrics(prev);
+    } finally {
+      Object.values(prev).forEach((t) => t.dispose());
+    }
     const read = countsSince(beforeRead);
     return {
       dispatchesPerStep: counting ? round(perStep.dispatches / steps, 1) : null,

@@ -2,6 +2,7 @@
 // when no adapter exists), WebGL or CPU on request. Works in a worker and in a page.
 import * as tf from '@tensorflow/tfjs';
 import { FALLBACK_FLAGS, isSoftwareAdapter, setFlags, type FlagValue } from './flags';
+import { installConstantCache } from './kernels/constants';
 
 export const BACKENDS = ['webgpu', 'webgl', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -88,6 +89,7 @@ export async function initBackend(name: BackendName): Promise<BackendReport> {
   // On a software adapter, the tfjs settings the bench measured faster there (runtime/flags.ts).
   const flags = name === 'webgpu' && isSoftwareAdapter(adapter) ? { ...FALLBACK_FLAGS } : {};
   setFlags(flags);
+  if (name === 'webgpu') installConstantCache(); // scalar constants uploaded once (kernels/constants.ts)
   const warning = adapter?.isFallbackAdapter
     ? `Software fallback adapter (${adapter.vendor} ${adapter.architecture}): the GPU is emulated on the CPU, so training is very slow. Keep to the Tiny preset.`
     : name === 'cpu'

@@ -5,6 +5,7 @@
 // the CPU). Installed once per backend instance by the bench and the conformance check; costs one
 // counter increment per call.
 import * as tf from '@tensorflow/tfjs';
+import { isConstantBuffer } from './kernels/constants';
 
 export interface GpuCounts {
   dispatches: number;
@@ -47,8 +48,10 @@ export function installCounters(): boolean {
   if (b.uploadToGPU) {
     const upload = b.uploadToGPU.bind(b);
     b.uploadToGPU = (dataId) => {
-      if (onCpuOnly(dataOf(b, dataId))) counts.uploads++;
+      const wasOnCpu = onCpuOnly(dataOf(b, dataId));
       upload(dataId);
+      // A scalar served from the GPU-resident constant cache is not a transfer.
+      if (wasOnCpu && !isConstantBuffer(dataOf(b, dataId)?.resource)) counts.uploads++;
     };
   }
   if (b.read) {

@@ -18,6 +18,7 @@ interface TensorData {
   resource: GPUBuffer | GPUTexture | null;
   refCount: number;
   dtype: tf.DataType;
+  external?: boolean;
 }
 
 /** The parts of tfjs-backend-webgpu 4.22's WebGPUBackend used here (internal API). */
@@ -54,7 +55,8 @@ export function maxStorageBuffers(): number {
 export function canWriteInPlace(t: tf.Tensor): boolean {
   if (t.dtype !== 'float32' || t.isDisposed) return false;
   const d = internals().tensorMap.get(t.dataId);
-  return d !== undefined && d.refCount === 1 && !(d.resource instanceof GPUTexture);
+  // Never a shared constant (constants.ts) or an imported external buffer.
+  return d !== undefined && d.refCount === 1 && !d.external && !(d.resource instanceof GPUTexture);
 }
 
 export interface Binding {
