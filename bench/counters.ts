@@ -1,10 +1,10 @@
 // Per-step backend counts for the bench (see bench/README.md, "counters"): GPU dispatches, CPU→GPU
 // uploads and JavaScript enqueue time per step, GPU→CPU read-backs per read-back window.
 import * as tf from '@tensorflow/tfjs';
-import { countsSince, installCounters, readCounts } from '../src/engine/runtime/counters';
+import { countsSince, installCounters, readCounts, uploadKindsSince } from '../src/engine/runtime/counters';
 import { setFlags } from '../src/engine/runtime/flags';
 import { ownKernelsActive, setOwnKernels } from '../src/engine/runtime/kernels/fused';
-import { round, timeBlock, type Rig } from './rig';
+import { median, round, timeBlock, type Rig } from './rig';
 
 export interface StepCounts {
   dispatchesPerStep: number | null; // null on the CPU backend (no GPU)
@@ -12,6 +12,8 @@ export interface StepCounts {
   readbacksPerWindow: number | null;
   enqueueMsPerStep: number;
   countedSteps: number;
+  /** What was uploaded over the counted steps: "dtype[shape]" → count. */
+  uploadKinds: Record<string, number> | null;
 }
 
 /**
@@ -37,6 +39,7 @@ export async function countSteps(rig: Rig, steps: number): Promise<StepCounts> {
       enqueueMs += performance.now() - t;
     }
     const perStep = countsSince(before);
+    const uploadKinds = uploadKindsSince(before);
     await rig.readMetrics(); // also submits the deferred command buffer
     const prev = (await rig.step(true)) ?? {};
     const beforeRead = readCounts();
@@ -53,6 +56,7 @@ export async function countSteps(rig: Rig, steps: number): Promise<StepCounts> {
       readbacksPerWindow: counting ? read.readbacks : null,
       enqueueMsPerStep: round(enqueueMs / steps, 2),
       countedSteps: steps,
+      uploadKinds: counting ? uploadKinds : null,
     };
   } finally {
     setFlags(restore);
@@ -106,5 +110,6 @@ export async function timeOwnVsStock(rig: Rig, steps: number, blocks: number) {
     ownMeanStepSeconds: secs.own.map((x) => round(x, 4)),
     stockMeanStepSeconds: secs.stock.map((x) => round(x, 4)),
     ownOverStock: round(mean(secs.own) / mean(secs.stock), 3),
+    medianOwnOverStock: round(median(secs.own) / median(secs.stock), 3),
   };
 }

@@ -59,6 +59,7 @@ export interface ConformanceReport {
     pass: boolean;
   } | null;
   tensorsAfterStep: number[]; // tf.memory().numTensors after each own-kernel curve step (flat = no growth)
+  gpuBytesAfterStep: number[]; // tf.memory().numBytesInGPU after each (WebGPU: buffers in use)
   gpuErrors: string[];
   pass: boolean;
   seconds: number;
@@ -236,6 +237,7 @@ interface StepResult {
   params: Float32Array[];
   curve: number[];
   tensors: number[];
+  gpuBytes: number[];
 }
 
 async function runSteps(cfg: TrainConfig, steps: number): Promise<StepResult> {
@@ -243,6 +245,7 @@ async function runSteps(cfg: TrainConfig, steps: number): Promise<StepResult> {
   try {
     const curve: number[] = [];
     const tensors: number[] = [];
+    const gpuBytes: number[] = [];
     let loss = NaN;
     let grads: Float32Array[] = [];
     let params: Float32Array[] = [];
@@ -251,6 +254,7 @@ async function runSteps(cfg: TrainConfig, steps: number): Promise<StepResult> {
       const { values } = await trainer.readMetrics();
       curve.push(values.loss!);
       tensors.push(tf.memory().numTensors);
+      gpuBytes.push((tf.memory() as { numBytesInGPU?: number }).numBytesInGPU ?? 0);
       if (s === 0) {
         loss = values.loss!;
         const g = takeGrads() ?? [];
@@ -259,7 +263,7 @@ async function runSteps(cfg: TrainConfig, steps: number): Promise<StepResult> {
         params = await Promise.all(trainer.base.params().map(async (p) => (await p.data()) as Float32Array));
       }
     }
-    return { loss, grads, params, curve, tensors };
+    return { loss, grads, params, curve, tensors, gpuBytes };
   } finally {
     trainer.dispose();
   }
@@ -373,6 +377,7 @@ export async function runConformance(opts: ConformanceOptions = {}): Promise<Con
       checks,
       curve,
       tensorsAfterStep: tensors,
+      gpuBytesAfterStep: ownRun.gpuBytes,
       gpuErrors,
       pass: checks.every((c) => c.pass) && (curve?.pass ?? true) && gpuErrors.length === 0 && flat,
       seconds: Math.round((performance.now() - t0) / 100) / 10,

@@ -14,6 +14,7 @@ export interface GpuCounts {
 }
 
 const counts: GpuCounts = { dispatches: 0, uploads: 0, readbacks: 0 };
+const uploadLog: string[] = []; // dtype[shape] of each counted upload
 const patched = new WeakSet<object>();
 let passPatched = false;
 
@@ -51,7 +52,11 @@ export function installCounters(): boolean {
       const wasOnCpu = onCpuOnly(dataOf(b, dataId));
       upload(dataId);
       // A scalar served from the GPU-resident constant cache is not a transfer.
-      if (wasOnCpu && !isConstantBuffer(dataOf(b, dataId)?.resource)) counts.uploads++;
+      const d = dataOf(b, dataId) as (TensorDataLike & { shape?: number[]; dtype?: string }) | undefined;
+      if (wasOnCpu && !isConstantBuffer(d?.resource)) {
+        counts.uploads++;
+        if (uploadLog.length < 100_000) uploadLog.push(`${d?.dtype ?? '?'}[${(d?.shape ?? []).join(',')}]`);
+      }
     };
   }
   if (b.read) {
@@ -126,4 +131,12 @@ export function gpuErrorCount(): number {
 
 export function gpuErrorsSince(count: number): string[] {
   return gpuErrorLog.slice(count);
+}
+
+/** What the uploads since `before` were: "dtype[shape]" → count, most frequent first. */
+export function uploadKindsSince(before: GpuCounts): Record<string, number> {
+  const kinds: Record<string, number> = {};
+  for (const k of uploadLog.slice(Math.max(0, uploadLog.length - (counts.uploads - before.uploads))))
+    kinds[k] = (kinds[k] ?? 0) + 1;
+  return Object.fromEntries(Object.entries(kinds).sort((a, b) => b[1] - a[1]));
 }
