@@ -21,11 +21,12 @@ test('the backend panel shows the fallback settings and "Check this GPU" passes 
   await expect(lab.testId('gpu-check-verdict')).toContainText('own kernels on');
   await expect(lab.testId('gpu-check-status')).toContainText(/All \d+ checks pass/);
   const rows = lab.testId('gpu-check-row');
-  // 6 kernel cases and 3 step quantities, each against the stock kernels and the CPU backend.
-  await expect(rows).toHaveCount(18);
-  for (const name of ['sgdUpdate', 'emaUpdate', 'bnRunningStats', 'step gradients']) {
+  // 11 kernel cases and 3 step quantities, each against the stock kernels and the CPU backend.
+  await expect(rows).toHaveCount(28);
+  for (const name of ['sgdUpdate', 'emaUpdate', 'bnRunningStats', 'batchNorm (training)', 'step gradients']) {
     await expect(rows.filter({ hasText: name }).first()).toContainText('pass');
   }
-  await expect(rows.filter({ hasText: 'CPU backend' })).toHaveCount(9);
+  await expect(rows.filter({ hasText: 'CPU backend' })).toHaveCount(14);
+  await expect(rows.filter({ hasText: 'FAIL' })).toHaveCount(0);
   await expect(lab.testId('check-gpu')).toBeEnabled();
 });

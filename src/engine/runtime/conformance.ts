@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { PRESETS, type TrainConfig } from '../config';
 import { createMemorySource, syntheticBars } from '../data/memorySource';
+import { batchNorm } from '../nn/layers';
 import { Trainer, type TrainerEvents } from '../training/trainer';
 import {
   countsSince,
@@ -67,6 +68,12 @@ export interface ConformanceReport {
 }
 
 export const KERNEL_TOLERANCE: Tolerance = { rtol: 1e-5, atol: 1e-6 };
+/**
+ * The fused BatchNorm sums its statistics in another order than tfjs (a loop per channel against a
+ * tree reduction), and dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂)) cancels terms of size ~1: its
+ * absolute errors are a few float32 ulps of 1 where the result is near 0.
+ */
+export const BN_TOLERANCE: Tolerance = { rtol: 1e-5, atol: 1e-5 };
 export const STEP_STOCK_TOLERANCE: Tolerance = { rtol: 1e-5, atol: 1e-6 };
 /** Against the CPU backend the forward and backward sums run in another order (convolutions, matMuls). */
 export const STEP_CPU_TOLERANCE: Tolerance = { rtol: 1e-3, atol: 1e-5 };
@@ -107,7 +114,10 @@ const randn = (rng: Rng, n: number, scale = 1) =>
   Float32Array.from({ length: n }, () => rng.normal() * scale);
 
 /** Runs `body` on fresh variables made from `init` and returns their values afterwards (all read at once). */
-async function runOn(init: { shape: number[]; data: Float32Array }[], body: (vs: tf.Variable[]) => void) {
+export async function runOn(
+  init: { shape: number[]; data: Float32Array }[],
+  body: (vs: tf.Variable[]) => void,
+) {
   // In a tidy: tf.variable keeps its initial tensor alive (sharing its buffer) otherwise.
   const vs = init.map((x) => tf.tidy(() => tf.variable(tf.tensor(x.data, x.shape), true)));
   try {
@@ -118,14 +128,15 @@ async function runOn(init: { shape: number[]; data: Float32Array }[], body: (vs:
   }
 }
 
-interface KernelCase {
+export interface KernelCase {
   name: string;
   what: string;
   init: { shape: number[]; data: Float32Array }[]; // the variables the op updates (and reads)
   op: (vs: tf.Variable[]) => void;
+  tolerance?: Tolerance; // KERNEL_TOLERANCE unless given
 }
 
-function kernelCases(): KernelCase[] {
+export function kernelCases(): KernelCase[] {
   const rng = new Rng(11);
   const cases: KernelCase[] = [];
   // SGD: parameter shapes of one layer each, plus odd and single-element ones; 3 steps so that the
@@ -187,6 +198,62 @@ function kernelCases(): KernelCase[] {
             n,
           ),
         ),
+    });
+  }
+  // Training-mode BatchNorm (fused statistics, normalise, gradient, moving statistics): y, the
+  // gradients of Σ y·w in x, γ and β, and the moving statistics after two calls.
+  for (const [shape, g] of [
+    [[4, 3, 3, 1], 2],
+    [[6, 5], 3],
+    [[1, 1, 1, 1], 1],
+    [[2, 5, 7, 3], 1],
+    [[8, 4, 4, 16], 2],
+  ] as [number[], number][]) {
+    const c = shape[shape.length - 1]!;
+    const size = shape.reduce((a, b) => a * b, 1);
+    cases.push({
+      name: 'batchNorm (training)',
+      tolerance: BN_TOLERANCE,
+      what: `x [${shape}], ${g} group${g > 1 ? 's' : ''}: y, ∂/∂x, ∂/∂γ, ∂/∂β of Σ y·w, moving statistics`,
+      init: [
+        { shape, data: randn(rng, size, 2) },
+        { shape: [c], data: randn(rng, c) },
+        { shape: [c], data: randn(rng, c) },
+        { shape, data: randn(rng, size) },
+        { shape, data: new Float32Array(size) },
+        { shape, data: new Float32Array(size) },
+        { shape: [c], data: new Float32Array(c) },
+        { shape: [c], data: new Float32Array(c) },
+        { shape: [c], data: new Float32Array(c) },
+        { shape: [c], data: new Float32Array(c) },
+      ],
+      op: (vs) => {
+        const [x, gamma, beta, w, yOut, dxOut, dgOut, dbOut, mmOut, mvOut] = vs as [
+          tf.Variable,
+          ...tf.Variable[],
+        ];
+        const layer = batchNorm(c);
+        try {
+          const [lg, lb] = layer.params as [tf.Variable, tf.Variable];
+          lg.assign(gamma!);
+          lb.assign(beta!);
+          const mode = { training: true, bnGroups: g };
+          tf.tidy(() => {
+            const { grads } = tf.variableGrads(
+              () => tf.sum(tf.mul(layer.apply(x, mode), w!)) as tf.Scalar,
+              [x, lg, lb],
+            );
+            yOut!.assign(layer.apply(x, mode));
+            dxOut!.assign(grads[x.name]!);
+            dgOut!.assign(grads[lg.name]!);
+            dbOut!.assign(grads[lb.name]!);
+            mmOut!.assign(tf.add(layer.state[0]!, 0));
+            mvOut!.assign(tf.add(layer.state[1]!, 0));
+          });
+        } finally {
+          [...layer.params, ...layer.state].forEach((v) => v.dispose());
+        }
+      },
     });
   }
   return cases;
@@ -330,12 +397,12 @@ export async function runConformance(opts: ConformanceOptions = {}): Promise<Con
       setOwnKernels(false);
       const stock = concat(await runOn(c.init, counted(c.op)));
       checks.push({
-        ...compare(c.name, c.what, 'stock', got, stock, KERNEL_TOLERANCE),
+        ...compare(c.name, c.what, 'stock', got, stock, c.tolerance ?? KERNEL_TOLERANCE),
         ...(counting ? { dispatches: { own: ownDispatches, stock: dispatches } } : {}),
       });
       if (withCpu) {
         const cpu = concat(await onCpu(backend, () => runOn(c.init, c.op)));
-        checks.push(compare(c.name, c.what, 'cpu', got, cpu, KERNEL_TOLERANCE));
+        checks.push(compare(c.name, c.what, 'cpu', got, cpu, c.tolerance ?? KERNEL_TOLERANCE));
       }
       log(`${c.name} (${c.what}): ${checks.slice(-2).every((r) => r.pass) ? 'pass' : 'FAIL'}`);
     }
@@ -381,7 +448,7 @@ export async function runConformance(opts: ConformanceOptions = {}): Promise<Con
       gpuErrors,
       pass: checks.every((c) => c.pass) && (curve?.pass ?? true) && gpuErrors.length === 0 && flat,
       seconds: Math.round((performance.now() - t0) / 100) / 10,
-      tolerances: `kernels and step vs stock: |a−b| ≤ ${KERNEL_TOLERANCE.atol} + ${KERNEL_TOLERANCE.rtol}·|b| per element; step vs CPU backend: ≤ ${STEP_CPU_TOLERANCE.atol} + ${STEP_CPU_TOLERANCE.rtol}·|b| (other summation order in convolutions and matMuls); loss curve: relative ≤ ${CURVE_TOLERANCE}; tensors flat from step 2 on; no WebGPU errors`,
+      tolerances: `kernels and step vs stock: |a−b| ≤ ${KERNEL_TOLERANCE.atol} + ${KERNEL_TOLERANCE.rtol}·|b| per element (fused BatchNorm: ${BN_TOLERANCE.atol} + ${BN_TOLERANCE.rtol}·|b|, other summation order); step vs CPU backend: ≤ ${STEP_CPU_TOLERANCE.atol} + ${STEP_CPU_TOLERANCE.rtol}·|b| (other summation order in convolutions and matMuls); loss curve: relative ≤ ${CURVE_TOLERANCE}; tensors flat from step 2 on; no WebGPU errors`,
     };
   } finally {
     setOwnKernels(wasEnabled);

@@ -25,6 +25,16 @@ interface Backend {
 }
 
 const installed = new WeakSet<object>();
+const uncached = new WeakMap<object, (dataId: object) => void>();
+
+/**
+ * Uploads without the cache: for a tensor a kernel is about to write in place (a one-element variable
+ * initialised from a number must get a buffer of its own, never the shared constant).
+ */
+export function uploadUncached(dataId: object): void {
+  const b = tf.backend() as unknown as Backend;
+  (uncached.get(b) ?? b.uploadToGPU.bind(b))(dataId);
+}
 const constantBuffers = new WeakSet<object>();
 
 /** True for a buffer of the constant cache (the bench's upload counter does not count those). */
@@ -40,6 +50,7 @@ export function installConstantCache(): boolean {
   installed.add(b);
   const cache = new Map<string, GPUBuffer>();
   const upload = b.uploadToGPU.bind(b);
+  uncached.set(b, upload);
   b.uploadToGPU = (dataId) => {
     const d = b.tensorMap.get(dataId);
     if (!ownKernelsEnabled() || !d || d.resource != null || !d.values || d.values.length !== 1)

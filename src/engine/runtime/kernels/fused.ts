@@ -274,3 +274,59 @@ export function bnRunningStats(
     c,
   );
 }
+
+const BN_STATS_PACKED_CODE = () => `${declareBindings(
+  [{ write: true }, { write: true }, { write: false }],
+  'm: f32, one_minus_m: f32, unbias: f32, inv_groups: f32, groups: u32, channels: u32,',
+)}
+${MAIN_SIGNATURE} {
+  ${FLAT_INDEX}
+  if (i >= u.channels) { return; }
+  var s_mean = 0.0;
+  var s_var = 0.0;
+  for (var g = 0u; g < u.groups; g = g + 1u) {
+    s_mean = s_mean + b2[(2u * g) * u.channels + i];
+    s_var = s_var + b2[(2u * g + 1u) * u.channels + i];
+  }
+  let bm = s_mean * u.inv_groups;
+  let bv = s_var * u.inv_groups * u.unbias;
+  b0[i] = u.m * b0[i] + u.one_minus_m * bm;
+  b1[i] = u.m * b1[i] + u.one_minus_m * bv;
+}`;
+
+/** As bnRunningStats, from the fused BatchNorm's packed moments `stats` [G, 2, C] (mean, variance). */
+export function bnRunningStatsPacked(
+  movingMean: tf.Variable,
+  movingVar: tf.Variable,
+  stats: tf.Tensor,
+  momentum: number,
+  n: number,
+): void {
+  const [groups, , c] = stats.shape as [number, number, number];
+  if (!ownKernelsActive() || !canWriteInPlace(movingMean) || !canWriteInPlace(movingVar)) {
+    tf.tidy(() => {
+      const [mean, variance] = tf.split(stats, 2, 1);
+      bnStatsReference(movingMean, movingVar, mean!, variance!, momentum, n);
+    });
+    return;
+  }
+  const uniforms = packUniforms([
+    { f32: momentum },
+    { f32: 1 - momentum },
+    { f32: n / Math.max(n - 1, 1) },
+    { f32: 1 / groups },
+    { u32: groups },
+    { u32: c },
+  ]);
+  dispatchInPlace(
+    'hexa-bn-stats-packed',
+    BN_STATS_PACKED_CODE,
+    [
+      { tensor: movingMean, write: true },
+      { tensor: movingVar, write: true },
+      { tensor: stats, write: false },
+    ],
+    uniforms,
+    c,
+  );
+}

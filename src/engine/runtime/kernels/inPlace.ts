@@ -12,6 +12,7 @@
 // - every buffer used is marked as owned by the pending command buffer (commandQueueOwnedIds), so a
 //   tensor disposed before the submit keeps its buffer until then, as tfjs does for its own programs.
 import * as tf from '@tensorflow/tfjs';
+import { uploadUncached } from './constants';
 
 interface TensorData {
   values: unknown;
@@ -112,7 +113,9 @@ export function dispatchInPlace(
   const b = internals();
   for (const { tensor, write } of bindings) {
     if (write && !canWriteInPlace(tensor)) throw new Error(`${key}: a written tensor shares its buffer`);
-    b.uploadToGPU(tensor.dataId);
+    if (write)
+      uploadUncached(tensor.dataId); // never onto a shared constant (constants.ts)
+    else b.uploadToGPU(tensor.dataId);
   }
   const pipeline = pipelineFor(b, key, code);
   const uniformBuffer = b.bufferManager.acquireBuffer(
