@@ -105,7 +105,7 @@ async function main() {
     page.on('console', (m) => {
       if (m.type() === 'error' || m.type() === 'warning') log(`console ${m.type()}: ${m.text()}`);
     });
-    await page.goto(url);
+    await page.goto(url, { timeout: 180_000 }); // the dev server transforms the modules on first load
 
     const deadline = Date.now() + TIMEOUT_MS;
     let shown = 0;
