@@ -9,16 +9,32 @@ import * as tf from '@tensorflow/tfjs';
 import { PRESET_IDS, PRESETS, type PresetId, type TrainConfig } from '../src/engine/config';
 import { createStoreSource, openImageStore } from '../src/engine/data/imageStore';
 import { createBrowserDecoder, importImages, type FolderFile } from '../src/engine/data/importers';
-import { createMemorySource, syntheticBars } from '../src/engine/data/memorySource';
+import { syntheticBars } from '../src/engine/data/memorySource';
 import { StreamingSampler } from '../src/engine/data/sampler';
 import { STORE_SCHEMA_VERSION, type Chunk, type DatasetManifest } from '../src/engine/data/types';
 import { DeepClusterV2, KMEANS_ITERATIONS } from '../src/engine/methods/deepClusterV2';
-import { METHODS } from '../src/engine/methods/registry';
 import { l2n } from '../src/engine/nn/encoder';
 import { BACKENDS, initBackend, probeWebGpu, type BackendName } from '../src/engine/runtime/backend';
 import { Rng } from '../src/engine/runtime/random';
-import { readPreviews, type PreviewSet } from '../src/engine/training/previews';
-import { PREVIEW_COUNT, Trainer, type TrainerEvents } from '../src/engine/training/trainer';
+import { PREVIEW_COUNT } from '../src/engine/training/trainer';
+import { countOwnAndStock, timeOwnVsStock, type StepCounts } from './counters';
+import { benchFallbackFlags } from './flags';
+import {
+  CLASS_NAMES,
+  CLASSES,
+  CLUSTER_RIG_LIMIT,
+  DATA_NOTE,
+  median,
+  Rig,
+  round,
+  SIDE,
+  timeBlock,
+  timed,
+  warmUp,
+} from './rig';
+
+const PIPELINE_IMAGES = 60_000; // the size of MNIST's train split
+const IMPORT_FILES = 500; // PNG files the importer measurement imports (quick runs too: ~2 s)
 
 interface BenchState {
   log: string[];
@@ -56,6 +72,7 @@ const SKIP_DATA = params.get('skipData') === '1';
 const SKIP_CLUSTER = params.get('skipCluster') === '1';
 const SKIP_IMPORT = params.get('skipImport') === '1';
 const FULL_RECLUSTER = params.get('fullRecluster') === '1';
+const SKIP_FLAGS = params.get('skipFlags') === '1';
 
 /**
  * Steps per measurement. The default preset is slow on a CPU-emulated adapter (a HEXA-MoCo step took
@@ -87,181 +104,6 @@ function clusterPlanFor(preset: PresetId, backend: BackendName): Plan {
   if (STEPS_OVERRIDE !== null && STEPS_OVERRIDE > 0) p.timed = STEPS_OVERRIDE;
   return p;
 }
-
-// ---- synthetic training data -----------------------------------------------------------------------
-
-const SIDE = 28; // MNIST-sized, one channel
-const CLASSES = 10;
-const CLASS_NAMES = Array.from({ length: CLASSES }, (_, i) => String(i));
-const PIPELINE_IMAGES = 60_000; // the size of MNIST's train split
-const IMPORT_FILES = 500; // PNG files the importer measurement imports (quick runs too: ~2 s)
-/**
- * Train images a DeepCluster rig uses on presets that use them all (trainLimit 0): its memory bank is
- * filled by a no-grad pass over them before the first step, which on a CPU-emulated adapter takes
- * seconds per batch. The step's own cost does not depend on the bank's size beyond one gather and one
- * scatter of B rows; the re-clustering, which does, is measured apart (reclustering).
- */
-const CLUSTER_RIG_LIMIT = 128;
-
-const DATA_NOTE =
-  'synthetic: syntheticBars 28×28×1 images (10 classes, bright bar on a noisy background) streamed by ' +
-  'StreamingSampler from createMemorySource (no IndexedDB in the step timings); the dataset is 1024 ' +
-  `images (the tiny preset uses its trainLimit of ${PRESETS.tiny.config.trainLimit}; the DeepCluster rig of a ` +
-  `preset that uses every image uses the first ${CLUSTER_RIG_LIMIT})`;
-
-const round = (x: number, digits = 3) => Number(x.toFixed(digits));
-
-/**
- * The rig's epochs: only the lr schedule reads them (the bench never calls run()), so a run long
- * enough that the cosine decay stays near its peak over the bench's steps, as in a real run's early
- * steps (1000 is the most the settings allow).
- */
-const RIG_EPOCHS = 1000;
-const SILENT: TrainerEvents = { metrics() {}, preview() {}, evaluation() {}, status() {} };
-
-/**
- * A Trainer of a HEXA method on the synthetic data, stepped by the bench with the trainer's own step
- * (sampler.next, then Trainer.stepOnce) and read back with its readMetrics, without run()'s epoch
- * starts, evaluations, read-back cadence or checkpoints. The method's plain counterpart (MoCo-v2,
- * DeepCluster-v2) is the same trainer with both hard-example generators off, which is that method's
- * step (step.test.ts checks it for MoCo): the two are timed on one model, as they share their base.
- */
-class Rig {
-  readonly trainer: Trainer;
-  private readonly initial: TrainConfig; // the hard-example settings of the HEXA method
-
-  constructor(cfg: TrainConfig) {
-    if (METHODS[cfg.method].generators.length === 0)
-      throw new Error(`A rig runs a HEXA method, not ${cfg.method}`);
-    const source = createMemorySource(
-      {
-        id: 'bench-synthetic',
-        name: 'bench synthetic bars',
-        width: SIDE,
-        height: SIDE,
-        channels: 1,
-        classNames: CLASS_NAMES,
-      },
-      { train: syntheticBars(1024, SIDE, CLASSES, 1), test: syntheticBars(16, SIDE, CLASSES, 2) },
-    );
-    this.trainer = new Trainer({ ...cfg, epochs: RIG_EPOCHS }, source, SILENT);
-    this.initial = this.trainer.cfg;
-  }
-
-  get cfg(): TrainConfig {
-    return this.trainer.cfg;
-  }
-
-  /** Hard examples as the config has them (the HEXA method) or both off (its plain counterpart). */
-  hardExamples(on: boolean): void {
-    const { adversarial, cutmix } = this.initial;
-    this.trainer.changeSettings({
-      ...this.trainer.cfg,
-      adversarial: on && adversarial,
-      cutmix: on && cutmix,
-    });
-  }
-
-  /**
-   * DeepCluster only, as Trainer.run before its first step: Trainer.prepare (the no-grad pass that
-   * fills the memory bank, synced by a read-back of the bank) and base.onEpochStart(0) (the first
-   * spherical k-means, which ends with its own read-back of the assignments; synced again on the
-   * prototypes).
-   */
-  async prepareClusters(): Promise<{ prepareSeconds: number; firstReclusterSeconds: number }> {
-    const { base } = this.trainer;
-    if (!(base instanceof DeepClusterV2)) throw new Error('prepareClusters needs a DeepCluster rig');
-    const tp = performance.now();
-    await this.trainer.prepare();
-    await base.bankViews()![1].data();
-    const prepareS = (performance.now() - tp) / 1000;
-    const tc = performance.now();
-    await base.onEpochStart(0);
-    await base.prototypes[base.heads - 1]!.data();
-    return { prepareSeconds: round(prepareS), firstReclusterSeconds: round((performance.now() - tc) / 1000) };
-  }
-
-  /** One training step; returns the preview tensors when asked (the caller reads them). */
-  async step(wantPreview: boolean): Promise<Record<string, tf.Tensor> | null> {
-    const batch = await this.trainer.sampler.next();
-    return this.trainer.stepOnce(batch, wantPreview);
-  }
-
-  /** The trainer's metric read-back: awaits every running sum (this is the GPU sync) → means. */
-  async readMetrics(): Promise<Record<string, number>> {
-    const { values } = await this.trainer.readMetrics();
-    if (!Number.isFinite(values.loss)) throw new Error(`The training loss is not finite: ${values.loss}`);
-    return values;
-  }
-
-  async previews(t: Record<string, tf.Tensor>): Promise<PreviewSet> {
-    return readPreviews(t, {
-      step: this.trainer.step,
-      epoch: 0,
-      labelKind: 'key',
-      epsilon: this.cfg.epsilon / 255,
-    });
-  }
-
-  dispose(): void {
-    this.trainer.dispose();
-  }
-}
-
-interface Timed {
-  steps: number;
-  seconds: number;
-  meanStepSeconds: number;
-  stepsPerSec: number;
-  imagesPerSec: number;
-}
-
-function timed(steps: number, ms: number, batchSize: number): Timed {
-  const seconds = ms / 1000;
-  return {
-    steps,
-    seconds: round(seconds),
-    meanStepSeconds: round(seconds / steps, 4),
-    stepsPerSec: round(steps / seconds, 4),
-    imagesPerSec: round((batchSize * steps) / seconds, 2),
-  };
-}
-
-/** Untimed steps, each read back (so each step's own time is known: the first compiles shaders). */
-async function warmUp(
-  rig: Rig,
-  n: number,
-  previewOnLast: boolean,
-): Promise<{ stepSeconds: number[]; readPreviewsSeconds: number | null }> {
-  const stepSeconds: number[] = [];
-  let readPreviewsSeconds: number | null = null;
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    const prev = await rig.step(previewOnLast && i === n - 1);
-    await rig.readMetrics();
-    if (prev) {
-      const tp = performance.now();
-      await rig.previews(prev);
-      readPreviewsSeconds = (performance.now() - tp) / 1000;
-    }
-    stepSeconds.push(round((performance.now() - t) / 1000));
-  }
-  return { stepSeconds, readPreviewsSeconds };
-}
-
-/** n steps back to back, one read-back (await data() of the metric sums, loss included) at the end. */
-async function timeBlock(rig: Rig, n: number): Promise<Timed & { loss: number }> {
-  const t = performance.now();
-  for (let i = 0; i < n; i++) await rig.step(false);
-  const m = await rig.readMetrics();
-  return { ...timed(n, performance.now() - t, rig.cfg.batchSize), loss: round(m.loss!, 4) };
-}
-
-const median = (xs: number[]) => {
-  const a = [...xs].sort((x, y) => x - y);
-  const m = a.length >> 1;
-  return a.length % 2 ? a[m]! : (a[m - 1]! + a[m]!) / 2;
-};
 
 /**
  * A/B test of the panels: windows of readbackEvery steps, each ending with the trainer's metric
@@ -374,6 +216,21 @@ async function benchCombination(backend: BackendName, preset: PresetId) {
     const hexaT = await timeBlock(rig, plan.timed);
     log(`${name}: HEXA-MoCo ${hexaT.meanStepSeconds} s/step, ${hexaT.imagesPerSec} images/s`);
 
+    const countedSteps = preset === 'tiny' ? 3 : 1;
+    const abBlocks = preset === 'tiny' ? 4 : 0; // own vs stock kernels, interleaved (too slow on the default preset)
+    rig.hardExamples(false);
+    const mocoCounts = await countOwnAndStock(rig, countedSteps);
+    const mocoOwnVsStock = abBlocks ? await timeOwnVsStock(rig, 2, abBlocks) : null;
+    rig.hardExamples(true);
+    const hexaCounts = await countOwnAndStock(rig, countedSteps);
+    const hexaOwnVsStock = abBlocks ? await timeOwnVsStock(rig, 2, abBlocks) : null;
+    log(
+      `${name}: own vs stock kernels, step time: MoCo-v2 ${mocoOwnVsStock?.ownOverStock ?? '-'}×, HEXA-MoCo ${hexaOwnVsStock?.ownOverStock ?? '-'}×; stock dispatches ${mocoCounts.stock?.dispatchesPerStep ?? '-'} / ${hexaCounts.stock?.dispatchesPerStep ?? '-'}`,
+    );
+    log(
+      `${name}: per step: MoCo-v2 ${mocoCounts.dispatchesPerStep} dispatches, ${mocoCounts.uploadsPerStep} uploads, ${mocoCounts.enqueueMsPerStep} ms enqueue; HEXA-MoCo ${hexaCounts.dispatchesPerStep}, ${hexaCounts.uploadsPerStep}, ${hexaCounts.enqueueMsPerStep} ms; read-backs per window ${hexaCounts.readbacksPerWindow}`,
+    );
+
     let ab: Awaited<ReturnType<typeof timePanels>> | null = null;
     if (plan.panelWindows > 0) {
       log(`${name}: panels A/B, ${plan.panelWindows} windows of ${cfg.readbackEvery} HEXA-MoCo steps`);
@@ -404,8 +261,18 @@ async function benchCombination(backend: BackendName, preset: PresetId) {
         attackSteps: T,
         readbackEvery: cfg.readbackEvery,
       },
-      mocoV2: { warmupStepSeconds: mocoWarm.stepSeconds, ...mocoT },
-      hexaMoco: { warmupStepSeconds: hexaWarm.stepSeconds, ...hexaT },
+      mocoV2: {
+        warmupStepSeconds: mocoWarm.stepSeconds,
+        ...mocoT,
+        counts: mocoCounts,
+        ownVsStock: mocoOwnVsStock,
+      },
+      hexaMoco: {
+        warmupStepSeconds: hexaWarm.stepSeconds,
+        ...hexaT,
+        counts: hexaCounts,
+        ownVsStock: hexaOwnVsStock,
+      },
       hexaCost: {
         measuredRatio: round(mocoT.imagesPerSec / hexaT.imagesPerSec, 2),
         expectedRatio: 3 + T,
@@ -473,6 +340,12 @@ async function benchDCluster(backend: BackendName, preset: PresetId) {
     const hexaT = await timeBlock(rig, plan.timed);
     log(`${name}: HEXA-DCluster ${hexaT.meanStepSeconds} s/step, ${hexaT.imagesPerSec} images/s`);
 
+    const countedSteps = preset === 'tiny' ? 2 : 1;
+    rig.hardExamples(false);
+    const dcCounts = await countOwnAndStock(rig, countedSteps);
+    rig.hardExamples(true);
+    const hexaCounts = await countOwnAndStock(rig, countedSteps);
+
     const T = cfg.attackSteps;
     return {
       config: {
@@ -490,8 +363,8 @@ async function benchDCluster(backend: BackendName, preset: PresetId) {
         ...setup,
         note: 'as Trainer.run before its first step: Trainer.prepare, i.e. base.prepare (no-grad embedding of two augmented views of every image in use, synced by reading the bank back) and base.onEpochStart(0) (spherical k-means, all heads). Per-epoch re-clustering is not inside the step timings below',
       },
-      deepClusterV2: { warmupStepSeconds: dcWarm.stepSeconds, ...dcT },
-      hexaDCluster: { warmupStepSeconds: hexaWarm.stepSeconds, ...hexaT },
+      deepClusterV2: { warmupStepSeconds: dcWarm.stepSeconds, ...dcT, counts: dcCounts },
+      hexaDCluster: { warmupStepSeconds: hexaWarm.stepSeconds, ...hexaT, counts: hexaCounts },
       hexaCost: {
         measuredRatio: round(dcT.imagesPerSec / hexaT.imagesPerSec, 2),
         expectedRatio: 3 + T,
@@ -902,11 +775,20 @@ async function main(): Promise<void> {
   const training: Combination[] = [];
   const reclustering: (Awaited<ReturnType<typeof benchRecluster>> & { leakedTensors: number })[] = [];
   const backendReports: Record<string, unknown> = {};
+  let fallbackFlags: Awaited<ReturnType<typeof benchFallbackFlags>> | null = null;
   for (const backend of backends) {
     try {
       const report = await initBackend(backend);
-      backendReports[backend] = { warning: report.warning };
+      backendReports[backend] = { warning: report.warning, flags: report.flags };
       log(`backend ${backend} ready${report.warning ? ` (${report.warning})` : ''}`);
+      if (backend === 'webgpu' && !SKIP_FLAGS) {
+        try {
+          fallbackFlags = await benchFallbackFlags(log, QUICK ? 2 : 3);
+        } catch (e) {
+          errors.push(`tfjs flags: ${(e as Error).message}`);
+          log(`tfjs flags failed: ${(e as Error).stack ?? (e as Error).message}`);
+        }
+      }
     } catch (e) {
       errors.push(`${backend}: ${(e as Error).message}`);
       log(`backend ${backend} failed: ${(e as Error).message}`);
@@ -1034,6 +916,31 @@ async function main(): Promise<void> {
     );
   });
 
+  // dispatches, uploads, read-backs and enqueue time per step: backend → method → preset.
+  const counters: Record<string, Record<string, Record<string, StepCounts>>> = {};
+  const putCounts = (backend: string, method: string, preset: string, c: StepCounts) => {
+    ((counters[backend] ??= {})[method] ??= {})[preset] = c;
+  };
+  for (const t of training) {
+    putCounts(t.backend, 'moco-v2', t.preset, t.mocoV2.counts);
+    putCounts(t.backend, 'hexa-moco', t.preset, t.hexaMoco.counts);
+    if (t.deepCluster) {
+      putCounts(t.backend, 'deepcluster-v2', t.preset, t.deepCluster.deepClusterV2.counts);
+      putCounts(t.backend, 'hexa-dcluster', t.preset, t.deepCluster.hexaDCluster.counts);
+    }
+  }
+
+  // WebGPU's step time over WebGL's, per preset and method, where both ran (same run).
+  const webgpuOverWebgl: Record<string, Record<string, number>> = {};
+  for (const gpu of training.filter((t) => t.backend === 'webgpu')) {
+    const gl = training.find((t) => t.backend === 'webgl' && t.preset === gpu.preset);
+    if (!gl) continue;
+    webgpuOverWebgl[gpu.preset] = {
+      'moco-v2': round(gpu.mocoV2.meanStepSeconds / gl.mocoV2.meanStepSeconds, 2),
+      'hexa-moco': round(gpu.hexaMoco.meanStepSeconds / gl.hexaMoco.meanStepSeconds, 2),
+    };
+  }
+
   state.result = {
     bench: 'hexa-lab npm run bench',
     options: {
@@ -1045,6 +952,7 @@ async function main(): Promise<void> {
       skipCluster: SKIP_CLUSTER,
       skipImport: SKIP_IMPORT,
       fullRecluster: FULL_RECLUSTER,
+      skipFlags: SKIP_FLAGS,
     },
     tfjs: { ...tf.version },
     adapter: probe.adapter,
@@ -1054,6 +962,9 @@ async function main(): Promise<void> {
     data: DATA_NOTE,
     step: "the trainer's step, as Trainer.run takes it: sampler.next, then Trainer.stepOnce (toFloatImages, augmentBatch ×2 (query and key views), trainStep (method step + online linear probe + SGD), metric sums kept on the GPU); MoCo-v2 and DeepCluster-v2 are their HEXA trainers with both hard-example generators off; timed blocks are back-to-back steps with ONE read-back (await data() of the metric sums, loss included) at the end; images/s = batchSize / mean seconds per step",
     hexaCostFormula: HEXA_FORMULA,
+    fallbackFlags,
+    counters,
+    webgpuOverWebgl,
     training,
     dataPipeline: pipeline,
     pipelineVsTraining,

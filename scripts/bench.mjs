@@ -1,5 +1,5 @@
 // npm run bench [-- --quick] [--backends webgpu,webgl] [--presets tiny,small-gpu] [--steps N] [--skip-data]
-//   [--skip-cluster] [--skip-import] [--full-recluster]
+//   [--skip-cluster] [--skip-import] [--full-recluster] [--skip-flags]
 // Serves bench/index.html with Vite's dev server, runs it in headless Chromium (Debian's, with the
 // flags of playwright.config.ts), streams the page's progress to stderr and prints the result as one
 // JSON object on stdout. Exits non-zero when anything failed.
@@ -17,7 +17,7 @@ const TIMEOUT_MS = 30 * 60_000;
 
 function usage(message) {
   process.stderr.write(
-    `${message}\nUsage: npm run bench -- [--quick] [--backends webgpu,webgl] [--presets tiny,small-gpu] [--steps N] [--skip-data] [--skip-cluster] [--skip-import] [--full-recluster]\n`,
+    `${message}\nUsage: npm run bench -- [--quick] [--backends webgpu,webgl] [--presets tiny,small-gpu] [--steps N] [--skip-data] [--skip-cluster] [--skip-import] [--full-recluster] [--skip-flags]\n`,
   );
   process.exit(2);
 }
@@ -32,6 +32,7 @@ function parseArgs(argv) {
     skipCluster: false,
     skipImport: false,
     fullRecluster: false,
+    skipFlags: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
@@ -41,6 +42,7 @@ function parseArgs(argv) {
     else if (flag === '--skip-cluster') opts.skipCluster = true;
     else if (flag === '--skip-import') opts.skipImport = true;
     else if (flag === '--full-recluster') opts.fullRecluster = true;
+    else if (flag === '--skip-flags') opts.skipFlags = true;
     else if (flag === '--backends') opts.backends = value();
     else if (flag === '--presets') opts.presets = value();
     else if (flag === '--steps') {
@@ -90,6 +92,7 @@ async function main() {
     if (opts.skipCluster) query.set('skipCluster', '1');
     if (opts.skipImport) query.set('skipImport', '1');
     if (opts.fullRecluster) query.set('fullRecluster', '1');
+    if (opts.skipFlags) query.set('skipFlags', '1');
     const url = `http://127.0.0.1:${address.port}/bench/index.html?${query}`;
     log(`bench: ${url}`);
 
@@ -102,7 +105,7 @@ async function main() {
     page.on('console', (m) => {
       if (m.type() === 'error' || m.type() === 'warning') log(`console ${m.type()}: ${m.text()}`);
     });
-    await page.goto(url);
+    await page.goto(url, { timeout: 180_000 }); // the dev server transforms the modules on first load
 
     const deadline = Date.now() + TIMEOUT_MS;
     let shown = 0;

@@ -1,11 +1,18 @@
 import { create } from 'zustand';
-import type { BackendName, BackendReport } from '../worker/protocol';
+import type { BackendName, BackendReport, ConformanceReport } from '../worker/protocol';
 
 interface BackendState {
   requested: BackendName | null;
   report: BackendReport | null;
   error: { backend: BackendName; message: string } | null;
   deviceLost: string | null;
+  /** "Check this GPU": null until asked. */
+  check: {
+    phase: 'running' | 'done' | 'failed';
+    log: string[];
+    message: string;
+    report: ConformanceReport | null;
+  } | null;
 }
 
 export const useBackendStore = create<BackendState>(() => ({
@@ -13,4 +20,5 @@ export const useBackendStore = create<BackendState>(() => ({
   report: null,
   error: null,
   deviceLost: null,
+  check: null,
 }));

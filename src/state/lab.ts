@@ -34,6 +34,16 @@ function onReply(msg: WorkerReply): void {
     case 'backend-error':
       useBackendStore.setState({ error: { backend: msg.backend, message: msg.message } });
       break;
+    case 'conformance':
+      useBackendStore.setState((s) => ({
+        check: {
+          phase: msg.phase,
+          log: msg.phase === 'running' ? [...(s.check?.log ?? []), msg.message] : (s.check?.log ?? []),
+          message: msg.message,
+          report: msg.report,
+        },
+      }));
+      break;
     case 'dataset-progress':
       useDatasetStore.setState({
         progress: {
@@ -159,10 +169,18 @@ function onReply(msg: WorkerReply): void {
   }
 }
 
+/** "Check this GPU": runs the conformance check in the worker (backendStore.check follows it). */
+export function checkGpu(): void {
+  useBackendStore.setState({
+    check: { phase: 'running', log: [], message: 'Starting the check', report: null },
+  });
+  client?.send({ type: 'check-gpu' });
+}
+
 /** Starts (or restarts, on another backend) the worker. */
 export function startLab(backend: BackendName, storageOk: boolean): void {
   client?.terminate();
-  useBackendStore.setState({ requested: backend, report: null, error: null, deviceLost: null });
+  useBackendStore.setState({ requested: backend, report: null, error: null, deviceLost: null, check: null });
   client = createWorkerClient(onReply, (message) =>
     useRunStore.setState({ phase: 'failed', error: message }),
   );

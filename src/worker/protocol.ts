@@ -7,6 +7,7 @@ import type { BuiltinId } from '../engine/data/builtin';
 import type { FractalParams } from '../engine/data/fractals';
 import type { ImportOptions, ImportReport, ImportSource } from '../engine/data/importers';
 import type { BackendName, BackendReport } from '../engine/runtime/backend';
+import type { ConformanceReport } from '../engine/runtime/conformance';
 import type { ClusterSnapshot, EvalPoint, MetricsPoint } from '../engine/training/trainer';
 import type { PreviewSet } from '../engine/training/previews';
 // Gallery and embedding view
@@ -27,6 +28,7 @@ export type {
   DatasetManifest,
   BackendName,
   BackendReport,
+  ConformanceReport,
   ClusterSnapshot,
   EvalPoint,
   MetricsPoint,
@@ -72,7 +74,9 @@ export type WorkerRequest =
   /** Gallery: nearest held-out images of `image` in feature space (current or last run's model). */
   | { type: 'neighbours'; requestId: number; image: PreviewImage }
   /** The full records of these saved runs (for the comparison view); answered by 'run-details'. */
-  | { type: 'get-runs'; ids: string[] };
+  | { type: 'get-runs'; ids: string[] }
+  /** "Check this GPU": the conformance check (runtime/conformance.ts); answered by 'conformance'. */
+  | { type: 'check-gpu' };
 
 export type RunPhase =
   'idle' | 'preparing' | 'training' | 'evaluating' | 'paused' | 'done' | 'stopped' | 'failed';
@@ -126,7 +130,14 @@ export type WorkerReply =
   /** Full records of the requested runs, in the order asked; unknown ids are left out. */
   | { type: 'run-details'; runs: RunRecord[] }
   /** A request the worker has no handler for (it is answered, never dropped). */
-  | { type: 'request-error'; request: string; message: string };
+  | { type: 'request-error'; request: string; message: string }
+  /** The conformance check's progress (a line), its report when done, or why it could not run. */
+  | {
+      type: 'conformance';
+      phase: 'running' | 'done' | 'failed';
+      message: string;
+      report: ConformanceReport | null;
+    };
 
 export type RunAction =
   | { kind: 'rename'; name: string }

@@ -90,6 +90,7 @@ export const workerRequestSchema = z.discriminatedUnion('type', [
   z.object({ type: type('run-action'), id, action: runAction }),
   z.object({ type: type('debug-lose-device') }),
   z.object({ type: type('debug-fetch'), url: z.string() }),
+  z.object({ type: type('check-gpu') }),
   z.object({ type: type('neighbours'), requestId: num, image: previewImage }),
   z.object({ type: type('get-runs'), ids: z.array(id) }),
 ]) satisfies z.ZodType<WorkerRequest>;

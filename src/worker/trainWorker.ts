@@ -10,6 +10,7 @@ import {
   onDeviceLost,
   type BackendName,
 } from '../engine/runtime/backend';
+import { runConformance } from '../engine/runtime/conformance';
 import { Trainer } from '../engine/training/trainer';
 import type { TrainConfig } from '../engine/config';
 import { METHOD_INFO } from '../engine/methods/catalog';
@@ -273,6 +274,36 @@ function changeSettings(config: TrainConfig): void {
   }
 }
 
+let checking = false;
+
+/** "Check this GPU": the conformance check, never while a run holds the GPU (it switches backends). */
+async function checkGpu(): Promise<void> {
+  const fail = (message: string) => post({ type: 'conformance', phase: 'failed', message, report: null });
+  if (trainer) return fail('Stop the run first: the check needs the GPU to itself.');
+  if (deviceLost) return fail('The GPU device was lost: restart the backend first.');
+  if (checking) return;
+  checking = true;
+  try {
+    const report = await runConformance({
+      curveSteps: 3,
+      log: (message) => post({ type: 'conformance', phase: 'running', message, report: null }),
+    });
+    const failed = report.checks.filter((c) => !c.pass).length;
+    post({
+      type: 'conformance',
+      phase: 'done',
+      message: report.pass
+        ? `All ${report.checks.length} checks pass (${report.seconds} s).`
+        : `${failed} of ${report.checks.length} checks fail${report.gpuErrors.length ? `, ${report.gpuErrors.length} GPU errors` : ''}.`,
+      report,
+    });
+  } catch (e) {
+    fail(`The check could not run: ${(e as Error).message}`);
+  } finally {
+    checking = false;
+  }
+}
+
 const datasetOps: DatasetOpsContext = {
   store: () => store,
   post,
@@ -348,6 +379,9 @@ self.onmessage = (ev: MessageEvent<unknown>) => {
       break;
     case 'debug-fetch':
       void debugFetch(msg.url);
+      break;
+    case 'check-gpu':
+      void checkGpu();
       break;
     default:
       void handleDatasetRequest(msg, datasetOps).then((handled) => {

@@ -1,6 +1,7 @@
 // Online linear probe (as solo-learn does): a softmax classifier trained on detached backbone
 // features of labelled batches while the backbone pre-trains; its batch accuracy is charted live.
 import * as tf from '@tensorflow/tfjs';
+import { sgdUpdate } from '../runtime/kernels/fused';
 import { Rng } from '../runtime/random';
 import { detach } from './detach';
 
@@ -70,13 +71,15 @@ export class OnlineProbe {
         const logp = tf.logSoftmax(this.logits(x)); // [B, K]
         return tf.neg(tf.mean(tf.sum(tf.mul(target, logp), 1))) as tf.Scalar;
       }, [W, b]);
-      for (const key of ['W', 'b'] as const) {
-        const g = grads[this.vars[key].name];
-        if (!g) continue;
-        const v = this.velocity[key];
-        v.assign(tf.add(tf.mul(v, this.momentum), g));
-        this.vars[key].assign(tf.sub(this.vars[key], tf.mul(v, this.lr)));
-      }
+      const keys = ['W', 'b'] as const;
+      sgdUpdate(
+        keys.map((k) => this.vars[k]),
+        keys.map((k) => grads[this.vars[k].name]),
+        keys.map((k) => this.velocity[k]),
+        this.lr,
+        this.momentum,
+        0,
+      );
       return { loss, accuracy };
     });
   }

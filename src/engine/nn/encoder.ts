@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackboneId } from '../config';
 import { l2Normalize } from '../evaluation/normalize';
+import { emaUpdate } from '../runtime/kernels/fused';
 import type { Rng } from '../runtime/random';
 import { createBackbone, type Backbone } from './backbones';
 import { batchNorm, dense, relu, sequential, type ForwardMode, type Layer } from './layers';
@@ -73,10 +74,5 @@ export function copyVariables(from: tf.Variable[], to: tf.Variable[]): void {
 
 /** θk ← m·θk + (1−m)·θq for parameters only (MoCo; buffers such as BN statistics are not averaged). */
 export function momentumUpdate(online: tf.Variable[], target: tf.Variable[], m: number): void {
-  tf.tidy(() => {
-    online.forEach((q, i) => {
-      const k = target[i]!;
-      k.assign(tf.add(tf.mul(k, m), tf.mul(q, 1 - m)));
-    });
-  });
+  emaUpdate(online, target, m); // fused on WebGPU (runtime/kernels/fused.ts)
 }

@@ -2,6 +2,8 @@
 // moving statistics; `apply` takes a ForwardMode so one network serves training, split-BN keys and
 // inference-mode attacks without copies.
 import * as tf from '@tensorflow/tfjs';
+import { fusedBatchNormTrain } from '../runtime/kernels/batchNorm';
+import { bnRunningStats, bnRunningStatsPacked, ownKernelsActive } from '../runtime/kernels/fused';
 import type { Rng } from '../runtime/random';
 
 export interface ForwardMode {
@@ -91,6 +93,13 @@ export function batchNorm(channels: number, momentum = 0.9, eps = 1e-5): Layer {
       const b = x.shape[0];
       if (b % g !== 0) throw new Error(`BatchNorm: batch ${b} is not divisible into ${g} groups`);
       const rest = x.shape.slice(1);
+      const n = (b / g) * rest.slice(0, -1).reduce((p, q) => p * q, 1);
+      if (ownKernelsActive()) {
+        // WebGPU: fused statistics + normalise, fused gradient, one kernel for the moving statistics.
+        const fused = fusedBatchNormTrain(x, gamma, beta, g, eps);
+        bnRunningStatsPacked(movingMean, movingVar, fused.stats, momentum, n);
+        return fused.y;
+      }
       const grouped = tf.reshape(x, [g, b / g, ...rest]); // [G, B/G, ..., C]
       // Reduce over the sub-batch axis (1) and the spatial axes (2 .. rank-2 of `grouped`).
       const reduceAxes = [1, ...rest.slice(0, -1).map((_, i) => i + 2)];
@@ -98,11 +107,7 @@ export function batchNorm(channels: number, momentum = 0.9, eps = 1e-5): Layer {
       const normed = tf.div(tf.sub(grouped, mean), tf.sqrt(tf.add(variance, eps)));
       const y = tf.add(tf.mul(tf.reshape(normed, x.shape), gamma), beta);
       // Moving statistics (unbiased variance, as PyTorch): detached, mean over groups.
-      const n = (b / g) * rest.slice(0, -1).reduce((p, q) => p * q, 1);
-      const bMean = tf.reshape(tf.mean(mean, 0), [channels]);
-      const bVar = tf.reshape(tf.mul(tf.mean(variance, 0), n / Math.max(n - 1, 1)), [channels]);
-      movingMean.assign(tf.add(tf.mul(movingMean, momentum), tf.mul(bMean, 1 - momentum)));
-      movingVar.assign(tf.add(tf.mul(movingVar, momentum), tf.mul(bVar, 1 - momentum)));
+      bnRunningStats(movingMean, movingVar, mean, variance, momentum, n); // one kernel on WebGPU
       return y;
     },
   };

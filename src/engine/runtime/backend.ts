@@ -1,6 +1,8 @@
 // Backend choice: WebGPU first (our adapter check runs before tfjs-backend-webgpu, which crashes
 // when no adapter exists), WebGL or CPU on request. Works in a worker and in a page.
 import * as tf from '@tensorflow/tfjs';
+import { FALLBACK_FLAGS, isSoftwareAdapter, setFlags, type FlagValue } from './flags';
+import { installConstantCache } from './kernels/constants';
 
 export const BACKENDS = ['webgpu', 'webgl', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -17,6 +19,8 @@ export interface BackendReport {
   name: BackendName;
   adapter: AdapterInfo | null; // WebGPU only
   warning: string | null; // e.g. a software fallback adapter
+  /** tfjs settings applied for this adapter (software fallbacks only: measured faster there), {} if none. */
+  flags: Record<string, FlagValue>;
 }
 
 export class BackendUnavailableError extends Error {
@@ -82,12 +86,16 @@ export async function initBackend(name: BackendName): Promise<BackendReport> {
   }
   if (!ok) throw new BackendUnavailableError(`The ${name} backend failed to start.`, name);
   await tf.ready();
+  // On a software adapter, the tfjs settings the bench measured faster there (runtime/flags.ts).
+  const flags = name === 'webgpu' && isSoftwareAdapter(adapter) ? { ...FALLBACK_FLAGS } : {};
+  setFlags(flags);
+  if (name === 'webgpu') installConstantCache(); // scalar constants uploaded once (kernels/constants.ts)
   const warning = adapter?.isFallbackAdapter
     ? `Software fallback adapter (${adapter.vendor} ${adapter.architecture}): the GPU is emulated on the CPU, so training is very slow. Keep to the Tiny preset.`
     : name === 'cpu'
       ? 'Plain-JavaScript CPU backend: very slow.'
       : null;
-  return { name, adapter, warning };
+  return { name, adapter, warning, flags };
 }
 
 /** Resolves when the WebGPU device is lost (destroyed, driver reset, GPU removed); never for other backends. */

@@ -1,6 +1,7 @@
 // Small previews for the panels, read back from the GPU only on read-back steps. Plain typed arrays
 // so they cross the worker boundary cheaply (transferable buffers).
 import type * as tf from '@tensorflow/tfjs';
+import { readTogether, type ReadValues } from './readback';
 
 /** A small image as 0–255 bytes, [h, w, c] row-major. */
 export interface PreviewImage {
@@ -73,17 +74,37 @@ function split(data: Float32Array | Int32Array | Uint8Array, n: number): Float32
   return Array.from({ length: n }, (_, i) => Float32Array.from(data.subarray(i * size, (i + 1) * size)));
 }
 
-/** Reads the step's preview tensors (all at once) and disposes them. */
+export interface PreviewMeta {
+  step: number;
+  epoch: number;
+  labelKind: 'key' | 'cluster';
+  epsilon: number;
+}
+
+/** Reads the step's preview tensors (one read-back for all) and disposes them. */
 export async function readPreviews(
   t: Record<string, tf.Tensor>,
-  meta: { step: number; epoch: number; labelKind: 'key' | 'cluster'; epsilon: number },
+  meta: PreviewMeta,
   batchIndices?: Int32Array, // dataset indices of the batch, to name the samples
 ): Promise<PreviewSet> {
-  const keys = Object.keys(t);
-  const values = await Promise.all(keys.map((k) => t[k]!.data()));
-  const d: Record<string, Float32Array | Int32Array | Uint8Array> = {};
-  keys.forEach((k, i) => (d[k] = values[i]!));
-  const shape = (k: string) => t[k]!.shape;
+  try {
+    return previewsFromValues(await readTogether(t), shapesOf(t), meta, batchIndices);
+  } finally {
+    Object.values(t).forEach((x) => x.dispose());
+  }
+}
+
+export const shapesOf = (t: Record<string, tf.Tensor>): Record<string, number[]> =>
+  Object.fromEntries(Object.entries(t).map(([k, x]) => [k, x.shape]));
+
+/** The preview set from read-back values (see readPreviews) and the tensors' shapes. */
+export function previewsFromValues(
+  d: Record<string, ReadValues>,
+  shapes: Record<string, number[]>,
+  meta: PreviewMeta,
+  batchIndices?: Int32Array,
+): PreviewSet {
+  const shape = (k: string) => shapes[k]!;
   const nums = (k: string) => Array.from(d[k]!);
   const out: PreviewSet = {
     ...meta,
@@ -132,6 +153,5 @@ export async function readPreviews(
       indices: positions.map((j) => batchIndices?.[j] ?? -1),
     };
   }
-  Object.values(t).forEach((x) => x.dispose());
   return out;
 }

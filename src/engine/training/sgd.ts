@@ -2,6 +2,7 @@
 // g ← g + wd·θ;  v ← μ·v + g;  θ ← θ − lr·v. Velocities follow the variable order given at construction.
 import * as tf from '@tensorflow/tfjs';
 import { newVariable } from '../nn/layers';
+import { sgdUpdate } from '../runtime/kernels/fused';
 
 export class Sgd {
   readonly velocities: tf.Variable[];
@@ -16,16 +17,16 @@ export class Sgd {
 
   /** grads keyed by variable name (as tf.variableGrads returns them). */
   apply(grads: tf.NamedTensorMap, lr: number): void {
-    tf.tidy(() => {
-      this.vars.forEach((v, i) => {
-        const g0 = grads[v.name];
-        if (!g0) return; // a variable that did not take part (e.g. frozen prototypes)
-        const g = this.weightDecay > 0 ? tf.add(g0, tf.mul(v, this.weightDecay)) : g0;
-        const vel = this.velocities[i]!;
-        vel.assign(tf.add(tf.mul(vel, this.momentum), g));
-        v.assign(tf.sub(v, tf.mul(vel, lr)));
-      });
-    });
+    // A variable without a gradient did not take part (e.g. frozen prototypes) and is left alone.
+    // On WebGPU one fused in-place kernel per few parameters, else plain tfjs (runtime/kernels/fused.ts).
+    sgdUpdate(
+      this.vars,
+      this.vars.map((v) => grads[v.name]),
+      this.velocities,
+      lr,
+      this.momentum,
+      this.weightDecay,
+    );
   }
 
   dispose(): void {

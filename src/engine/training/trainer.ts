@@ -15,7 +15,8 @@ import { METHODS } from '../methods/registry';
 import type { BaseMethod, HardExampleGenerator, PrepareContext } from '../methods/types';
 import { Rng } from '../runtime/random';
 import { captureCheckpoint, restoreCheckpoint, type Checkpoint } from './checkpoint';
-import { readPreviews, type PreviewImage, type PreviewSet } from './previews';
+import { previewsFromValues, shapesOf, type PreviewImage, type PreviewSet } from './previews';
+import { readTogether, type ReadValues } from './readback';
 import { cosineLr } from './schedule';
 import { Sgd } from './sgd';
 import { trainStep } from './step';
@@ -332,21 +333,33 @@ export class Trainer {
 
   /**
    * Reads the metric sums back (the GPU sync: it waits for every step queued) and starts new ones.
-   * Returns each metric's mean over the `steps` steps since the last call.
+   * Returns each metric's mean over the `steps` steps since the last call. `extra` tensors (the
+   * window's previews) are read in the same single read-back (`extra` values; not disposed here).
    */
-  async readMetrics(): Promise<{ values: Record<string, number>; steps: number }> {
+  async readMetrics(extra: Record<string, tf.Tensor> = {}): Promise<{
+    values: Record<string, number>;
+    steps: number;
+    extra: Record<string, ReadValues>;
+  }> {
     const sums = this.sums;
     const steps = this.sumsSteps;
     this.sums = {};
     this.sumsSteps = 0;
     const keys = Object.keys(sums);
-    const data = await Promise.all(keys.map((k) => sums[k]!.data()));
+    const all: Record<string, tf.Tensor> = {};
+    keys.forEach((k) => (all[`metric:${k}`] = sums[k]!));
+    Object.entries(extra).forEach(([k, t]) => (all[`extra:${k}`] = t));
+    let data: Record<string, ReadValues>;
+    try {
+      data = await readTogether(all);
+    } finally {
+      keys.forEach((k) => sums[k]!.dispose());
+    }
     const values: Record<string, number> = {};
-    keys.forEach((k, i) => {
-      values[k] = data[i]![0]! / steps;
-      sums[k]!.dispose();
-    });
-    return { values, steps };
+    keys.forEach((k) => (values[k] = data[`metric:${k}`]![0]! / steps));
+    const extraValues: Record<string, ReadValues> = {};
+    Object.keys(extra).forEach((k) => (extraValues[k] = data[`extra:${k}`]!));
+    return { values, steps, extra: extraValues };
   }
 
   /** Drops the metric sums not read back (a stopped run's last window). */
@@ -367,7 +380,15 @@ export class Trainer {
     windowMs: number,
     batchIndices?: Int32Array,
   ): Promise<void> {
-    const { values, steps: n } = await this.readMetrics();
+    const hasPreviews = Object.keys(previews).length > 0;
+    const shapes = shapesOf(previews);
+    let read: Awaited<ReturnType<Trainer['readMetrics']>>;
+    try {
+      read = await this.readMetrics(previews); // one read-back: metric sums and previews together
+    } finally {
+      Object.values(previews).forEach((t) => t.dispose());
+    }
+    const { values, steps: n } = read;
     this.elapsedMs += windowMs;
     const spe = this.sampler.stepsPerEpoch;
     this.events.metrics({
@@ -378,12 +399,13 @@ export class Trainer {
       values,
       imagesPerSec: (n * cfg.batchSize * 1000) / Math.max(windowMs, 1),
       elapsedMs: this.elapsedMs,
-      numTensors: tf.memory().numTensors - Object.keys(previews).length,
+      numTensors: tf.memory().numTensors,
     });
-    if (Object.keys(previews).length > 0) {
+    if (hasPreviews) {
       this.events.preview(
-        await readPreviews(
-          previews,
+        previewsFromValues(
+          read.extra,
+          shapes,
           {
             step: this.stepsDone,
             epoch: this.stepsDone / spe,

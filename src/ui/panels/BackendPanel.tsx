@@ -1,6 +1,7 @@
 import { useBackendStore } from '../../state/backendStore';
 import { startLab } from '../../state/lab';
 import { ErrorNote } from '../components/Panel';
+import { GpuCheck } from './GpuCheck';
 
 export function BackendPanel(props: { storageOk: boolean }) {
   const { report, error, requested, deviceLost } = useBackendStore();
@@ -25,6 +26,15 @@ export function BackendPanel(props: { storageOk: boolean }) {
           ⚠ {report.warning}
         </div>
       )}
+      {report && Object.keys(report.flags ?? {}).length > 0 && (
+        <div className="muted" data-testid="backend-flags">
+          Software adapter: tfjs settings measured faster on it are applied (
+          {Object.entries(report.flags)
+            .map(([k, v]) => `${k} = ${String(v)}`)
+            .join(', ')}
+          ; see bench/README.md).
+        </div>
+      )}
       {error && (
         <ErrorNote testId="backend-error">
           <p>
@@ -47,6 +57,7 @@ export function BackendPanel(props: { storageOk: boolean }) {
           )}
         </ErrorNote>
       )}
+      {report && !deviceLost && <GpuCheck />}
       {deviceLost && (
         <ErrorNote testId="device-lost">
           <p>{deviceLost}</p>
