@@ -100,6 +100,7 @@ export async function runExperiment(browser, url, opts, plan, started) {
       leakedTensors: null,
       metrics: [],
       evaluations: [],
+      baselines: null,
       clusters: [],
     })),
     summary: [],
@@ -150,8 +151,16 @@ export async function runExperiment(browser, url, opts, plan, started) {
         );
         break;
       }
+      case 'baselines': {
+        r.baselines = e.baselines;
+        const b = e.baselines;
+        log(
+          `${tag(e.run)}  baselines (${b.testCount} held-out): random init (BN on data) kNN ${pct(b.randomInit.knnTop1)}, linear ${pct(b.randomInit.linearTop1)}; pixels kNN ${pct(b.pixels.knnTop1)}, linear ${pct(b.pixels.linearTop1)}`,
+        );
+        break;
+      }
       case 'evaluation':
-        r.evaluations.push({ ...e.point });
+        r.evaluations.push({ ...e.point, wallMs: e.wallMs });
         log(
           `${tag(e.run)}  eval @ step ${e.point.step}: linear top-1 ${pct(e.point.linearTop1)}, kNN top-1 ${pct(e.point.knnTop1)}`,
         );

@@ -7,6 +7,7 @@ import { metricsToCsv } from '../engine/evaluation/runMath';
 import { exportBackboneArtifacts, modelFiles } from '../engine/nn/exportLayers';
 import { Trainer } from '../engine/training/trainer';
 import { describeEvent, isRunEvent } from '../engine/training/runEvents';
+import { upgradeConfig } from '../engine/config';
 import type { ExportFile, RunAction, RunSummary, WorkerReply } from './protocol';
 
 export const RUN_FILE_FORMAT = 'hexa-lab-run/1';
@@ -120,6 +121,7 @@ export async function runActionFor(
       const now = Date.now();
       await runs.saveRun({
         ...r,
+        config: upgradeConfig(r.config),
         id: `run-${now}-imported`,
         name: `${r.name} (imported)`,
         status: r.status === 'running' || r.status === 'paused' ? 'interrupted' : r.status,

@@ -4,7 +4,8 @@
 // checkpoint (losing at most cfg.checkpointEvery steps). Usable from the worker; tests use the Map-based
 // twin in testing/memoryRunStore.ts.
 import type { IDBPDatabase } from 'idb';
-import type { TrainConfig } from '../config';
+import { upgradeConfig, type TrainConfig } from '../config';
+import type { Baselines } from '../training/baselines';
 import type { Checkpoint } from '../training/checkpoint';
 import type { EvalPoint, MetricsPoint } from '../training/trainer';
 import { configAt, type RunEvent } from '../training/runEvents';
@@ -27,6 +28,8 @@ export interface RunRecord {
   evals: EvalPoint[];
   /** Settings changed mid-run and resumptions, oldest first (absent in records saved before them). */
   events?: RunEvent[];
+  /** Random-init (BN on data) and raw-pixel probe scores (absent in records saved before them). */
+  baselines?: Baselines;
   tags: string[];
   notes?: string;
 }
@@ -137,7 +140,7 @@ class IdbRunStore implements RunStore {
 
   async listRuns(): Promise<RunRecord[]> {
     try {
-      return (await this.db.getAll('runs')).sort((a, b) => b.createdAt - a.createdAt);
+      return (await this.db.getAll('runs')).map(upgradeRun).sort((a, b) => b.createdAt - a.createdAt);
     } catch (e) {
       throw await toStorageError(e, 'listing runs');
     }
@@ -145,7 +148,8 @@ class IdbRunStore implements RunStore {
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
     try {
-      return await this.db.get('runs', runId);
+      const run = await this.db.get('runs', runId);
+      return run && upgradeRun(run);
     } catch (e) {
       throw await toStorageError(e, `reading run '${runId}'`);
     }
@@ -229,6 +233,12 @@ class IdbRunStore implements RunStore {
 }
 
 /** Opens the run store (the 'hexa-lab' database, migrated to v2 if needed). */
+/** A record saved by an older version, its config completed (upgradeConfig). */
+export const upgradeRun = (r: RunRecord): RunRecord => {
+  const config = upgradeConfig(r.config);
+  return config === r.config ? r : { ...r, config };
+};
+
 export async function openRunStore(): Promise<RunStore> {
   return new IdbRunStore(await openHexaDb('runs'));
 }

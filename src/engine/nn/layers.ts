@@ -9,6 +9,8 @@ export interface ForwardMode {
   training: boolean;
   /** Split-BatchNorm: normalise in G equal sub-batches (MoCo's ShuffleBN emulation). Default 1. */
   bnGroups?: number;
+  /** Training mode: this momentum for the moving statistics instead of the layer's (recalibration). */
+  bnMomentum?: number;
 }
 
 export interface Layer<I extends tf.Tensor = tf.Tensor, O extends tf.Tensor = tf.Tensor> {
@@ -101,8 +103,9 @@ export function batchNorm(channels: number, momentum = 0.9, eps = 1e-5): Layer {
       const n = (b / g) * rest.slice(0, -1).reduce((p, q) => p * q, 1);
       const bMean = tf.reshape(tf.mean(mean, 0), [channels]);
       const bVar = tf.reshape(tf.mul(tf.mean(variance, 0), n / Math.max(n - 1, 1)), [channels]);
-      movingMean.assign(tf.add(tf.mul(movingMean, momentum), tf.mul(bMean, 1 - momentum)));
-      movingVar.assign(tf.add(tf.mul(movingVar, momentum), tf.mul(bVar, 1 - momentum)));
+      const mom = mode.bnMomentum ?? momentum;
+      movingMean.assign(tf.add(tf.mul(movingMean, mom), tf.mul(bMean, 1 - mom)));
+      movingVar.assign(tf.add(tf.mul(movingVar, mom), tf.mul(bVar, 1 - mom)));
       return y;
     },
   };

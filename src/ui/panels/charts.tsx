@@ -3,6 +3,7 @@
 import { useMemo, useRef, type RefObject } from 'react';
 import {
   CartesianGrid,
+  ErrorBar,
   Legend,
   Line,
   LineChart,
@@ -74,19 +75,31 @@ export interface Series {
   label: string;
   color: string;
   axis?: 'left' | 'right';
+  /** Row key of this series' [below, above] distances to its interval ends, drawn as error bars. */
+  errorKey?: string;
+}
+
+/** A labelled horizontal reference line (a baseline) on the left axis. */
+export interface HorizontalLine {
+  y: number;
+  label: string;
+  color: string;
+  dash: string;
 }
 
 export function StepChart(props: {
   testId: string;
-  data: Record<string, number>[];
+  data: Record<string, number | number[]>[];
   series: Series[];
   leftLabel: string;
   rightLabel?: string;
   yDomain?: [number, number];
   markers?: ChartMarker[];
+  lines?: HorizontalLine[];
 }) {
   const points = props.data.length;
   const markers = props.markers ?? [];
+  const lines = props.lines ?? [];
   const box = useRef<HTMLDivElement>(null);
   return (
     <div
@@ -94,6 +107,7 @@ export function StepChart(props: {
       data-testid={props.testId}
       data-points={points}
       data-markers={markers.length}
+      data-lines={lines.length}
       title={markers.map((m) => `step ${m.x}: ${m.label}`).join('\n') || undefined}
       ref={box}
     >
@@ -134,6 +148,20 @@ export function StepChart(props: {
                 dot={points < 30}
                 isAnimationActive={false}
                 connectNulls
+              >
+                {s.errorKey && (
+                  <ErrorBar dataKey={s.errorKey} width={4} strokeWidth={1} stroke={s.color} direction="y" />
+                )}
+              </Line>
+            ))}
+            {lines.map((l) => (
+              <ReferenceLine
+                key={l.label}
+                yAxisId="left"
+                y={l.y}
+                stroke={l.color}
+                strokeDasharray={l.dash}
+                label={{ value: l.label, position: 'insideBottomLeft', fontSize: 10, fill: l.color }}
               />
             ))}
             {markers.map((m, i) => markerLine(m, MARKER_COLOUR[m.kind], i, 'left'))}
