@@ -34,9 +34,10 @@ export async function loadEngine(server) {
   const config = await server.ssrLoadModule('/src/engine/config.ts');
   const fractals = await server.ssrLoadModule('/src/engine/data/fractals.ts');
   const runMath = await server.ssrLoadModule('/src/engine/evaluation/runMath.ts');
+  const augmentation = await server.ssrLoadModule('/src/engine/data/augmentationDefaults.ts');
   const { METHOD_INFO } = await server.ssrLoadModule('/src/engine/methods/catalog.ts');
   const methodLabels = Object.fromEntries(Object.values(METHOD_INFO).map((m) => [m.id, m.label]));
-  return { config, fractals, runMath, methodLabels };
+  return { config, fractals, runMath, augmentation, methodLabels };
 }
 
 /** Starts the server on a free port and returns the experiment page's URL. */
