@@ -1,13 +1,13 @@
 // Bad input gets a clear, specific message, and nothing already stored is lost.
 import { chromium, expect, test } from '@playwright/test';
 import { CHROMIUM, QUIET_FLAGS } from '../playwright.config';
-import { LabPage } from './labPage';
+import { LabPage, SMALL } from './labPage';
 
 test('out-of-range settings are named with their range and block Start; a bad link is reported', async ({
   page,
 }) => {
   const lab = new LabPage(page);
-  await lab.open('preset=tiny&epochs=abc&colour=7');
+  await lab.open(SMALL + '&epochs=abc&colour=7');
   await expect(lab.testId('link-errors')).toContainText(
     'Setting "epochs" in the link is not a number: "abc".',
   );
@@ -47,7 +47,7 @@ test('a browser without a WebGPU adapter is told so plainly and can train on Web
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     const lab = new LabPage(page);
-    await lab.open('preset=tiny');
+    await lab.open(SMALL);
     await expect(lab.testId('backend-error')).toContainText('WebGPU is not available.', { timeout: 60_000 });
     await expect(lab.testId('backend-error')).toContainText('no GPU adapter is available');
     await lab.testId('use-webgl').click();
@@ -89,7 +89,7 @@ test('a full storage quota: a clear message, no half-stored dataset, and a retry
   const cdp = await context.newCDPSession(page);
   const origin = new URL(test.info().project.use.baseURL!).origin;
   await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 4 * 1024 * 1024 });
-  await lab.open('preset=tiny');
+  await lab.open(SMALL);
   await expect(lab.testId('storage-error')).toContainText('quota', { timeout: 120_000 });
   await expect(lab.testId('dataset-status')).toHaveAttribute('data-ready', 'false');
   const partial = await lab.storedRecords();
@@ -106,7 +106,7 @@ test('a lost GPU device stops the run with a message; the stored dataset survive
   page,
 }) => {
   const lab = new LabPage(page);
-  await lab.open('preset=tiny');
+  await lab.open(SMALL);
   await lab.waitForDataset();
   await expect(lab.testId('backend-name')).toHaveText('webgpu');
   await lab.testId('start-button').click();

@@ -2,12 +2,12 @@
 // overlaid charts, the summary table and the confusion matrix of the runs it made.
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { LabPage } from './labPage';
+import { LabPage, SMALL } from './labPage';
 
 test('a one-click ablation runs four arms one after another and opens their comparison', async ({ page }) => {
   test.setTimeout(300_000);
   const lab = new LabPage(page);
-  await lab.open('preset=tiny&trainLimit=16&epochs=1&readbackEvery=1&probeTrainSize=32&probeTestSize=32'); // 2 steps per run
+  await lab.open(SMALL + '&trainLimit=16&epochs=1&readbackEvery=1&probeTrainSize=32&probeTestSize=32'); // 2 steps per run
   await lab.waitForDataset();
   await expect(lab.testId('ablation-seeds')).toHaveValue('1');
   await expect(lab.testId('adversarial-panel')).toHaveCount(0); // the form's method: MoCo-v2

@@ -3,11 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { strFromU8, unzipSync } from 'fflate';
-import { LabPage } from './labPage';
+import { LabPage, SMALL } from './labPage';
 
 test('Fashion-MNIST loads on demand with progress and its about note', async ({ page }) => {
   const lab = new LabPage(page);
-  await lab.open('preset=tiny');
+  await lab.open(SMALL);
   await lab.waitForDataset();
   await lab.testId('load-fashion-mnist').click();
   await expect(lab.testId('dataset-notice')).toContainText('Fashion-MNIST is stored and ready to train on.', {
@@ -17,8 +17,18 @@ test('Fashion-MNIST loads on demand with progress and its about note', async ({ 
   await expect(row.getByTestId('dataset-facts')).toContainText(
     '60,000 train / 10,000 test · 28×28 grey · 10 classes',
   );
+  // MNIST's augmentation defaults (digits: no flip), then Fashion-MNIST's own (clothes: flips).
+  await expect(lab.testId('field-flipProb')).toHaveValue('0');
   await row.getByTestId('dataset-select').check();
   await expect(page).toHaveURL(/datasetId=fashion-mnist/);
+  await expect(lab.testId('augmentation-defaults')).toContainText('Clothes');
+  await expect(lab.testId('field-flipProb')).toHaveValue('0.5');
+  await expect(lab.testId('field-cropScaleMin')).toHaveValue('0.3');
+  // Edited by hand, then put back with one click.
+  await lab.testId('field-flipProb').fill('0.2');
+  await lab.testId('augmentation-reset').click();
+  await expect(lab.testId('field-flipProb')).toHaveValue('0.5');
+  await expect(lab.testId('augmentation-reset')).toHaveCount(0);
   await expect(lab.testId('about-data')).toContainText('MIT');
   const stored = await lab.storedRecords();
   expect(stored.manifests.map((m) => m.id).sort()).toEqual(['fashion-mnist', 'mnist']);
@@ -28,7 +38,7 @@ test('generated fractals: deterministic colour images that train, export as .zip
   page,
 }) => {
   const lab = new LabPage(page);
-  await lab.open('preset=tiny');
+  await lab.open(SMALL);
   await lab.waitForDataset();
   const form = lab.testId('fractal-form');
   await page.getByText('Generate fractals (colour)').click();

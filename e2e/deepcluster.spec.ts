@@ -1,6 +1,6 @@
 // DeepCluster-v2 and HEXA-DCluster: re-clustering at the epoch boundary fills the clusters panel.
 import { expect, test } from '@playwright/test';
-import { LabPage } from './labPage';
+import { LabPage, SMALL } from './labPage';
 
 for (const method of ['deepcluster-v2', 'hexa-dcluster'] as const) {
   test(`a tiny ${method} run re-clusters at the epoch boundary and fills the clusters panel`, async ({
@@ -9,7 +9,7 @@ for (const method of ['deepcluster-v2', 'hexa-dcluster'] as const) {
     test.setTimeout(480_000); // prepare + k-means + HEXA steps on a CPU-emulated GPU
     const lab = new LabPage(page);
     // 16 images, batch 8: an epoch is 2 steps, so two epochs pass a re-clustering.
-    await lab.open(`preset=tiny&method=${method}&trainLimit=16&epochs=2&readbackEvery=1`);
+    await lab.open(`${SMALL}&method=${method}&trainLimit=16&epochs=2&readbackEvery=1`);
     await lab.waitForDataset();
     await expect(lab.testId('backend-name')).toHaveText('webgpu');
     await expect(lab.testId('field-clusterCount')).toHaveValue('4');

@@ -39,6 +39,16 @@ test.describe('npm run experiment', () => {
       const r = await runExperiment([
         ...['--methods', 'moco-v2,hexa-moco', '--dataset', 'fractals:3x12@16', '--preset', 'tiny'],
         ...['--epochs', '1', '--seeds', '1', '--train-limit', '24', '--out', out],
+        ...[
+          '--set',
+          'batchSize=8',
+          '--set',
+          'queueSize=16',
+          '--set',
+          'probeTrainSize=64',
+          '--set',
+          'probeTestSize=64',
+        ],
       ]);
       expect(r.code, r.output).toBe(0);
       expect(r.output).toMatch(/\[run 1\/2\] moco-v2 seed 1 {2}step 3\/3/);
@@ -53,6 +63,9 @@ test.describe('npm run experiment', () => {
         expect(run.metrics.at(-1).step).toBe(3);
         expect(Number.isFinite(run.metrics.at(-1).values.loss)).toBe(true);
         expect(run.evaluations.length).toBe(2); // at step 0 and after the last step
+        expect(run.evaluations[0].step).toBe(0);
+        expect(run.baselines.testCount).toBeGreaterThan(0); // random init (BN on data) and pixels
+        expect(run.baselines.pixels.knnTop1).toBeGreaterThan(0);
         expect(run.leakedTensors).toBe(0);
         expect(run.wallMs).toBeGreaterThan(0);
       }

@@ -1,13 +1,13 @@
 // Hard-example gallery and embedding view: a tiny HEXA-MoCo run (2 epochs of 2 steps) fills the gallery
 // with real images, a click shows 8 neighbours, and the embedding view has points in PCA and UMAP.
 import { expect, test } from '@playwright/test';
-import { LabPage } from './labPage';
+import { LabPage, SMALL } from './labPage';
 
 test('the gallery keeps hard examples, finds neighbours, and the embedding view projects', async ({
   page,
 }) => {
   const lab = new LabPage(page);
-  await lab.open('preset=tiny&method=hexa-moco&trainLimit=16&epochs=2');
+  await lab.open(SMALL + '&method=hexa-moco&trainLimit=16&epochs=2');
   await lab.waitForDataset();
   await expect(lab.testId('method-select')).toHaveValue('hexa-moco');
   await lab.testId('start-button').click();

@@ -1,10 +1,10 @@
 // HEXA-MoCo: the adversarial and cut-mix panels fill with real images while training runs.
 import { expect, test } from '@playwright/test';
-import { LabPage } from './labPage';
+import { LabPage, SMALL } from './labPage';
 
 test('a tiny HEXA-MoCo run shows adversarial and cut-mixed queries live', async ({ page }) => {
   const lab = new LabPage(page);
-  await lab.open('preset=tiny&method=hexa-moco');
+  await lab.open(SMALL + '&method=hexa-moco');
   await lab.waitForDataset();
   await expect(lab.testId('backend-name')).toHaveText('webgpu');
   await expect(lab.testId('method-select')).toHaveValue('hexa-moco');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { zipSync } from 'fflate';
 import { makePng } from '../src/engine/data/importers/testUtils';
-import { LabPage } from './labPage';
+import { LabPage, SMALL } from './labPage';
 
 /** Writes files (path → bytes) under a fresh temporary folder named `top`; returns the folder. */
 function folder(top: string, files: Record<string, Uint8Array>): string {
@@ -27,7 +27,7 @@ const noisy = (w: number, h: number, seed: number) => {
 
 async function openLab(page: Page): Promise<LabPage> {
   const lab = new LabPage(page);
-  await lab.open('preset=tiny');
+  await lab.open(SMALL);
   await lab.waitForDataset();
   await page.getByText('Import your images').click();
   return lab;

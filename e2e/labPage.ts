@@ -1,6 +1,28 @@
 // Page object for the lab, built on data-testids and the window.__hexa test API.
 import { expect, type Page } from '@playwright/test';
 
+/**
+ * The Tiny preset scaled down for fast end-to-end tests on SwiftShader (96 images, batch 8, queue 16,
+ * read back every 2 steps, checkpoint every 4, probes of 64/64: the sizes the Tiny preset had before
+ * issue 10). Specs that only need a run to go add their own overrides after it (later keys win).
+ */
+export const SMALL = [
+  'preset=tiny',
+  'trainLimit=96',
+  'batchSize=8',
+  'embedDim=16',
+  'epochs=3',
+  'warmupSteps=8',
+  'queueSize=16',
+  'clusterHeads=2',
+  'clusterCount=4',
+  'readbackEvery=2',
+  'checkpointEvery=4',
+  'probeTrainSize=64',
+  'probeTestSize=64',
+  'knnK=5',
+].join('&');
+
 export class LabPage {
   constructor(readonly page: Page) {}
 

@@ -1,12 +1,12 @@
 // The dataset library: thumbnails per class, rename, persistent storage, delete with confirmation.
 import { expect, test } from '@playwright/test';
-import { LabPage } from './labPage';
+import { LabPage, SMALL } from './labPage';
 
 test('the library shows thumbnails per class, renames, and deletes only after confirmation', async ({
   page,
 }) => {
   const lab = new LabPage(page);
-  await lab.open('preset=tiny');
+  await lab.open(SMALL);
   await lab.waitForDataset();
   const row = lab.testId('dataset-row').filter({ hasText: 'MNIST' });
   await expect(row.getByTestId('dataset-facts')).toContainText(

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { expect, test, type Page } from '@playwright/test';
-import { LabPage } from './labPage';
+import { LabPage, SMALL } from './labPage';
 
 async function downloads(page: Page, n: number, click: () => Promise<void>) {
   const files: { name: string; path: string }[] = [];
@@ -61,7 +61,7 @@ test('a run survives a reload: resume from its checkpoint, steps lost at most ch
   page,
 }) => {
   const lab = new LabPage(page);
-  await lab.open('preset=tiny'); // checkpoint every 4 steps, read back every 2
+  await lab.open(SMALL); // checkpoint every 4 steps, read back every 2
   await lab.waitForDataset();
   await lab.testId('start-button').click();
   await lab.waitForReadbacks(5); // step 10: checkpoints at 4 and 8
@@ -148,7 +148,7 @@ test('a run survives a lost GPU device: reload, resume from its last checkpoint,
 }) => {
   const lab = new LabPage(page);
   const chartPoints = async () => Number(await lab.testId('loss-chart').getAttribute('data-points'));
-  await lab.open('preset=tiny'); // checkpoint every 4 steps, read back every 2
+  await lab.open(SMALL); // checkpoint every 4 steps, read back every 2
   await lab.waitForDataset();
   await expect(lab.testId('backend-name')).toHaveText('webgpu');
   await lab.testId('start-button').click();

@@ -187,7 +187,9 @@ async function runPlan(plan: ExperimentPlan): Promise<void> {
       const started = performance.now();
       const trainer = new Trainer(cfg, source, {
         metrics: (point) => send({ type: 'metrics', run, point }),
-        evaluation: (point) => send({ type: 'evaluation', run, point }),
+        evaluation: (point) =>
+          send({ type: 'evaluation', run, point, wallMs: Math.round(performance.now() - started) }),
+        baselines: (baselines) => send({ type: 'baselines', run, baselines }),
         clusters: (s) => send({ type: 'clusters', run, step: s.step, stats: s.stats }),
         preview: () => undefined,
         status: () => undefined,

@@ -4,6 +4,7 @@ import type { TrainConfig } from '../src/engine/config';
 import type { FractalParams } from '../src/engine/data/fractals';
 import type { ClusterStats } from '../src/engine/methods/deepClusterV2';
 import type { BackendName, BackendReport } from '../src/engine/runtime/backend';
+import type { Baselines } from '../src/engine/training/baselines';
 import type { EvalPoint, MetricsPoint } from '../src/engine/training/trainer';
 
 export type DatasetSpec =
@@ -38,7 +39,9 @@ export type ExperimentEvent =
   | { type: 'dataset'; info: DatasetInfo }
   | { type: 'run-start'; run: number; totalSteps: number; stepsPerEpoch: number }
   | { type: 'metrics'; run: number; point: MetricsPoint }
-  | { type: 'evaluation'; run: number; point: EvalPoint }
+  /** wallMs: since the run's Trainer was built (for comparisons at equal wall-clock time). */
+  | { type: 'evaluation'; run: number; point: EvalPoint; wallMs: number }
+  | { type: 'baselines'; run: number; baselines: Baselines }
   | { type: 'clusters'; run: number; step: number; stats: ClusterStats }
   | {
       type: 'run-end';

@@ -20,6 +20,9 @@ export interface HexaTestApi {
       numTensors: number[];
       metrics: Record<string, number>[];
       evals: number;
+      /** Held-out evaluations: step, accuracies and images scored. */
+      evalPoints: { step: number; linearTop1: number; knnTop1: number; testCount: number | null }[];
+      baselines: ReturnType<typeof useRunStore.getState>['baselines'];
       previews: number;
     };
   };
@@ -57,6 +60,13 @@ export function installTestApi(): void {
           numTensors: run.metrics.map((m) => m.numTensors),
           metrics: run.metrics.map((m) => m.values),
           evals: run.evals.length,
+          evalPoints: run.evals.map((e) => ({
+            step: e.step,
+            linearTop1: e.linearTop1,
+            knnTop1: e.knnTop1,
+            testCount: e.testCount ?? null,
+          })),
+          baselines: run.baselines,
           previews: run.previews.length,
         },
       };

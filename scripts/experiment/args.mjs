@@ -121,7 +121,7 @@ function parseDataset(raw, fractals) {
 }
 
 /** One validated TrainConfig per run (seeds outer, methods inner), or a UsageError naming the field. */
-function buildRuns(opts, config, datasetId) {
+function buildRuns(opts, config, augmentation, datasetId) {
   const methods = opts.methods.split(',').map((s) => s.trim());
   for (const m of methods) {
     if (!config.METHOD_IDS.includes(m)) fail(`Unknown method "${m}" (${config.METHOD_IDS.join(', ')})`);
@@ -138,7 +138,8 @@ function buildRuns(opts, config, datasetId) {
     if (new Set(seeds).size !== seeds.length) fail('--seed-list lists a seed twice');
   } else seeds = Array.from({ length: opts.seeds ?? 1 }, (_, i) => i + 1);
 
-  const common = { ...config.PRESETS[opts.preset].config, datasetId };
+  // The preset with the dataset's augmentation defaults (digits: no flip, crops ≥ 50 %; others: flips).
+  const common = augmentation.withDatasetAugmentation({ ...config.PRESETS[opts.preset].config }, datasetId);
   if (opts.epochs !== null) common.epochs = opts.epochs;
   if (opts.trainLimit !== null) common.trainLimit = opts.trainLimit;
   const overrides = {};
@@ -187,10 +188,10 @@ function defaultOut() {
  * Everything a training session needs from the flags: the page's DatasetSpec, the runs, the report
  * folder and the settings that differ from the preset. Throws a UsageError on any bad value.
  */
-export function planExperiment(opts, { config, fractals }) {
+export function planExperiment(opts, { config, fractals, augmentation }) {
   const dataset = parseDataset(opts.dataset, fractals);
   const datasetId = dataset.kind === 'builtin' ? dataset.id : fractals.fractalDatasetId(dataset.params);
-  const { methods, seeds, runs, overrides } = buildRuns(opts, config, datasetId);
+  const { methods, seeds, runs, overrides } = buildRuns(opts, config, augmentation, datasetId);
   const out = resolve(opts.out ?? defaultOut());
   const preset = config.PRESETS[opts.preset].config;
   const configChanges = Object.fromEntries(

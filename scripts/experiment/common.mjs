@@ -15,4 +15,7 @@ export const esc = (s) =>
   );
 export const fmt = (v, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
 export const pct = (v) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : '–');
+/** Points (already ×100), signed: "+12.0". */
+export const pts = (v) => (Number.isFinite(v) ? `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1)}` : '–');
+export const ptsStd = (s) => (s && s.n > 0 ? `${pts(s.mean)} ± ${s.std.toFixed(1)}` : '–');
 export const pctStd = (s) => (s && s.n > 0 ? `${pct(s.mean)} ± ${(100 * s.std).toFixed(1)}` : '–');

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fail } from './args.mjs';
 import { lineChart } from './chart.mjs';
-import { esc, fmt, log, pct, pctStd } from './common.mjs';
+import { esc, fmt, log, pct, pctStd, pts, ptsStd } from './common.mjs';
 
 const PALETTE = {
   'moco-v2': '#1f77b4',
@@ -116,6 +116,28 @@ function renderHtml(results, runMath, methodLabels) {
       return `<tr><th style="border-left:4px solid ${PALETTE[s.method] ?? '#555'}">${esc(methodLabels[s.method] ?? s.method)}</th><td>${esc(s.seeds.join(', '))}</td><td class="num"><b>${pctStd(s.linearTop1)}</b></td><td class="num"><b>${pctStd(s.knnTop1)}</b></td><td class="num">${fmt(lastLoss.mean)} ± ${fmt(lastLoss.std)}</td><td class="num">${fmt(ips.mean, 1)}</td><td class="num">${fmt(wall.mean, 1)}</td></tr>`;
     })
     .join('\n');
+  const baselineRows = (results.baselines ?? [])
+    .map(
+      (b) =>
+        `<tr><th>${esc(b.label)}</th><td>${esc(b.seeds.join(', '))}</td><td class="num">${pctStd(b.linearTop1)}</td><td class="num">${pctStd(b.knnTop1)}</td><td colspan="3" class="sub">${esc(b.note)}</td></tr>`,
+    )
+    .join('\n');
+  const gainRows = results.summary
+    .filter((s) => s.gain)
+    .map(
+      (s) =>
+        `<tr><th style="border-left:4px solid ${PALETTE[s.method] ?? '#555'}">${esc(methodLabels[s.method] ?? s.method)}</th><td class="num">${ptsStd(s.gain.knn)}</td><td class="num">${esc(s.gain.knnPerSeed.map(pts).join(' / '))}</td><td class="num">${ptsStd(s.gain.linear)}</td><td class="num">${esc(s.gain.linearPerSeed.map(pts).join(' / '))}</td></tr>`,
+    )
+    .join('\n');
+  const eq = results.equalTime;
+  const equalTimeRows = eq
+    ? eq.methods
+        .map(
+          (m) =>
+            `<tr><th style="border-left:4px solid ${PALETTE[m.method] ?? '#555'}">${esc(methodLabels[m.method] ?? m.method)}</th><td class="num">${esc(m.steps.join(' / '))}</td><td class="num">${pctStd(m.linearTop1)}</td><td class="num">${pctStd(m.knnTop1)}</td></tr>`,
+        )
+        .join('\n')
+    : '';
   const runRows = results.runs
     .map((r) => {
       const last = r.evaluations.at(-1);
@@ -170,6 +192,41 @@ ${summaryRows}
 </tbody>
 </table>
 <p class="sub">Final evaluation after the last step: frozen backbone features of ${esc(probeTrain)} train and ${esc(probeTest)} held-out images; linear probe and kNN (k = ${esc(common.knnK)}). Std is the sample std (n − 1); 0 for one seed. Images/s and seconds per run include the first steps' shader compilation.</p>
+${
+  baselineRows
+    ? `<h2>Baselines (no self-supervised training)</h2>
+<table>
+<thead><tr><th>features</th><th>seeds</th><th>linear top-1</th><th>kNN top-1</th><th colspan="3"></th></tr></thead>
+<tbody>
+${baselineRows}
+</tbody>
+</table>`
+    : ''
+}
+${
+  gainRows
+    ? `<h2>Gain over the random-init network (BN on data), points</h2>
+<table>
+<thead><tr><th>method</th><th>kNN gain</th><th>per seed</th><th>linear gain</th><th>per seed</th></tr></thead>
+<tbody>
+${gainRows}
+</tbody>
+</table>
+<p class="sub">Final accuracy minus the same seed's random-init network with its BatchNorm statistics recalibrated on the probe's train images (the run's step-0 weights).</p>`
+    : ''
+}
+${
+  equalTimeRows
+    ? `<h2>At equal wall-clock time (${esc(fmt(eq.budgetSeconds, 0))} s per run)</h2>
+<table>
+<thead><tr><th>method</th><th>steps reached (per seed)</th><th>linear top-1</th><th>kNN top-1</th></tr></thead>
+<tbody>
+${equalTimeRows}
+</tbody>
+</table>
+<p class="sub">${esc(eq.note)}</p>`
+    : ''
+}
 <h2>Curves (mean over seeds${esc(band)})</h2>
 <div class="charts">
 ${charts.join('\n')}
@@ -217,6 +274,7 @@ function writeReport(out, results, runMath, methodLabels) {
       knnTop1: g?.stats.knnTop1 ?? runMath.meanStd([]),
     };
   });
+  addGains(results, runMath);
   writeFileSync(resolve(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
   // metrics.csv: run, method, seed + runMath.metricsToCsv's columns (union of the metric keys).
@@ -238,6 +296,80 @@ function writeReport(out, results, runMath, methodLabels) {
     runMath.toCsv([['run', 'method', 'seed', 'step', 'epoch', 'linearTop1', 'knnTop1'], ...evalRows]),
   );
   writeFileSync(resolve(out, 'index.html'), renderHtml(results, runMath, methodLabels));
+}
+
+/**
+ * Baseline rows (random init with BN on data, raw pixels: mean ± std over the runs' seeds), each
+ * method's gain over its own seed's random-init network, and the accuracies at equal wall-clock time:
+ * every run's last evaluation made within the wall time of the fastest method's slowest run.
+ */
+function addGains(results, runMath) {
+  const done = results.runs.filter((r) => r.status === 'done' && r.evaluations.length > 0);
+  const withBase = done.filter((r) => r.baselines);
+  const bySeed = new Map(withBase.map((r) => [r.seed, r.baselines]));
+  const seeds = [...bySeed.keys()].sort((a, b) => a - b);
+  const pick = (f) => runMath.meanStd(seeds.map((s) => f(bySeed.get(s))));
+  results.baselines =
+    seeds.length === 0
+      ? []
+      : [
+          {
+            label: 'random-init network (BN on data)',
+            seeds,
+            linearTop1: pick((b) => b.randomInit.linearTop1),
+            knnTop1: pick((b) => b.randomInit.knnTop1),
+            note: 'the step-0 network of each seed, BatchNorm statistics recalibrated on the probe train images',
+          },
+          {
+            label: 'raw pixels',
+            seeds,
+            linearTop1: pick((b) => b.pixels.linearTop1),
+            knnTop1: pick((b) => b.pixels.knnTop1),
+            note: 'the images resized to the crop size, flattened; the same for every seed',
+          },
+        ];
+  for (const s of results.summary) {
+    const runs = withBase.filter((r) => r.method === s.method).sort((a, b) => a.seed - b.seed);
+    if (runs.length === 0) continue;
+    const knn = runs.map((r) => 100 * (r.evaluations.at(-1).knnTop1 - r.baselines.randomInit.knnTop1));
+    const lin = runs.map((r) => 100 * (r.evaluations.at(-1).linearTop1 - r.baselines.randomInit.linearTop1));
+    s.gain = {
+      seeds: runs.map((r) => r.seed),
+      knn: runMath.meanStd(knn),
+      linear: runMath.meanStd(lin),
+      knnPerSeed: knn,
+      linearPerSeed: lin,
+    };
+  }
+  // Equal wall-clock: the budget is the slowest run of the fastest method (by mean wall time).
+  const methods = results.methods.filter((m) => done.some((r) => r.method === m));
+  const walls = methods.map((m) => {
+    const w = done.filter((r) => r.method === m).map((r) => r.wallMs);
+    return { m, mean: w.reduce((a, b) => a + b, 0) / w.length, max: Math.max(...w) };
+  });
+  const evalsTimed = done.every((r) => r.evaluations.every((e) => Number.isFinite(e.wallMs)));
+  if (methods.length < 2 || !evalsTimed) {
+    results.equalTime = null;
+    return;
+  }
+  const budget = walls.sort((a, b) => a.mean - b.mean)[0].max;
+  results.equalTime = {
+    budgetSeconds: budget / 1000,
+    note: 'Each run scored by its last evaluation made within this wall time (evaluations at step 0, each epoch end and the end; wall time from building the trainer, evaluations included): a slower method is shown at the steps it had reached by then.',
+    methods: methods.map((m) => {
+      const runs = done.filter((r) => r.method === m).sort((a, b) => a.seed - b.seed);
+      const at = runs.map(
+        (r) => [...r.evaluations].reverse().find((e) => e.wallMs <= budget) ?? r.evaluations[0],
+      );
+      return {
+        method: m,
+        seeds: runs.map((r) => r.seed),
+        steps: at.map((e) => e.step),
+        linearTop1: runMath.meanStd(at.map((e) => e.linearTop1)),
+        knnTop1: runMath.meanStd(at.map((e) => e.knnTop1)),
+      };
+    }),
+  };
 }
 
 /** Writes the report of a finished (or cut-short) experiment and prints its files and summary. */

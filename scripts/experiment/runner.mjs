@@ -34,9 +34,10 @@ export async function loadEngine(server) {
   const config = await server.ssrLoadModule('/src/engine/config.ts');
   const fractals = await server.ssrLoadModule('/src/engine/data/fractals.ts');
   const runMath = await server.ssrLoadModule('/src/engine/evaluation/runMath.ts');
+  const augmentation = await server.ssrLoadModule('/src/engine/data/augmentationDefaults.ts');
   const { METHOD_INFO } = await server.ssrLoadModule('/src/engine/methods/catalog.ts');
   const methodLabels = Object.fromEntries(Object.values(METHOD_INFO).map((m) => [m.id, m.label]));
-  return { config, fractals, runMath, methodLabels };
+  return { config, fractals, runMath, augmentation, methodLabels };
 }
 
 /** Starts the server on a free port and returns the experiment page's URL. */
@@ -100,6 +101,7 @@ export async function runExperiment(browser, url, opts, plan, started) {
       leakedTensors: null,
       metrics: [],
       evaluations: [],
+      baselines: null,
       clusters: [],
     })),
     summary: [],
@@ -150,8 +152,16 @@ export async function runExperiment(browser, url, opts, plan, started) {
         );
         break;
       }
+      case 'baselines': {
+        r.baselines = e.baselines;
+        const b = e.baselines;
+        log(
+          `${tag(e.run)}  baselines (${b.testCount} held-out): random init (BN on data) kNN ${pct(b.randomInit.knnTop1)}, linear ${pct(b.randomInit.linearTop1)}; pixels kNN ${pct(b.pixels.knnTop1)}, linear ${pct(b.pixels.linearTop1)}`,
+        );
+        break;
+      }
       case 'evaluation':
-        r.evaluations.push({ ...e.point });
+        r.evaluations.push({ ...e.point, wallMs: e.wallMs });
         log(
           `${tag(e.run)}  eval @ step ${e.point.step}: linear top-1 ${pct(e.point.linearTop1)}, kNN top-1 ${pct(e.point.knnTop1)}`,
         );

@@ -5,6 +5,7 @@ import {
   PRESET_IDS,
   PRESETS,
   configToQuery,
+  upgradeConfig,
   validateConfig,
   type BoolField,
   type NumberField,
@@ -93,24 +94,26 @@ describe('validateConfig', () => {
   });
 
   it('rejects a queue that is not a multiple of the batch size', () => {
-    // tiny: batch 8; 20 = 2·8 + 4
-    expect(validateConfig({ ...tiny(), queueSize: 20 })).toEqual([
+    // batch 8; 20 = 2·8 + 4
+    const b8 = { ...tiny(), batchSize: 8 };
+    expect(validateConfig({ ...b8, queueSize: 20 })).toEqual([
       { field: 'queueSize', message: 'Queue size K (20) must be a multiple of the batch size (8).' },
     ]);
-    expect(validateConfig({ ...tiny(), queueSize: 24 })).toEqual([]);
+    expect(validateConfig({ ...b8, queueSize: 24 })).toEqual([]);
   });
 
   it('rejects BN groups that do not divide the batch, or leave fewer than 2 images a group', () => {
-    // tiny: batch 8; 3 does not divide 8
-    expect(validateConfig({ ...tiny(), bnGroups: 3 })).toEqual([
+    // batch 8 (queue 16); 3 does not divide 8
+    const b8 = { ...tiny(), batchSize: 8, queueSize: 16 };
+    expect(validateConfig({ ...b8, bnGroups: 3 })).toEqual([
       { field: 'bnGroups', message: 'BN groups (3) must divide the batch size (8).' },
     ]);
     // 8 divides 8, but 8 / 8 = 1 image per group
-    const one = validateConfig({ ...tiny(), bnGroups: 8 });
+    const one = validateConfig({ ...b8, bnGroups: 8 });
     expect(one).toHaveLength(1);
     expect(one[0]!.field).toBe('bnGroups');
     expect(one[0]!.message).toContain('at least 2 images');
-    expect(validateConfig({ ...tiny(), bnGroups: 4 })).toEqual([]);
+    expect(validateConfig({ ...b8, bnGroups: 4 })).toEqual([]);
   });
 
   it('rejects unknown method and backbone ids and an empty dataset', () => {
@@ -197,5 +200,43 @@ describe('config ↔ URL query', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain('"huge"');
     expect(config).toEqual({ ...PRESETS[DEFAULT_PRESET].config, lr: 0.5 });
+  });
+});
+
+describe('presets and head BatchNorm', () => {
+  it('every preset probes on ≥ 1,000 held-out images with a bank of ≥ 2,000', () => {
+    for (const id of PRESET_IDS) {
+      expect(PRESETS[id].config.probeTestSize).toBeGreaterThanOrEqual(1000);
+      expect(PRESETS[id].config.probeTrainSize).toBeGreaterThanOrEqual(2000);
+    }
+  });
+
+  it('head BN is on in the presets, where each BN group has ≥ 8 images', () => {
+    for (const id of PRESET_IDS) {
+      const c = PRESETS[id].config;
+      expect(c.headBn).toBe(true);
+      expect(c.batchSize / c.bnGroups).toBeGreaterThanOrEqual(8);
+    }
+  });
+
+  it('the tiny preset is the measured recipe: 200 steps of batch 32 at 16 px', () => {
+    const c = PRESETS.tiny.config;
+    expect(c).toMatchObject({ imageSize: 16, batchSize: 32, width: 8, queueSize: 1024, temperature: 0.2 });
+    expect((c.epochs * c.trainLimit) / c.batchSize).toBe(200);
+  });
+
+  it('a config saved before headBn existed keeps how it trained: BN for DeepCluster, none for MoCo', () => {
+    const old = (method: TrainConfig['method']) => {
+      const rest: Partial<TrainConfig> = { ...tiny(), method };
+      delete rest.headBn;
+      return rest as TrainConfig;
+    };
+    expect(upgradeConfig(old('moco-v2')).headBn).toBe(false);
+    expect(upgradeConfig(old('hexa-moco')).headBn).toBe(false);
+    expect(upgradeConfig(old('deepcluster-v2')).headBn).toBe(true);
+    expect(upgradeConfig(old('hexa-dcluster')).headBn).toBe(true);
+    const current = { ...tiny(), headBn: false };
+    expect(upgradeConfig(current)).toBe(current);
+    expect(validateConfig(upgradeConfig(old('moco-v2')))).toEqual([]);
   });
 });

@@ -10,12 +10,15 @@ import {
 } from '../engine/config';
 import { configFromQuery } from '../engine/schema/query';
 import { nearestPreset } from './nearestPreset';
+import { withDatasetAugmentation } from '../engine/data/augmentationDefaults';
 
 interface ConfigState {
   config: TrainConfig;
   preset: PresetId;
   issues: ConfigIssue[];
   linkErrors: string[]; // problems found in the URL the page was opened with
+  /** Why the Tiny preset was chosen automatically (a software GPU), or null. */
+  autoPreset: string | null;
 }
 
 const initial = configFromQuery(typeof location === 'undefined' ? '' : location.search);
@@ -25,7 +28,11 @@ export const useConfigStore = create<ConfigState>(() => ({
   preset: initial.preset,
   issues: validateConfig(initial.config),
   linkErrors: initial.errors,
+  autoPreset: null,
 }));
+
+const initialHadPreset =
+  typeof location !== 'undefined' && new URLSearchParams(location.search).has('preset');
 
 function commit(config: TrainConfig, preset: PresetId): void {
   useConfigStore.setState({ config, preset, issues: validateConfig(config) });
@@ -46,10 +53,37 @@ export function replaceConfig(config: TrainConfig): void {
   commit({ ...config }, nearestPreset(config, useConfigStore.getState().preset));
 }
 
+/** Picks a preset by hand (the automatic choice's note goes away). */
 export function applyPreset(preset: PresetId): void {
+  useConfigStore.setState({ autoPreset: null });
+  setPreset(preset);
+}
+
+function setPreset(preset: PresetId): void {
   const { config } = useConfigStore.getState();
-  // Keep the chosen method and dataset; take everything else from the preset.
-  commit({ ...PRESETS[preset].config, method: config.method, datasetId: config.datasetId }, preset);
+  // Keep the chosen method and dataset (with its augmentation defaults); the rest from the preset.
+  commit(
+    withDatasetAugmentation({ ...PRESETS[preset].config, method: config.method }, config.datasetId),
+    preset,
+  );
+}
+
+/** Chooses the dataset to train on and takes its augmentation defaults (flips, smallest crop). */
+export function selectDataset(datasetId: string): void {
+  const { config, preset } = useConfigStore.getState();
+  commit(withDatasetAugmentation(config, datasetId), preset);
+}
+
+/**
+ * On a software adapter (SwiftShader) or the CPU backend, a page opened without a preset in its link
+ * and with the settings untouched switches to the Tiny preset and says why (autoPreset).
+ */
+export function chooseTinyForSlowBackend(reason: string): void {
+  const { config, preset } = useConfigStore.getState();
+  if (initialHadPreset || preset === 'tiny') return;
+  if (configToQuery(config, preset) !== configToQuery(PRESETS[preset].config, preset)) return;
+  setPreset('tiny');
+  useConfigStore.setState({ autoPreset: reason });
 }
 
 export function shareLink(): string {

@@ -13,12 +13,12 @@ import type {
   WorkerRequest,
 } from '../worker/protocol';
 import { useBackendStore } from './backendStore';
-import { replaceConfig, useConfigStore } from './configStore';
+import { chooseTinyForSlowBackend, replaceConfig, useConfigStore } from './configStore';
 import { useRunsStore } from './runsStore';
 import type { TrainConfig } from '../engine/config';
 import { editedLive, withChanges } from '../engine/liveSettings';
 import { useDatasetStore } from './datasetStore';
-import { addMetrics, addPreview, resetRun, useRunStore } from './runStore';
+import { addMetrics, addPreview, resetRun, setStatus, useRunStore } from './runStore';
 import { beginAblation, cancelAblationQueue, compareOnReply } from './compareStore';
 import { buildAblation, nextAblationNumber } from './compareData';
 import { runFileSizeProblem } from '../engine/schema/run';
@@ -28,9 +28,17 @@ let client: WorkerClient | null = null;
 function onReply(msg: WorkerReply): void {
   compareOnReply(msg, { launch: launchConfig, send: (req) => client?.send(req) });
   switch (msg.type) {
-    case 'backend':
+    case 'backend': {
       useBackendStore.setState({ report: msg.report, error: null });
+      const r = msg.report;
+      if (r.adapter?.isFallbackAdapter || r.name === 'cpu')
+        chooseTinyForSlowBackend(
+          r.adapter?.isFallbackAdapter
+            ? `This GPU is a software adapter (${r.adapter.vendor || 'SwiftShader'}, the GPU emulated on the CPU): the Tiny preset was chosen, so that training starts at once and learning shows within its 200 steps. Pick another preset to change it.`
+            : `The CPU backend is slow: the Tiny preset was chosen, so that learning shows within its 200 steps. Pick another preset to change it.`,
+        );
       break;
+    }
     case 'backend-error':
       useBackendStore.setState({ error: { backend: msg.backend, message: msg.message } });
       break;
@@ -101,7 +109,11 @@ function onReply(msg: WorkerReply): void {
       });
       if (msg.resumed) {
         // The charts continue the saved history; the form shows the settings it resumes with.
-        useRunStore.setState({ metrics: msg.resumed.run.metrics, evals: msg.resumed.run.evals });
+        useRunStore.setState({
+          metrics: msg.resumed.run.metrics,
+          evals: msg.resumed.run.evals,
+          baselines: msg.resumed.run.baselines ?? null,
+        });
         replaceConfig(msg.config);
       }
       useRunStore.setState({
@@ -134,7 +146,10 @@ function onReply(msg: WorkerReply): void {
       useDatasetStore.setState({ error: msg.error, progress: null });
       break;
     case 'status':
-      useRunStore.setState({ phase: msg.phase, message: msg.message });
+      setStatus(msg.phase, msg.message, msg.progress ?? null);
+      break;
+    case 'baselines':
+      useRunStore.setState({ baselines: msg.baselines });
       break;
     case 'metrics':
       addMetrics(msg.point);

@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { ClusterSnapshot, EvalPoint, MetricsPoint, PreviewSet, RunPhase } from '../worker/protocol';
 import type { EmbeddingSnapshot, NeighbourResult } from '../worker/protocol';
 import { EMPTY_GALLERY, updateGallery, type Gallery } from '../engine/evaluation/gallery';
-import type { RunEvent, TrainConfig } from '../worker/protocol';
+import type { Baselines, PhaseProgress, RunEvent, TrainConfig } from '../worker/protocol';
 
 /** Gallery: the item whose neighbours are asked for or shown. */
 export interface NeighbourQuery {
@@ -26,6 +26,13 @@ interface RunState {
   formAtStart: TrainConfig | null;
   metrics: MetricsPoint[];
   evals: EvalPoint[];
+  /** The run's random-init (BN on data) and raw-pixel scores; null until computed. */
+  baselines: Baselines | null;
+  /** How far the current long phase is (evaluating, preparing), and when the phase began (ms). */
+  phaseProgress: PhaseProgress | null;
+  phaseSince: number;
+  /** When Start was pressed (ms; 0 before any run): the wall clock. */
+  startedAt: number;
   clusters: ClusterSnapshot | null; // the latest re-clustering (clustering methods)
   previews: PreviewSet[]; // the last PREVIEW_HISTORY, oldest first
   previewIndex: number | null; // null: follow the newest
@@ -44,6 +51,10 @@ const EMPTY_RUN: RunState = {
   formAtStart: null,
   metrics: [],
   evals: [],
+  baselines: null,
+  phaseProgress: null,
+  phaseSince: 0,
+  startedAt: 0,
   clusters: null,
   previews: [],
   previewIndex: null,
@@ -56,7 +67,24 @@ const EMPTY_RUN: RunState = {
 export const useRunStore = create<RunState>(() => EMPTY_RUN);
 
 export function resetRun(): void {
-  useRunStore.setState({ ...EMPTY_RUN, phase: 'preparing', message: 'Starting' });
+  const now = Date.now();
+  useRunStore.setState({
+    ...EMPTY_RUN,
+    phase: 'preparing',
+    message: 'Starting',
+    phaseSince: now,
+    startedAt: now,
+  });
+}
+
+/** A status reply: the phase clock restarts when the phase or its message changes. */
+export function setStatus(phase: RunPhase, message: string, progress: PhaseProgress | null): void {
+  useRunStore.setState((s) => ({
+    phase,
+    message,
+    phaseProgress: progress,
+    phaseSince: s.phase === phase && s.message === message ? s.phaseSince : Date.now(),
+  }));
 }
 
 export function addMetrics(p: MetricsPoint): void {

@@ -5,7 +5,20 @@ export interface ChartSeries {
   label: string;
   color: string;
   axis?: 'left' | 'right';
+  /** Row key of this series' [below, above] distances to its interval ends, drawn as error bars. */
+  errorKey?: string;
 }
+
+/** A labelled horizontal reference line (a baseline) on the left axis. */
+export interface HorizontalLine {
+  y: number;
+  label: string;
+  color: string;
+  dash: string;
+}
+
+/** A chart row: 'step', series values, and [below, above] error distances under a series' errorKey. */
+export type ChartRow = Record<string, number | number[]>;
 
 export interface PlotBox {
   x0: number; // left edge
@@ -26,6 +39,7 @@ export interface ChartScales {
   left: YScale;
   right: YScale | null; // null when no series is on the right axis
   points: Record<string, [number, number][]>; // per series: [step, value] with a finite value, by step
+  errors: Record<string, [number, number, number][]>; // per series with errorKey: [step, low, high]
 }
 
 /** About `count` round tick values (1, 2 or 5 × 10^k apart) covering [lo, hi]. */
@@ -69,33 +83,40 @@ function yScale(values: number[], box: PlotBox, fixed?: [number, number]): YScal
 
 /** The scales of a chart of rows keyed by 'step'; `yDomain` fixes the left axis (e.g. [0, 1]). */
 export function chartScales(
-  data: readonly Record<string, number>[],
+  data: readonly ChartRow[],
   series: readonly ChartSeries[],
   box: PlotBox,
   yDomain?: [number, number],
 ): ChartScales {
   const points: Record<string, [number, number][]> = {};
+  const errors: Record<string, [number, number, number][]> = {};
   const leftValues: number[] = [];
   const rightValues: number[] = [];
   let xLo = Infinity;
   let xHi = -Infinity;
   for (const row of data) {
     const x = row.step;
-    if (x === undefined || !Number.isFinite(x)) continue;
+    if (typeof x !== 'number' || !Number.isFinite(x)) continue;
     if (x < xLo) xLo = x;
     if (x > xHi) xHi = x;
   }
   for (const s of series) {
     const pts: [number, number][] = [];
+    const bars: [number, number, number][] = [];
     for (const row of data) {
       const x = row.step;
       const v = row[s.key];
-      if (x === undefined || v === undefined || !Number.isFinite(x) || !Number.isFinite(v)) continue;
+      if (typeof x !== 'number' || typeof v !== 'number' || !Number.isFinite(x) || !Number.isFinite(v))
+        continue;
       pts.push([x, v]);
       (s.axis === 'right' ? rightValues : leftValues).push(v);
+      const e = s.errorKey ? row[s.errorKey] : undefined;
+      if (Array.isArray(e) && e.length === 2 && e.every(Number.isFinite))
+        bars.push([x, v - e[0]!, v + e[1]!]);
     }
     pts.sort((a, b) => a[0] - b[0]);
     points[s.key] = pts;
+    if (s.errorKey) errors[s.key] = bars;
   }
   if (xLo === Infinity) [xLo, xHi] = [0, 1];
   else if (xHi === xLo) [xLo, xHi] = [xLo - 1, xHi + 1];
@@ -106,6 +127,7 @@ export function chartScales(
     left: yScale(leftValues, box, yDomain),
     right: onRight ? yScale(rightValues, box) : null,
     points,
+    errors,
   };
 }
 

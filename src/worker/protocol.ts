@@ -8,7 +8,8 @@ import type { FractalParams } from '../engine/data/fractals';
 import type { ImportOptions, ImportReport, ImportSource } from '../engine/data/importers';
 import type { BackendName, BackendReport } from '../engine/runtime/backend';
 import type { ConformanceReport } from '../engine/runtime/conformance';
-import type { ClusterSnapshot, EvalPoint, MetricsPoint } from '../engine/training/trainer';
+import type { ClusterSnapshot, EvalPoint, MetricsPoint, PhaseProgress } from '../engine/training/trainer';
+import type { Baselines } from '../engine/training/baselines';
 import type { PreviewSet } from '../engine/training/previews';
 // Gallery and embedding view
 import type { PreviewImage } from '../engine/training/previews';
@@ -38,6 +39,8 @@ export type {
   EmbeddingSnapshot,
   RunEvent,
   DamagedRecord,
+  Baselines,
+  PhaseProgress,
 };
 
 export type StorageErrorInfo = {
@@ -99,7 +102,10 @@ export type WorkerReply =
   | { type: 'import-report'; report: ImportReport }
   /** The outcome of a library action, for the user to read. */
   | { type: 'dataset-notice'; tone: 'info' | 'error'; message: string }
-  | { type: 'status'; phase: RunPhase; message: string }
+  /** progress: how far a long phase (evaluating, preparing) is; absent for the others. */
+  | { type: 'status'; phase: RunPhase; message: string; progress?: PhaseProgress }
+  /** Once per new run, before its first step: reference scores for the accuracy chart. */
+  | { type: 'baselines'; baselines: Baselines }
   | { type: 'metrics'; point: MetricsPoint }
   | { type: 'preview'; preview: PreviewSet }
   | { type: 'evaluation'; point: EvalPoint }

@@ -3,6 +3,7 @@
 // are queued one after another so a slow disk never reorders them.
 import type { TrainConfig } from '../engine/config';
 import type { RunRecord, RunStatus, RunStore } from '../engine/data/runStore';
+import type { Baselines } from '../engine/training/baselines';
 import type { Checkpoint } from '../engine/training/checkpoint';
 import type { EvalPoint, MetricsPoint } from '../engine/training/trainer';
 import type { RunEvent } from '../engine/training/runEvents';
@@ -77,6 +78,10 @@ export class RunRecorder {
 
   evaluation(p: EvalPoint): void {
     this.enqueue(() => this.store.appendMetrics(this.runId, [], [p]));
+  }
+
+  baselines(b: Baselines): void {
+    this.enqueue(() => this.store.updateRun(this.runId, { baselines: b }));
   }
 
   event(e: RunEvent): void {

@@ -161,7 +161,11 @@ async function launch(cfg: TrainConfig, resume: ResumePoint | null): Promise<voi
           recorder?.event(event);
         },
         embedding: (snapshot) => post({ type: 'embedding', snapshot }),
-        status: (phase, message) => post({ type: 'status', phase, message }),
+        baselines: (baselines) => {
+          post({ type: 'baselines', baselines });
+          recorder?.baselines(baselines);
+        },
+        status: (phase, message, progress) => post({ type: 'status', phase, message, progress }),
         checkpoint: (c) => recorder?.checkpoint(c),
       },
       resume ? { resumeFrom: resume.checkpoint } : {},

@@ -144,7 +144,7 @@ describe('memory run store', () => {
 
   it('keeps the settings changed up to the checkpoint, drops later ones and records the resumption', async () => {
     const s = createMemoryRunStore();
-    await s.saveRun(run('a', 1, { config: { ...PRESETS.tiny.config, epsilon: 4, lr: 0.06 } }));
+    await s.saveRun(run('a', 1, { config: { ...PRESETS.tiny.config, epochs: 3, epsilon: 4, lr: 0.06 } }));
     await s.appendMetrics('a', [point(2), point(4)]);
     const at = (step: number) => ({ step, epoch: step / 12, elapsedMs: step * 10 });
     // ε 4 → 8 after step 4, just before the checkpoint of step 4: it applies from step 5 on

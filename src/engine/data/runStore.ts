@@ -5,6 +5,7 @@
 // twin in testing/memoryRunStore.ts.
 import type { IDBPDatabase } from 'idb';
 import type { TrainConfig } from '../config';
+import type { Baselines } from '../training/baselines';
 import type { Checkpoint } from '../training/checkpoint';
 import type { EvalPoint, MetricsPoint } from '../training/trainer';
 import { configAt, type RunEvent } from '../training/runEvents';
@@ -31,6 +32,8 @@ export interface RunRecord {
   evals: EvalPoint[];
   /** Settings changed mid-run and resumptions, oldest first (absent in records saved before them). */
   events?: RunEvent[];
+  /** Random-init (BN on data) and raw-pixel probe scores (absent in records saved before them). */
+  baselines?: Baselines;
   tags: string[];
   notes?: string;
 }

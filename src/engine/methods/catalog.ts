@@ -13,7 +13,7 @@ export const METHOD_INFO: Record<MethodId, MethodInfo> = {
   'moco-v2': {
     id: 'moco-v2',
     label: 'MoCo-v2',
-    help: 'Contrastive: each view must pick out the other view of the same image (its key) among a queue of keys from earlier batches.',
+    help: 'Contrastive: each view must pick out the other view of the same image (its key) among a queue of keys from earlier batches. MoCo-v2’s published projection head has no BatchNorm; the lab adds one after its first layer by default (Head BatchNorm), because the tiny networks here learn much faster with it.',
     family: 'moco',
     hardExamples: false,
   },
@@ -27,7 +27,7 @@ export const METHOD_INFO: Record<MethodId, MethodInfo> = {
   'deepcluster-v2': {
     id: 'deepcluster-v2',
     label: 'DeepCluster-v2',
-    help: 'Clustering: at every epoch start the remembered embeddings of all images are grouped by k-means, and each view must predict the cluster of its image.',
+    help: 'Clustering: at every epoch start the remembered embeddings of all images are grouped by k-means, and each view must predict the cluster of its image. Its head has BatchNorm after the first layer, as published (Head BatchNorm); without it the tiny networks here stall.',
     family: 'deepcluster',
     hardExamples: false,
   },

@@ -1,5 +1,5 @@
 // DeepCluster-v2 as a base method (hexa-spec.md "DeepCluster-v2"): an encoder with a
-// Linear–BN–ReLU–Linear head, a memory bank of the clean embeddings of two views of every train image,
+// Linear–BN–ReLU–Linear head (Linear–ReLU–Linear with headBn off), a memory bank of the clean embeddings of two views of every train image,
 // re-clustered by spherical k-means at each epoch start into H heads of K frozen prototypes. Each view
 // must predict its image's cluster: cross-entropy of z·C_hᵀ/τ against a_h[index], averaged over heads.
 // Hard-example generators see only the PseudoLabelTask, so HEXA-DCluster reuses them unchanged; only the
@@ -175,7 +175,7 @@ export class DeepClusterV2 implements BaseMethod {
     this.heads = h;
     this.clusterCount = k;
     this.embedDim = cfg.embedDim;
-    this.encoder = createEncoder({ ...cfg, channels, head: 'mlp-bn' }, rng);
+    this.encoder = createEncoder({ ...cfg, channels, head: cfg.headBn ? 'mlp-bn' : 'mlp' }, rng);
     this.rng = new Rng(rng.seed());
     // Random unit prototypes until the first clustering (steps need an assignment first anyway).
     this.prototypes = Array.from(
@@ -320,7 +320,10 @@ export class DeepClusterV2 implements BaseMethod {
           previous = pixels;
           pixels = spare;
           fill = 0;
-          if (++batches % PREPARE_YIELD_EVERY === 0) await new Promise<void>((r) => setTimeout(r, 0));
+          if (++batches % PREPARE_YIELD_EVERY === 0) {
+            ctx.onProgress?.(batches * b, count);
+            await new Promise<void>((r) => setTimeout(r, 0));
+          }
         }
       }
       if (fill === 0) return;

@@ -57,7 +57,7 @@ export class MocoV2 implements BaseMethod {
   readonly queue: KeyQueue;
 
   constructor(cfg: TrainConfig, channels: number, rng: Rng) {
-    const spec = { ...cfg, channels, head: 'mlp' as const };
+    const spec = { ...cfg, channels, head: cfg.headBn ? ('mlp-bn' as const) : ('mlp' as const) };
     this.encoder = createEncoder(spec, rng);
     this.keyEncoder = cloneEncoder(this.encoder, rng);
     this.queue = new KeyQueue(cfg.queueSize, cfg.embedDim, rng.seed());

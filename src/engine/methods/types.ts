@@ -55,6 +55,8 @@ export interface PrepareContext {
   rng: Rng;
   /** The trainer's augmentation: raw images [B, H, W, C] in [0, 1] → two views [B, S, S, C]. */
   augment(x: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D];
+  /** Called now and then with the images done of `count` (the page shows a progress bar). */
+  onProgress?(done: number, total: number): void;
 }
 
 /** A base SSL method: owns its encoders and state (queue, prototypes, memory bank). */

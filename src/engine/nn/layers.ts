@@ -11,6 +11,8 @@ export interface ForwardMode {
   training: boolean;
   /** Split-BatchNorm: normalise in G equal sub-batches (MoCo's ShuffleBN emulation). Default 1. */
   bnGroups?: number;
+  /** Training mode: this momentum for the moving statistics instead of the layer's (recalibration). */
+  bnMomentum?: number;
 }
 
 export interface Layer<I extends tf.Tensor = tf.Tensor, O extends tf.Tensor = tf.Tensor> {
@@ -94,10 +96,11 @@ export function batchNorm(channels: number, momentum = 0.9, eps = 1e-5): Layer {
       if (b % g !== 0) throw new Error(`BatchNorm: batch ${b} is not divisible into ${g} groups`);
       const rest = x.shape.slice(1);
       const n = (b / g) * rest.slice(0, -1).reduce((p, q) => p * q, 1);
+      const mom = mode.bnMomentum ?? momentum; // a recalibration pass sets its own (baselines.ts)
       if (ownKernelsActive()) {
         // WebGPU: fused statistics + normalise, fused gradient, one kernel for the moving statistics.
         const fused = fusedBatchNormTrain(x, gamma, beta, g, eps);
-        bnRunningStatsPacked(movingMean, movingVar, fused.stats, momentum, n);
+        bnRunningStatsPacked(movingMean, movingVar, fused.stats, mom, n);
         return fused.y;
       }
       const grouped = tf.reshape(x, [g, b / g, ...rest]); // [G, B/G, ..., C]
@@ -107,7 +110,7 @@ export function batchNorm(channels: number, momentum = 0.9, eps = 1e-5): Layer {
       const normed = tf.div(tf.sub(grouped, mean), tf.sqrt(tf.add(variance, eps)));
       const y = tf.add(tf.mul(tf.reshape(normed, x.shape), gamma), beta);
       // Moving statistics (unbiased variance, as PyTorch): detached, mean over groups.
-      bnRunningStats(movingMean, movingVar, mean, variance, momentum, n); // one kernel on WebGPU
+      bnRunningStats(movingMean, movingVar, mean, variance, mom, n); // one kernel on WebGPU
       return y;
     },
   };

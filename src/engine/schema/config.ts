@@ -9,6 +9,7 @@ import {
   type BoolField,
   type NumberField,
   type TrainConfig,
+  upgradeConfig,
 } from '../config';
 
 /** A finite number (JSON has no NaN or infinity; a config never holds them). */
@@ -28,10 +29,16 @@ export const backboneIdSchema = z.enum(BACKBONE_IDS);
 export const MAX_DATASET_ID = 200;
 export const datasetIdSchema = z.string().min(1).max(MAX_DATASET_ID);
 
-/** Every field of TrainConfig with its type; unknown keys are dropped. */
-export const trainConfigSchema = z.object({
-  ...fieldSchemas,
-  method: methodIdSchema,
-  backbone: backboneIdSchema,
-  datasetId: datasetIdSchema,
-}) as unknown as z.ZodType<TrainConfig>;
+/**
+ * Every field of TrainConfig with its type; unknown keys are dropped. A config saved before a field
+ * existed is completed first (upgradeConfig: the value that reproduces how it trained then).
+ */
+export const trainConfigSchema = z.preprocess(
+  (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? upgradeConfig(v as TrainConfig) : v),
+  z.object({
+    ...fieldSchemas,
+    method: methodIdSchema,
+    backbone: backboneIdSchema,
+    datasetId: datasetIdSchema,
+  }),
+) as unknown as z.ZodType<TrainConfig>;

@@ -48,8 +48,19 @@ export const evalPointSchema = z.object({
   epoch: metricNumber,
   linearTop1: metricNumber,
   knnTop1: metricNumber,
+  /** Held-out images scored (for the 95 % interval); absent in records saved before it was kept. */
+  testCount: count.optional(),
   perClass: z.array(metricNumber),
   confusion: z.array(z.array(metricNumber)),
+});
+
+const probeScores = z.object({ linearTop1: metricNumber, knnTop1: metricNumber });
+/** The accuracy chart's reference lines (training/baselines.ts), scored at a run's first evaluation. */
+export const baselinesSchema = z.object({
+  randomInit: probeScores,
+  pixels: probeScores,
+  trainCount: count,
+  testCount: count,
 });
 
 const eventAt = { step: count, epoch: z.number(), elapsedMs: z.number() };
@@ -90,6 +101,7 @@ export const runRecordSchema = z.object({
   events: z.array(runEventSchema).default([]),
   tags: z.array(z.string()).default([]),
   notes: z.string().optional(),
+  baselines: baselinesSchema.optional(),
 }) as unknown as z.ZodType<RunRecord>;
 
 /** A stored run record, checked (and migrated); a failure says what is wrong with it. */

@@ -8,9 +8,26 @@ export async function useCpu(): Promise<void> {
   await tf.ready();
 }
 
-/** The tiny preset with overrides. */
+/**
+ * The tiny preset scaled down for fast unit tests (96 images, batch 8, queue 16, probes of 64: the
+ * sizes the tiny preset had before issue 10), with overrides. It does not learn much: the learning
+ * test (learning.test.ts) uses the real preset.
+ */
 export const tinyConfig = (over: Partial<TrainConfig> = {}): TrainConfig => ({
   ...PRESETS.tiny.config,
+  trainLimit: 96,
+  batchSize: 8,
+  embedDim: 16,
+  epochs: 3,
+  warmupSteps: 8,
+  queueSize: 16,
+  clusterHeads: 2,
+  clusterCount: 4,
+  readbackEvery: 2,
+  checkpointEvery: 4,
+  probeTrainSize: 64,
+  probeTestSize: 64,
+  knnK: 5,
   ...over,
 });
 

@@ -14,6 +14,10 @@ import { OnlineProbe } from '../evaluation/onlineProbe';
 import { METHODS } from '../methods/registry';
 import type { BaseMethod, HardExampleGenerator, PrepareContext } from '../methods/types';
 import { Rng } from '../runtime/random';
+import { computeBaselines, type Baselines } from './baselines';
+import { cloneEncoder, type Encoder } from '../nn/encoder';
+import { readSubset } from '../data/sampler';
+import type { LabelledFeatures } from '../evaluation/types';
 import { captureCheckpoint, restoreCheckpoint, type Checkpoint } from './checkpoint';
 import { previewsFromValues, shapesOf, type PreviewImage, type PreviewSet } from './previews';
 import { readTogether, type ReadValues } from './readback';
@@ -26,7 +30,7 @@ import {
   clusterSnapshot,
   embeddingSnapshot,
   findNeighbours,
-  frozenFeatures,
+  mapImages,
   yieldToEvents,
   type ClusterSnapshot,
   type NeighbourResult,
@@ -50,6 +54,8 @@ export interface EvalPoint {
   epoch: number;
   linearTop1: number; // frozen-feature linear probe on the held-out split
   knnTop1: number;
+  /** Held-out images scored (for the 95 % interval, wilsonInterval); absent in older records. */
+  testCount?: number;
   perClass: number[];
   confusion: number[][];
 }
@@ -66,12 +72,21 @@ export interface TrainerEvents {
    * one with captureCheckpoint(trainer) itself (not when the GPU device is lost).
    */
   checkpoint?(c: Checkpoint): void;
+  /** Once per new run, after the step-0 evaluation: the random-init and raw-pixel reference scores. */
+  baselines?(b: Baselines): void;
   /** After changeSettings(): what changed, and at which step (it applies from the next step on). */
   settings?(e: SettingsEvent): void;
-  status(
-    phase: 'preparing' | 'training' | 'evaluating' | 'paused' | 'done' | 'stopped',
-    message: string,
-  ): void;
+  /** Phase changes; long phases (evaluating, preparing) repeat it with the work done so far. */
+  status(phase: TrainerPhase, message: string, progress?: PhaseProgress): void;
+}
+
+export type TrainerPhase = 'preparing' | 'training' | 'evaluating' | 'paused' | 'done' | 'stopped';
+
+/** How far a long phase is: `done` of `total` units (images), with what it is doing now. */
+export interface PhaseProgress {
+  done: number;
+  total: number;
+  stage: string;
 }
 
 export interface TrainerOptions {
@@ -98,6 +113,8 @@ export class Trainer {
   private elapsedMs = 0;
   private started = false;
   private resumed = false;
+  /** A new run's step-0 network (weights and BN statistics), until the first evaluation scores it. */
+  private initial: Encoder | null = null;
   private config: TrainConfig;
   private sums: Record<string, tf.Scalar> = {}; // running metric sums since the last readMetrics()
   private sumsSteps = 0; // steps in those sums
@@ -219,9 +236,11 @@ export class Trainer {
     // The epoch of the last batch trained: a resumed run re-clusters at the next epoch start, as the original.
     let epochDone = this.resumed ? Math.floor((this.stepsDone - 1) / this.sampler.stepsPerEpoch) : 0;
     // A resumed run shows its restored clusters; a new one is evaluated at random initialisation.
+    // A resumed run shows its restored clusters. A new one keeps a copy of its step-0 network, which
+    // the first evaluation scores (with the baselines) so that the first step starts at once.
     if (this.resumed) await this.emitClusters();
     else {
-      await this.evaluate();
+      if (this.numClasses >= 2) this.initial = cloneEncoder(this.base.encoder, new Rng(0));
       await this.prepare();
     }
     this.events.status('training', `Training ${METHODS[this.cfg.method].label}`);
@@ -278,12 +297,22 @@ export class Trainer {
   async prepare(): Promise<void> {
     if (!this.base.prepare) return;
     const cfg = this.cfg;
-    this.events.status('preparing', `Preparing ${METHODS[cfg.method].label}`);
+    const message = `Preparing ${METHODS[cfg.method].label}: memory bank of every train image`;
+    const onProgress = (done: number, total: number) =>
+      this.events.status('preparing', message, { done, total, stage: 'memory bank' });
+    onProgress(0, this.sampler.size);
     const augment: PrepareContext['augment'] = (x) => [
       augmentBatch(x, cfg, this.rng),
       augmentBatch(x, cfg, this.rng),
     ];
-    await this.base.prepare({ source: this.source, count: this.sampler.size, cfg, rng: this.rng, augment });
+    await this.base.prepare({
+      source: this.source,
+      count: this.sampler.size,
+      cfg,
+      rng: this.rng,
+      augment,
+      onProgress,
+    });
   }
 
   /**
@@ -425,14 +454,64 @@ export class Trainer {
     if (snapshot) this.events.clusters(snapshot);
   }
 
-  /** Frozen-feature linear probe and kNN on the held-out split (no augmentation). */
-  async evaluate(): Promise<EvalPoint | null> {
-    const { splits } = this.source.manifest;
-    if (this.numClasses < 2 || splits.train.count === 0 || splits.test.count === 0) return null; // e.g. a partial import
-    this.events.status('evaluating', 'Linear probe and kNN on frozen features');
-    const trainSet = await frozenFeatures(this, 'train', this.cfg.probeTrainSize);
-    const testSet = await frozenFeatures(this, 'test', this.cfg.probeTestSize);
+  /**
+   * At a new run's first evaluation: scores the step-0 network (an evaluation point at step 0) and the
+   * baselines (random init with BN recalibrated on data, raw pixels), then frees the copy.
+   */
+  private async evaluateInitial(): Promise<void> {
+    const initial = this.initial;
+    if (!initial) return;
+    this.initial = null;
     try {
+      await this.scoreEncoder(initial, 0, 'Scoring the step-0 network', async (point) =>
+        this.events.evaluation(point),
+      );
+      if (!this.events.baselines) return;
+      const message = 'Baselines: random-init network (BN on data) and raw pixels';
+      const stages = ['recalibrating', 'random init', 'pixels'];
+      const b = await computeBaselines(this, initial, this.numClasses, (stage, done, total) =>
+        this.events.status('evaluating', message, {
+          done: stages.indexOf(stage) + done / Math.max(1, total),
+          total: 3,
+          stage,
+        }),
+      );
+      this.events.baselines(b);
+    } finally {
+      initial.dispose();
+    }
+  }
+
+  /**
+   * Frozen features of `encoder` (inference mode) on the probe sets → linear probe and kNN at `step`;
+   * `consume` gets the point and the feature sets before they are freed.
+   */
+  private async scoreEncoder(
+    encoder: Encoder,
+    step: number,
+    message: string,
+    consume: (point: EvalPoint, train: LabelledFeatures, test: LabelledFeatures) => Promise<void>,
+  ): Promise<EvalPoint> {
+    const { probeTrainSize, probeTestSize } = this.cfg;
+    const total = probeTrainSize + probeTestSize + 1; // images, then the probes themselves
+    const progress = (done: number, stage: string) =>
+      this.events.status('evaluating', message, { done, total, stage });
+    progress(0, 'features');
+    const [train, test] = await Promise.all([
+      readSubset(this.source, 'train', probeTrainSize),
+      readSubset(this.source, 'test', probeTestSize),
+    ]);
+    const f = (x: tf.Tensor4D) => encoder.features(x, { training: false });
+    const trainSet: LabelledFeatures = {
+      features: await mapImages(this, train, f, (d) => progress(d, 'features')),
+      labels: train.labels ?? new Int32Array(train.count),
+    };
+    const testSet: LabelledFeatures = {
+      features: await mapImages(this, test, f, (d) => progress(train.count + d, 'features')),
+      labels: test.labels ?? new Int32Array(test.count),
+    };
+    try {
+      progress(total - 1, 'linear probe and kNN');
       const lin = await linearProbe(trainSet, testSet, this.numClasses, { seed: this.cfg.seed });
       const knn = await knnAccuracy(
         trainSet,
@@ -442,22 +521,42 @@ export class Trainer {
         this.cfg.knnTemperature,
       );
       const point: EvalPoint = {
-        step: this.stepsDone,
-        epoch: this.stepsDone / this.sampler.stepsPerEpoch,
+        step,
+        epoch: step / this.sampler.stepsPerEpoch,
         linearTop1: lin.top1,
         knnTop1: knn,
+        testCount: test.count,
         perClass: lin.perClass,
         confusion: lin.confusion,
       };
-      this.events.evaluation(point);
-      if (this.events.embedding) {
-        const at = { step: this.stepsDone, epoch: this.stepsDone / this.sampler.stepsPerEpoch };
-        this.events.embedding(await embeddingSnapshot(this, trainSet, testSet, at));
-      }
+      await consume(point, trainSet, testSet);
       return point;
     } finally {
       trainSet.features.dispose();
       testSet.features.dispose();
+    }
+  }
+
+  /** Frozen-feature linear probe and kNN on the held-out split (no augmentation). */
+  async evaluate(): Promise<EvalPoint | null> {
+    const { splits } = this.source.manifest;
+    if (this.numClasses < 2 || splits.train.count === 0 || splits.test.count === 0) return null; // e.g. a partial import
+    try {
+      await this.evaluateInitial();
+      const step = this.stepsDone;
+      return await this.scoreEncoder(
+        this.base.encoder,
+        step,
+        'Linear probe and kNN on frozen features',
+        async (point, trainSet, testSet) => {
+          this.events.evaluation(point);
+          if (this.events.embedding) {
+            const at = { step, epoch: point.epoch };
+            this.events.embedding(await embeddingSnapshot(this, trainSet, testSet, at));
+          }
+        },
+      );
+    } finally {
       if (!this.stopped) this.events.status('training', `Training ${METHODS[this.cfg.method].label}`);
     }
   }
@@ -468,6 +567,8 @@ export class Trainer {
   }
 
   dispose(): void {
+    this.initial?.dispose();
+    this.initial = null;
     this.dropMetrics();
     this.sampler.dispose();
     this.base.dispose();

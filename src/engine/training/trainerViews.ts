@@ -36,7 +36,7 @@ export interface ViewContext {
   readonly cfg: TrainConfig; // imageSize (the crop the encoder sees), seed
 }
 
-const FEATURE_BATCH = 128;
+const FEATURE_BATCH = 256; // images per batch of a feature pass (evaluation is batched)
 const NEIGHBOUR_REFERENCE = 256; // held-out images searched for a gallery item's neighbours
 const CLUSTER_STRIPS = 6; // largest clusters shown
 const CLUSTER_STRIP_IMAGES = 8; // member images per shown cluster
@@ -44,18 +44,27 @@ const CLUSTER_STRIP_IMAGES = 8; // member images per shown cluster
 /** Lets the worker handle messages (pause, stop) between steps: awaiting a promise alone does not. */
 export { yieldToEvents };
 
-/** Pooled backbone features [N, F] of the first n images of a split, resized to the crop size. */
-export async function frozenFeatures(
-  ctx: ViewContext,
-  split: 'train' | 'test',
-  n: number,
-): Promise<LabelledFeatures> {
+/** Called after each batch of a long pass (frozen features, recalibration): images done of total. */
+export type PassProgress = (done: number, total: number) => void;
+
+/** The first n images of a split as bytes with labels (for one or more feature passes). */
+export type Subset = Awaited<ReturnType<typeof readSubset>>;
+
+/**
+ * Runs `f` on the images of `sub` resized to the crop size, FEATURE_BATCH at a time, and concatenates
+ * the results [N, F]. Yields to the event loop between batches (pause/stop stay responsive).
+ */
+export async function mapImages(
+  ctx: Pick<ViewContext, 'source' | 'cfg'>,
+  sub: Subset,
+  f: (x: tf.Tensor4D) => tf.Tensor2D,
+  onProgress?: PassProgress,
+): Promise<tf.Tensor2D> {
   const m = ctx.source.manifest;
-  const sub = await readSubset(ctx.source, split, n);
+  const rowBytes = m.height * m.width * m.channels;
   const parts: tf.Tensor2D[] = [];
   for (let i = 0; i < sub.count; i += FEATURE_BATCH) {
     const b = Math.min(FEATURE_BATCH, sub.count - i);
-    const rowBytes = m.height * m.width * m.channels;
     parts.push(
       tf.tidy(() => {
         const x = toFloatImages(
@@ -65,14 +74,32 @@ export async function frozenFeatures(
           m.width,
           m.channels,
         );
-        const sized = tf.image.resizeBilinear(x, [ctx.cfg.imageSize, ctx.cfg.imageSize]);
-        return ctx.base.encoder.features(sized, { training: false });
+        return f(tf.image.resizeBilinear(x, [ctx.cfg.imageSize, ctx.cfg.imageSize]));
       }),
     );
+    onProgress?.(i + b, sub.count);
     await yieldToEvents();
   }
-  const features = tf.concat(parts) as tf.Tensor2D;
+  if (parts.length === 0) return tf.zeros([0, 0]);
+  const out = tf.concat(parts) as tf.Tensor2D;
   parts.forEach((p) => p.dispose());
+  return out;
+}
+
+/** Pooled backbone features [N, F] of the first n images of a split, resized to the crop size. */
+export async function frozenFeatures(
+  ctx: ViewContext,
+  split: 'train' | 'test',
+  n: number,
+  onProgress?: PassProgress,
+): Promise<LabelledFeatures> {
+  const sub = await readSubset(ctx.source, split, n);
+  const features = await mapImages(
+    ctx,
+    sub,
+    (x) => ctx.base.encoder.features(x, { training: false }),
+    onProgress,
+  );
   return { features, labels: sub.labels ?? new Int32Array(sub.count) };
 }
 

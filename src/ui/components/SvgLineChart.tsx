@@ -4,7 +4,13 @@
 // dots when there are few points, and a <title> per dot for the value.
 import { memo, useMemo } from 'react';
 import type { ChartMarker } from '../chartMarkers';
-import { chartScales, linePath, type ChartSeries } from '../lineChartMath';
+import {
+  chartScales,
+  linePath,
+  type ChartRow,
+  type ChartSeries,
+  type HorizontalLine,
+} from '../lineChartMath';
 
 const W = 640; // viewBox units; the SVG scales to its box
 const H = 220;
@@ -12,19 +18,21 @@ const BOX = { x0: 52, x1: W - 52, y0: H - 28, y1: 10 }; // the plot area: x0 →
 const MARKER_COLOUR = { settings: '#8c564b', resume: '#7f7f7f' } as const;
 
 export interface SvgLineChartProps {
-  data: readonly Record<string, number>[];
+  data: readonly ChartRow[];
   series: readonly ChartSeries[];
   leftLabel: string;
   rightLabel?: string;
   yDomain?: [number, number];
   markers: readonly ChartMarker[];
+  /** Horizontal reference lines (baselines) on the left axis. */
+  lines?: readonly HorizontalLine[];
 }
 
 const fmt = (v: number) =>
   Math.abs(v) >= 1000 || (v !== 0 && Math.abs(v) < 0.01) ? v.toExponential(1) : String(+v.toFixed(3));
 
 export const SvgLineChart = memo(function SvgLineChart(props: SvgLineChartProps) {
-  const { data, series, leftLabel, rightLabel, yDomain, markers } = props;
+  const { data, series, leftLabel, rightLabel, yDomain, markers, lines = [] } = props;
   const box = BOX;
   const s = useMemo(() => chartScales(data, series, BOX, yDomain), [data, series, yDomain]);
   const dots = data.length < 30;
@@ -78,6 +86,13 @@ export const SvgLineChart = memo(function SvgLineChart(props: SvgLineChartProps)
           return (
             <g key={ser.key} className="chart-line" data-series={ser.key}>
               <path d={linePath(pts, s.x, axis.y)} fill="none" stroke={ser.color} strokeWidth={1.5} />
+              {(s.errors[ser.key] ?? []).map(([x, lo, hi]) => (
+                <g key={`e${x}`} className="chart-error-bar" stroke={ser.color} strokeWidth={1}>
+                  <line x1={s.x(x)} x2={s.x(x)} y1={axis.y(lo)} y2={axis.y(hi)} />
+                  <line x1={s.x(x) - 3} x2={s.x(x) + 3} y1={axis.y(lo)} y2={axis.y(lo)} />
+                  <line x1={s.x(x) - 3} x2={s.x(x) + 3} y1={axis.y(hi)} y2={axis.y(hi)} />
+                </g>
+              ))}
               {dots &&
                 pts.map(([x, y]) => (
                   <circle key={x} cx={s.x(x)} cy={axis.y(y)} r={2.5} fill={ser.color}>
@@ -87,6 +102,21 @@ export const SvgLineChart = memo(function SvgLineChart(props: SvgLineChartProps)
             </g>
           );
         })}
+        {lines.map((l) => (
+          <g key={l.label} className="chart-reference">
+            <line
+              x1={box.x0}
+              x2={box.x1}
+              y1={s.left.y(l.y)}
+              y2={s.left.y(l.y)}
+              stroke={l.color}
+              strokeDasharray={l.dash}
+            />
+            <text x={box.x0 + 3} y={s.left.y(l.y) - 3} fontSize={10} fill={l.color}>
+              {l.label}
+            </text>
+          </g>
+        ))}
         {markers.map((m, i) => (
           <g key={`m${i}`} className="chart-marker">
             <line

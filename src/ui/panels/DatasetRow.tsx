@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { setField, useConfigStore } from '../../state/configStore';
+import { selectDataset, useConfigStore } from '../../state/configStore';
 import { useDatasetStore } from '../../state/datasetStore';
 import { deleteDataset, exportDataset, renameDataset, requestThumbnails } from '../../state/lab';
 import { datasetBytes } from '../../engine/data/chunkCheck';
@@ -24,7 +24,7 @@ export function DatasetRow({ m, busy }: { m: DatasetManifest; busy: boolean }) {
           name="dataset"
           checked={selected}
           disabled={busy || !m.complete}
-          onChange={() => setField('datasetId', m.id)}
+          onChange={() => selectDataset(m.id)}
           data-testid="dataset-select"
         />
         <strong data-testid="dataset-name" className="user-text">

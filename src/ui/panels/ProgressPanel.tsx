@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import { useRunStore } from '../../state/runStore';
 import { Panel, ProgressBar } from '../components/Panel';
 
@@ -8,9 +9,27 @@ const fmt = (ms: number) => {
     : `${Math.floor(s / 60)}m ${s % 60}s`;
 };
 
+const ACTIVE = new Set(['preparing', 'training', 'evaluating']);
+
+/** Date.now(), re-read every second while `active` (a running clock). */
+function useNow(active: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return;
+    const id = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(id);
+  }, [active]);
+  return now;
+}
+
 export function ProgressPanel() {
   const phase = useRunStore((s) => s.phase);
   const message = useRunStore((s) => s.message);
+  const phaseProgress = useRunStore((s) => s.phaseProgress);
+  const phaseSince = useRunStore((s) => s.phaseSince);
+  const startedAt = useRunStore((s) => s.startedAt);
+  const active = ACTIVE.has(phase);
+  const now = useNow(active);
   const last = useRunStore((s) => s.metrics.at(-1));
   const step = last?.step ?? 0;
   const total = last?.totalSteps ?? 0;
@@ -29,7 +48,15 @@ export function ProgressPanel() {
         <span data-testid="images-per-sec">
           {last ? `${last.imagesPerSec.toFixed(1)} images/s` : '– images/s'}
         </span>
-        <span>Elapsed {last ? fmt(last.elapsedMs) : '0m 0s'}</span>
+        <span title="Training time, pauses and evaluations excluded">
+          Training {last ? fmt(last.elapsedMs) : '0m 0s'}
+        </span>
+        <span
+          data-testid="wall-clock"
+          title="Wall-clock time since Start (evaluation and preparation included)"
+        >
+          Since start {startedAt > 0 ? fmt((active ? now : Math.max(now, phaseSince)) - startedAt) : '–'}
+        </span>
         <span>ETA {eta !== null ? fmt(eta) : '–'}</span>
         <span
           className="muted"
@@ -40,6 +67,23 @@ export function ProgressPanel() {
         </span>
       </div>
       <ProgressBar testId="run-progress" value={step} max={total} label="Training progress" />
+      {active && phase !== 'training' && (
+        <div data-testid="phase-progress-box">
+          <p className="muted" data-testid="phase-clock">
+            {phase === 'evaluating' ? 'Evaluating' : 'Preparing'}
+            {phaseProgress
+              ? `: ${phaseProgress.stage}, ${Math.round((100 * phaseProgress.done) / Math.max(1, phaseProgress.total))} %`
+              : '…'}{' '}
+            · {fmt(Math.max(0, now - phaseSince))}
+          </p>
+          <ProgressBar
+            testId="phase-progress"
+            value={phaseProgress?.done ?? 0}
+            max={phaseProgress?.total ?? 1}
+            label={`${phase} progress`}
+          />
+        </div>
+      )}
     </Panel>
   );
 }

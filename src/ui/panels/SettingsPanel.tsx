@@ -1,4 +1,5 @@
 import { FIELDS, PRESET_IDS, PRESETS, type FieldGroup, type TrainConfig } from '../../engine/config';
+import { augmentationDefaults } from '../../engine/data/augmentationDefaults';
 import { isLiveKey } from '../../engine/liveSettings';
 import { METHOD_INFO } from '../../engine/methods/catalog';
 import { applyPreset, setField, shareLink, useConfigStore } from '../../state/configStore';
@@ -63,7 +64,9 @@ function Field({ name, disabled }: { name: keyof typeof FIELDS; disabled: boolea
 }
 
 export function SettingsPanel() {
-  const { config, preset, issues, linkErrors } = useConfigStore();
+  const { config, preset, issues, linkErrors, autoPreset } = useConfigStore();
+  const aug = augmentationDefaults(config.datasetId);
+  const augDiffers = config.flipProb !== aug.flipProb || config.cropScaleMin !== aug.cropScaleMin;
   const phase = useRunStore((s) => s.phase);
   const disabled = busy(phase);
   const editableLive = live(phase);
@@ -110,7 +113,14 @@ export function SettingsPanel() {
           ))}
         </select>
       </label>
-      <p className="help-block">{PRESETS[preset].help}</p>
+      <p className="help-block" data-testid="preset-help">
+        {PRESETS[preset].help}
+      </p>
+      {autoPreset && (
+        <div className="warning" role="status" data-testid="auto-preset">
+          {autoPreset}
+        </div>
+      )}
       <label className="field">
         <span>Backbone</span>
         <select
@@ -147,8 +157,31 @@ export function SettingsPanel() {
         </p>
       )}
       {groups.map((g) => (
-        <details key={g} className="group" open={g === 'hard examples' || g === 'data'}>
+        <details
+          key={g}
+          className="group"
+          open={g === 'hard examples' || g === 'data' || g === 'augmentation'}
+        >
           <summary>{g}</summary>
+          {g === 'augmentation' && (
+            <p className="help-block" data-testid="augmentation-defaults">
+              {aug.why} Defaults for this dataset: flip prob. {aug.flipProb}, min crop area {aug.cropScaleMin}
+              .{' '}
+              {augDiffers && (
+                <button
+                  className="link"
+                  data-testid="augmentation-reset"
+                  disabled={disabled && !editableLive}
+                  onClick={() => {
+                    setField('flipProb', aug.flipProb);
+                    setField('cropScaleMin', aug.cropScaleMin);
+                  }}
+                >
+                  Use the dataset&apos;s defaults
+                </button>
+              )}
+            </p>
+          )}
           {(Object.keys(FIELDS) as (keyof typeof FIELDS)[])
             .filter((k) => FIELDS[k].group === g)
             .map((k) => (

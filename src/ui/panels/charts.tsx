@@ -8,7 +8,7 @@ import { describeEvent } from '../../engine/training/runEvents';
 import { useRunStore } from '../../state/runStore';
 import { markersInRange, type ChartMarker } from '../chartMarkers';
 import { SvgLineChart } from '../components/SvgLineChart';
-import type { ChartSeries } from '../lineChartMath';
+import type { ChartRow, ChartSeries, HorizontalLine } from '../lineChartMath';
 import { useThrottled } from '../useThrottled';
 
 const CHART_REFRESH_MS = 500;
@@ -66,6 +66,7 @@ export function markerLine(m: ChartMarker, colour: string, key: number, yAxisId?
 }
 
 export type Series = ChartSeries;
+export type { HorizontalLine };
 
 /**
  * A live chart against the step (loss, probe, hard-example statistics): drawn by SvgLineChart, which
@@ -73,12 +74,13 @@ export type Series = ChartSeries;
  */
 export function StepChart(props: {
   testId: string;
-  data: Record<string, number>[];
+  data: ChartRow[];
   series: Series[];
   leftLabel: string;
   rightLabel?: string;
   yDomain?: [number, number];
   markers?: ChartMarker[];
+  lines?: HorizontalLine[];
 }) {
   // Redrawn at most twice a second, however fast the read-backs come.
   const data = useThrottled(props.data, CHART_REFRESH_MS);
@@ -89,10 +91,11 @@ export function StepChart(props: {
     () =>
       markersInRange(
         all ?? [],
-        data.map((d) => d.step ?? NaN),
+        data.map((d) => (typeof d.step === 'number' ? d.step : NaN)),
       ),
     [all, data],
   );
+  const lines = props.lines ?? [];
   const box = useRef<HTMLDivElement>(null);
   return (
     <div
@@ -100,6 +103,7 @@ export function StepChart(props: {
       data-testid={props.testId}
       data-points={points}
       data-markers={markers.length}
+      data-lines={lines.length}
       title={markers.map((m) => `step ${m.x}: ${m.label}`).join('\n') || undefined}
       ref={box}
     >
@@ -114,6 +118,7 @@ export function StepChart(props: {
           {...(props.rightLabel ? { rightLabel: props.rightLabel } : {})}
           {...(props.yDomain ? { yDomain: props.yDomain } : {})}
           markers={markers}
+          lines={lines}
         />
       )}
     </div>
