@@ -29,7 +29,7 @@ test('out-of-range settings are named with their range and block Start; a bad li
 
 test('the worker answers a request it does not know with a message, and keeps working', async ({ page }) => {
   const lab = new LabPage(page);
-  await lab.open('preset=tiny');
+  await lab.open(SMALL);
   await lab.waitForDataset();
   await page.evaluate(() => window.__hexa.sendRaw({ type: 'no-such-request' }));
   await expect(lab.testId('run-error')).toContainText(

@@ -3,7 +3,7 @@
 // sends no header (the built index.html's <meta> policy, inherited by the worker started from a blob:
 // URL). The control (no header, no <meta>) shows that the same fetch succeeds without a policy.
 import { expect, test, type Page } from '@playwright/test';
-import { LabPage } from './labPage';
+import { LabPage, SMALL } from './labPage';
 
 // Another origin that answers any page (CORS open), so only the CSP can refuse the fetch. Playwright
 // answers it (the request never reaches a network); `hits` counts the requests that got out.
@@ -35,7 +35,7 @@ async function setUp(page: Page, host: 'preview' | 'static' | 'no-policy') {
 
 async function workerFetch(page: Page) {
   const lab = new LabPage(page);
-  await lab.open('preset=tiny');
+  await lab.open(SMALL);
   await expect(lab.testId('backend-name')).toHaveText('webgpu', { timeout: 60_000 }); // the worker runs
   const result = await page.evaluate((url) => window.__hexa.workerFetch(url), `${OTHER}data`);
   await page.unrouteAll({ behavior: 'ignoreErrors' });

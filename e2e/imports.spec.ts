@@ -146,7 +146,7 @@ test('an import cut short by a reload is removed, or kept as partial, as the use
   page,
 }) => {
   const lab = new LabPage(page);
-  await lab.open('preset=tiny');
+  await lab.open(SMALL);
   // First start: the built-in is named as the user knows it, not by its id.
   await expect(lab.testId('dataset-status')).toContainText(/(Loading|Storing) MNIST…/, { timeout: 60_000 });
   await lab.waitForDataset();

@@ -3,7 +3,7 @@
 // lab keeps working.
 import { expect, test, type Page } from '@playwright/test';
 import { PRESETS } from '../src/engine/config';
-import { LabPage } from './labPage';
+import { LabPage, SMALL } from './labPage';
 
 const pageWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);
 
@@ -18,7 +18,7 @@ test('a link with an unknown method or backbone names it and uses the default; t
 }) => {
   const errors = watchErrors(page);
   const lab = new LabPage(page);
-  await lab.open('preset=tiny&method=simclr&backbone=vit-huge');
+  await lab.open(SMALL + '&method=simclr&backbone=vit-huge');
   await expect(lab.testId('link-errors')).toContainText(
     'Method "simclr" in the link is not one of MoCo-v2 (moco-v2), HEXA-MoCo (hexa-moco), DeepCluster-v2 (deepcluster-v2), HEXA-DCluster (hexa-dcluster); using MoCo-v2.',
   );
@@ -34,7 +34,7 @@ test('a link with an unknown method or backbone names it and uses the default; t
 test('a link to a dataset that is not stored says so and offers the stored ones', async ({ page }) => {
   const errors = watchErrors(page);
   const lab = new LabPage(page);
-  await lab.open('preset=tiny&datasetId=my-photos');
+  await lab.open(SMALL + '&datasetId=my-photos');
   await expect(lab.testId('dataset-missing')).toContainText(
     'The dataset “my-photos” is not stored in this browser. Train on one of the stored datasets instead:',
     { timeout: 120_000 },
@@ -53,7 +53,7 @@ test('4 kB values in a link are shortened in the message and the page keeps its 
   const lab = new LabPage(page);
   // 4,000 characters each: vite preview, like many servers, refuses request lines over 16 kB.
   const huge = 'x'.repeat(4_000);
-  await lab.open(`preset=tiny&lr=${huge}&method=${huge}&datasetId=${huge}`);
+  await lab.open(`${SMALL}&lr=${huge}&method=${huge}&datasetId=${huge}`);
   const box = lab.testId('link-errors');
   await expect(box).toContainText(
     `Setting "lr" in the link is not a number: "${'x'.repeat(40)}… (4,000 characters)".`,
@@ -69,7 +69,7 @@ test('names: run names are capped at 80 like dataset names; long names wrap; the
 }) => {
   const errors = watchErrors(page);
   const lab = new LabPage(page);
-  await lab.open('preset=tiny');
+  await lab.open(SMALL);
   await lab.waitForDataset();
   const run = {
     id: 'r',
@@ -139,7 +139,7 @@ test('a panel that throws shows what happened and a way back; the rest of the la
   page,
 }) => {
   const lab = new LabPage(page);
-  await lab.open('preset=tiny&epochs=2');
+  await lab.open(SMALL + '&epochs=2');
   await lab.waitForDataset();
   await page.evaluate(() => window.__hexa.crashPanel('Saved runs'));
   const broken = lab.testId('panel-error');

@@ -3,7 +3,7 @@ import type { DamagedRecord } from '../../worker/protocol';
 import { useDatasetStore } from '../../state/datasetStore';
 import { cancelDatasetJob, deleteDataset, requestPersistence, retryDataset } from '../../state/lab';
 import { useRunStore } from '../../state/runStore';
-import { setField, useConfigStore } from '../../state/configStore';
+import { selectDataset, useConfigStore } from '../../state/configStore';
 import { shorten } from '../../engine/schema/issues';
 import { formatBytes } from '../../engine/data/storageError';
 import { ErrorNote, Panel, ProgressBar } from '../components/Panel';
@@ -83,7 +83,7 @@ export function DatasetPanel() {
                   key={m.id}
                   className="link user-text"
                   disabled={busy}
-                  onClick={() => setField('datasetId', m.id)}
+                  onClick={() => selectDataset(m.id)}
                   data-testid="dataset-use"
                 >
                   {m.name}
