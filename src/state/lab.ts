@@ -224,6 +224,11 @@ export async function importRunFileFromPage(file: File): Promise<void> {
     useRunsStore.setState({ importing: null, importNote: { tone: 'error', message: tooBig } });
     return;
   }
+  if (!client) {
+    const message = 'The training worker is not running: reload the page, then import the file.';
+    useRunsStore.setState({ importing: null, importNote: { tone: 'error', message } });
+    return;
+  }
   const total = file.size;
   useRunsStore.setState({ importNote: null, importing: { phase: 'read', done: 0, total } });
   try {
