@@ -6,6 +6,17 @@ import { z } from 'zod';
 // No generated parsers: zod's JIT compiles them with new Function, which the lab's CSP refuses.
 z.config({ jitless: true });
 
+/**
+ * Compile-time check that a schema's object shape names every field of the record type T: zod drops
+ * unknown keys when it reads, so a field added to T but not to its schema would be lost on every read.
+ * `SchemaCovers<T, typeof shape>` fails to compile then, naming the missing fields.
+ */
+export type SchemaCovers<T, Shape, Missing = Exclude<keyof T, keyof Shape>> = [Missing] extends [never]
+  ? true
+  : { missingFromSchema: Missing };
+/** Use as `export type _X = MustBe<SchemaCovers<...>>;` (a type, so nothing runs). */
+export type MustBe<T extends true> = T;
+
 /** At most `max` characters of `s`; longer text ends in "…" and says how long it was. */
 export function shorten(s: string, max = 40): string {
   if (s.length <= max) return s;

@@ -3,7 +3,7 @@
 // never hides the other datasets. No tfjs here.
 import { z } from 'zod';
 import type { DatasetManifest } from '../data/types';
-import { check, type Checked } from './issues';
+import { check, type Checked, type MustBe, type SchemaCovers } from './issues';
 
 const split = z.object({
   count: z.number().int().min(0),
@@ -11,7 +11,7 @@ const split = z.object({
   chunkCount: z.number().int().min(0),
 });
 
-export const manifestSchema = z.object({
+const manifestShape = {
   id: z.string().min(1),
   name: z.string(),
   width: z.number().int().min(1),
@@ -23,7 +23,10 @@ export const manifestSchema = z.object({
   schemaVersion: z.number().int(),
   createdAt: z.number(),
   complete: z.boolean(),
-}) as unknown as z.ZodType<DatasetManifest>;
+  onInterrupt: z.enum(['rollback', 'keep']).optional(),
+};
+export type ManifestSchemaCoversRecord = MustBe<SchemaCovers<DatasetManifest, typeof manifestShape>>;
+export const manifestSchema = z.object(manifestShape) as unknown as z.ZodType<DatasetManifest>;
 
 export function readManifest(raw: unknown): Checked<DatasetManifest> {
   return check(manifestSchema, raw);

@@ -5,8 +5,9 @@
 import { z } from 'zod';
 import type { RunRecord } from '../data/runStore';
 import type { RunEvent } from '../training/runEvents';
+import type { EvalPoint, MetricsPoint } from '../training/trainer';
 import { LIVE_KEYS } from '../liveSettings';
-import { check, shorten, type Checked } from './issues';
+import { check, shorten, type Checked, type MustBe, type SchemaCovers } from './issues';
 import { trainConfigSchema } from './config';
 
 export const RUN_FILE_FORMAT = 'hexa-lab-run/1';
@@ -86,7 +87,10 @@ export const RUN_STATUSES = ['running', 'paused', 'done', 'stopped', 'interrupte
  * A saved run. Migrations of older records (safe defaults): records saved before evaluations, events
  * or tags existed read them as empty lists.
  */
-export const runRecordSchema = z.object({
+export type MetricsSchemaCoversPoint = MustBe<SchemaCovers<MetricsPoint, typeof metricsPointSchema.shape>>;
+export type EvalSchemaCoversPoint = MustBe<SchemaCovers<EvalPoint, typeof evalPointSchema.shape>>;
+
+const runRecordShape = {
   id: z.string().min(1),
   name: z.string(),
   createdAt: z.number(),
@@ -102,7 +106,9 @@ export const runRecordSchema = z.object({
   tags: z.array(z.string()).default([]),
   notes: z.string().optional(),
   baselines: baselinesSchema.optional(),
-}) as unknown as z.ZodType<RunRecord>;
+};
+export type RunSchemaCoversRecord = MustBe<SchemaCovers<RunRecord, typeof runRecordShape>>;
+export const runRecordSchema = z.object(runRecordShape) as unknown as z.ZodType<RunRecord>;
 
 /** A stored run record, checked (and migrated); a failure says what is wrong with it. */
 export function readRunRecord(raw: unknown): Checked<RunRecord> {
