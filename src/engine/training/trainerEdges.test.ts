@@ -62,8 +62,8 @@ describe('Trainer edge cases', () => {
     const changed = { ...cfg, epsilon: 8, lr: cfg.lr * 2 };
     const read = t.readMetrics.bind(t);
     let calls = 0;
-    t.readMetrics = async () => {
-      const r = await read();
+    t.readMetrics = async (...args: Parameters<Trainer['readMetrics']>) => {
+      const r = await read(...args); // the metric sums and the previews, read together
       if (++calls === 1) t.changeSettings(changed);
       return r;
     };
