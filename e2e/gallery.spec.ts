@@ -28,7 +28,8 @@ test('the gallery keeps hard examples, finds neighbours, and the embedding view 
   await page.waitForFunction(() => window.__hexa.state().run.evals >= 2, null, { timeout: 120_000 });
   const view = lab.testId('embedding-view');
   await expect(view).toHaveAttribute('data-mode', 'pca');
-  expect(Number(await view.getAttribute('data-points'))).toBeGreaterThan(10);
+  // The projection follows its evaluation point (the step-0 point has none): wait for it.
+  await expect.poll(async () => Number(await view.getAttribute('data-points'))).toBeGreaterThan(10);
   await expect(view.locator('.scatter-point').first()).toBeVisible();
   await lab.testId('embedding-mode-umap').check();
   await expect(view).toHaveAttribute('data-mode', 'umap');
