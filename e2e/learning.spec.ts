@@ -26,7 +26,7 @@ test('evaluation shows progress, baselines, intervals and the gain over random i
   expect(s.baselines!.randomInit.knnTop1).toBeGreaterThan(0.2); // far above chance (10 %)
   // Four labelled reference lines on the chart, error bars on the held-out points, and the text.
   await expect(lab.testId('probe-chart')).toHaveAttribute('data-lines', '4');
-  await expect(lab.testId('probe-chart').locator('.recharts-errorBar').first()).toBeAttached();
+  await expect(lab.testId('probe-chart').locator('.chart-error-bar').first()).toBeAttached();
   await expect(lab.testId('probe-chart')).toContainText('kNN on raw pixels');
   await expect(lab.testId('probe-summary')).toContainText('95 % interval');
   await expect(lab.testId('probe-summary')).toContainText('on 200 held-out images');

@@ -66,8 +66,11 @@ test('a run survives a reload: resume from its checkpoint, steps lost at most ch
   await lab.testId('start-button').click();
   await lab.waitForReadbacks(5); // step 10: checkpoints at 4 and 8
   await expect(lab.testId('run-status').first()).toHaveText('running');
-  await lab.open(); // the bare address (Small GPU in the form), as after closing the tab
+  await lab.open(); // the bare address, as after closing the tab
   await lab.waitForDataset();
+  // A software adapter picks Tiny by itself; pick another preset so the resume below must change it.
+  await expect(lab.testId('preset-select')).toHaveValue('tiny');
+  await lab.testId('preset-select').selectOption('small-gpu');
   await expect(lab.testId('preset-select')).toHaveValue('small-gpu');
 
   const row = lab.testId('run-row').first();

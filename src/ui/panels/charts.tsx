@@ -12,6 +12,8 @@ import type { ChartRow, ChartSeries, HorizontalLine } from '../lineChartMath';
 import { useThrottled } from '../useThrottled';
 
 const CHART_REFRESH_MS = 500;
+const startsOrShrinks = (next: readonly unknown[], shown: readonly unknown[]) =>
+  shown.length === 0 || next.length < shown.length;
 
 export type { ChartMarker } from '../chartMarkers';
 
@@ -83,7 +85,8 @@ export function StepChart(props: {
   lines?: HorizontalLine[];
 }) {
   // Redrawn at most twice a second, however fast the read-backs come.
-  const data = useThrottled(props.data, CHART_REFRESH_MS);
+  // A chart that was empty, or a history replaced by a shorter one (a resumption), shows at once.
+  const data = useThrottled(props.data, CHART_REFRESH_MS, startsOrShrinks);
   const all = props.markers;
   const points = data.length;
   // Only the markers inside the steps shown (none on a chart whose points are all at one step).
