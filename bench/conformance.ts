@@ -4,27 +4,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendName } from '../src/engine/runtime/backend';
 import { runConformance } from '../src/engine/runtime/conformance';
+import { installBenchState } from './pageState';
 
-interface PageState {
-  log: string[];
-  result: Record<string, unknown> | null;
-  error: string | null;
-}
-declare global {
-  interface Window {
-    __bench: PageState;
-  }
-}
-
-const state: PageState = { log: [], result: null, error: null };
-window.__bench = state;
-const started = performance.now();
-const logEl = document.getElementById('log');
-function log(message: string): void {
-  const line = `[${((performance.now() - started) / 1000).toFixed(1)} s] ${message}`;
-  state.log.push(line);
-  if (logEl) logEl.textContent += `${line}\n`;
-}
+const { state, log } = installBenchState();
 
 async function main(): Promise<void> {
   const params = new URLSearchParams(location.search);

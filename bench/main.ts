@@ -32,32 +32,12 @@ import {
   timed,
   warmUp,
 } from './rig';
+import { installBenchState } from './pageState';
 
 const PIPELINE_IMAGES = 60_000; // the size of MNIST's train split
 const IMPORT_FILES = 500; // PNG files the importer measurement imports (quick runs too: ~2 s)
 
-interface BenchState {
-  log: string[];
-  result: Record<string, unknown> | null;
-  error: string | null;
-}
-
-declare global {
-  interface Window {
-    __bench: BenchState;
-  }
-}
-
-const state: BenchState = { log: [], result: null, error: null };
-window.__bench = state;
-const started = performance.now();
-const logEl = document.getElementById('log');
-
-function log(message: string): void {
-  const line = `[${((performance.now() - started) / 1000).toFixed(1)} s] ${message}`;
-  state.log.push(line);
-  if (logEl) logEl.textContent += `${line}\n`;
-}
+const { state, log, started } = installBenchState();
 
 // ---- options (set by scripts/bench.mjs from its command line) -------------------------------------
 
