@@ -6,6 +6,7 @@ import { useRunStore } from '../../state/runStore';
 import { selectDataset, useConfigStore } from '../../state/configStore';
 import { shorten } from '../../engine/schema/issues';
 import { formatBytes } from '../../engine/data/storageError';
+import { ConfirmDelete } from '../components/ConfirmDelete';
 import { ErrorNote, Panel, ProgressBar } from '../components/Panel';
 import { DatasetRow } from './DatasetRow';
 
@@ -31,17 +32,13 @@ function DamagedDatasetRow({ d }: { d: DamagedRecord }) {
         Delete it
       </button>
       {confirming && (
-        <div className="confirm" role="alertdialog">
-          Delete this damaged dataset and its images?{' '}
-          <button
-            className="danger"
-            data-testid="delete-yes"
-            onClick={() => (deleteDataset(d.id), setConfirming(false))}
-          >
-            Delete
-          </button>
-          <button onClick={() => setConfirming(false)}>Keep</button>
-        </div>
+        <ConfirmDelete
+          onDelete={() => deleteDataset(d.id)}
+          onKeep={() => setConfirming(false)}
+          yesTestId="delete-yes"
+        >
+          Delete this damaged dataset and its images?
+        </ConfirmDelete>
       )}
     </li>
   );

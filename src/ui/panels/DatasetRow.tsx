@@ -6,6 +6,7 @@ import { datasetBytes } from '../../engine/data/chunkCheck';
 import { formatBytes } from '../../engine/data/storageError';
 import type { DatasetManifest } from '../../worker/protocol';
 import { ImageCanvas } from '../components/ImageCanvas';
+import { ConfirmDelete } from '../components/ConfirmDelete';
 import { InlineEdit } from '../components/InlineEdit';
 import { MAX_NAME } from '../../engine/schema/run';
 
@@ -85,23 +86,16 @@ export function DatasetRow({ m, busy }: { m: DatasetManifest; busy: boolean }) {
         />
       )}
       {confirming && (
-        <div className="confirm" role="alertdialog" data-testid="delete-confirm">
+        <ConfirmDelete
+          onDelete={() => deleteDataset(m.id)}
+          onKeep={() => setConfirming(false)}
+          yesTestId="delete-yes"
+          noTestId="delete-no"
+          testId="delete-confirm"
+        >
           Delete “<span className="user-text">{m.name}</span>” and its{' '}
-          {(m.splits.train.count + m.splits.test.count).toLocaleString()} images from this browser?{' '}
-          <button
-            className="danger"
-            data-testid="delete-yes"
-            onClick={() => {
-              deleteDataset(m.id);
-              setConfirming(false);
-            }}
-          >
-            Delete
-          </button>
-          <button data-testid="delete-no" onClick={() => setConfirming(false)}>
-            Keep
-          </button>
-        </div>
+          {(m.splits.train.count + m.splits.test.count).toLocaleString()} images from this browser?
+        </ConfirmDelete>
       )}
       {open && (
         <div className="thumbs" data-testid="dataset-thumbnails">

@@ -8,6 +8,7 @@ import { MAX_NAME, MAX_RUN_FILE_BYTES } from '../../engine/schema/run';
 import { useRunStore } from '../../state/runStore';
 import { useRunsStore, type RunImportProgress } from '../../state/runsStore';
 import type { DamagedRecord, RunSummary } from '../../worker/protocol';
+import { ConfirmDelete } from '../components/ConfirmDelete';
 import { InlineEdit } from '../components/InlineEdit';
 import { ErrorNote, Panel, ProgressBar } from '../components/Panel';
 
@@ -143,17 +144,13 @@ function RunRow({ r, busy, deviceLost }: { r: RunSummary; busy: boolean; deviceL
         />
       )}
       {confirming && (
-        <div className="confirm" role="alertdialog">
-          Delete the run “<span className="user-text">{r.name}</span>”, its history and checkpoint?{' '}
-          <button
-            className="danger"
-            onClick={() => (runAction(r.id, { kind: 'delete' }), setConfirming(false))}
-            data-testid="run-delete-yes"
-          >
-            Delete
-          </button>
-          <button onClick={() => setConfirming(false)}>Keep</button>
-        </div>
+        <ConfirmDelete
+          onDelete={() => runAction(r.id, { kind: 'delete' })}
+          onKeep={() => setConfirming(false)}
+          yesTestId="run-delete-yes"
+        >
+          Delete the run “<span className="user-text">{r.name}</span>”, its history and checkpoint?
+        </ConfirmDelete>
       )}
     </li>
   );
@@ -189,17 +186,13 @@ function DamagedRow({ d, busy }: { d: DamagedRecord; busy: boolean }) {
         </button>
       </div>
       {confirming && (
-        <div className="confirm" role="alertdialog">
-          Delete this damaged record?{' '}
-          <button
-            className="danger"
-            onClick={() => (runAction(d.id, { kind: 'delete' }), setConfirming(false))}
-            data-testid="run-delete-yes"
-          >
-            Delete
-          </button>
-          <button onClick={() => setConfirming(false)}>Keep</button>
-        </div>
+        <ConfirmDelete
+          onDelete={() => runAction(d.id, { kind: 'delete' })}
+          onKeep={() => setConfirming(false)}
+          yesTestId="run-delete-yes"
+        >
+          Delete this damaged record?
+        </ConfirmDelete>
       )}
     </li>
   );
