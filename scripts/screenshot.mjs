@@ -1,5 +1,5 @@
 // npm run screenshot: rebuilds docs/screenshot.png, the README's picture. Builds the app, serves it with
-// `vite preview`, trains the tiny HEXA-MoCo preset on MNIST in headless Chromium (SwiftShader WebGPU),
+// `vite preview`, trains the tiny HEXA-MoCo preset (10-step epochs) on MNIST in headless Chromium (SwiftShader WebGPU),
 // changes ε mid-run so the charts show a settings marker, and captures the top of the page.
 import { execFileSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
@@ -22,7 +22,11 @@ try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1500 } });
   const steps = (n) =>
     page.waitForFunction((k) => globalThis.__hexa.state().run.steps.length >= k, n, { timeout: 600_000 });
-  await page.goto(`${url}?preset=tiny&method=hexa-moco&readbackEvery=1`);
+  // The Tiny preset with a 10-step epoch and smaller probes, so that the picture shows the first
+  // evaluation (the step-0 point, the baselines and the step-10 point with their intervals).
+  const query =
+    'preset=tiny&method=hexa-moco&readbackEvery=1&trainLimit=320&epochs=2&probeTrainSize=500&probeTestSize=300';
+  await page.goto(`${url}?${query}`);
   log('waiting for MNIST to be stored …');
   await page.waitForSelector('[data-testid="dataset-status"][data-ready="true"]', { timeout: 600_000 });
   await page.getByTestId('start-button').click();
@@ -34,6 +38,7 @@ try {
   await page.getByTestId('apply-settings-button').click();
   await page.getByTestId('resume-button').click();
   await steps(14);
+  await page.waitForFunction(() => globalThis.__hexa.state().run.evals >= 2, null, { timeout: 600_000 });
   await page.getByTestId('pause-button').click(); // a still picture
   await page.waitForSelector('[data-testid="run-phase"]:text-is("paused")', { timeout: 120_000 });
   await page.screenshot({ path: out });
