@@ -26,7 +26,9 @@ for (const method of ['deepcluster-v2', 'hexa-dcluster'] as const) {
 
     const s = await lab.state();
     expect(s.run.steps).toEqual([1, 2, 3, 4]);
-    expect(Number(await lab.testId('probe-chart').getAttribute('data-points'))).toBeGreaterThanOrEqual(4);
+    await expect
+      .poll(async () => Number(await lab.testId('probe-chart').getAttribute('data-points')))
+      .toBeGreaterThanOrEqual(4);
     // No leak: flat from the first evaluation on (after step 2; until then the trainer holds a copy of
     // the step-0 network, which that evaluation scores with the baselines and frees).
     expect(new Set(s.run.numTensors.slice(2)).size).toBe(1);

@@ -12,7 +12,9 @@ test('a tiny HEXA-MoCo run shows adversarial and cut-mixed queries live', async 
   await lab.waitForReadbacks(3);
 
   // The flip-rate chart gains points; the metrics carry every loss term.
-  expect(Number(await lab.testId('hard-chart').getAttribute('data-points'))).toBeGreaterThanOrEqual(3);
+  await expect
+    .poll(async () => Number(await lab.testId('hard-chart').getAttribute('data-points')))
+    .toBeGreaterThanOrEqual(3);
   const s = await lab.state();
   const m = s.run.metrics.at(-1)!;
   for (const k of ['loss', 'loss_clean', 'loss_adv', 'loss_mix', 'flip_rate', 'lambda'])

@@ -50,8 +50,12 @@ test('a new user opens the lab, sees WebGPU and the stored dataset, and trains t
   const s = await lab.state();
   expect(s.run.steps.slice(0, 4)).toEqual([1, 2, 3, 4]);
   // The loss chart and the probe chart gain points (online probe; held-out evaluations come at epoch ends).
-  expect(Number(await lab.testId('loss-chart').getAttribute('data-points'))).toBeGreaterThanOrEqual(4);
-  expect(Number(await lab.testId('probe-chart').getAttribute('data-points'))).toBeGreaterThanOrEqual(4);
+  await expect
+    .poll(async () => Number(await lab.testId('loss-chart').getAttribute('data-points')))
+    .toBeGreaterThanOrEqual(4);
+  await expect
+    .poll(async () => Number(await lab.testId('probe-chart').getAttribute('data-points')))
+    .toBeGreaterThanOrEqual(4);
   await expect(lab.testId('step-count')).not.toHaveText('0');
   // The augmented views are real, non-blank images, and the two views of a pair differ.
   expect(await lab.canvasSpread('view-query', 0)).toBeGreaterThan(5);

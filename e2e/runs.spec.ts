@@ -157,7 +157,7 @@ test('a run survives a lost GPU device: reload, resume from its last checkpoint,
   await lab.testId('start-button').click();
   await lab.waitForReadbacks(3); // step 6: a checkpoint at 4
   await expect.poll(async () => (await storedRun(page)).checkpoint ?? 0).toBeGreaterThanOrEqual(4);
-  expect(await chartPoints()).toBeGreaterThanOrEqual(3);
+  await expect.poll(chartPoints).toBeGreaterThanOrEqual(3);
 
   await page.evaluate(() => window.__hexa.loseDevice());
   const lostNote = lab.testId('device-lost');
@@ -207,7 +207,7 @@ test('a run survives a lost GPU device: reload, resume from its last checkpoint,
   // The first new point is the one after the checkpoint: training went on from there.
   expect(steps.slice(0, kept.length + 1)).toEqual([...kept, checkpoint + 2]);
   expect(steps).toEqual([...new Set(steps)].sort((a, b) => a - b)); // no step twice, in order
-  expect(await chartPoints()).toBeGreaterThanOrEqual(steps.length); // the chart shows them all
+  await expect.poll(chartPoints).toBeGreaterThanOrEqual(steps.length); // the chart shows them all
   await lab.testId('stop-button').click();
   await expect(row).toHaveAttribute('data-status', 'stopped');
   // The stored history continues too: the points before the checkpoint, then the retrained ones.
