@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { ClusterSnapshot, EvalPoint, MetricsPoint, PreviewSet, RunPhase } from '../worker/protocol';
 import type { EmbeddingSnapshot, NeighbourResult } from '../worker/protocol';
-import { EMPTY_GALLERY, updateGallery, type Gallery } from '../engine/evaluation/gallery';
+import { EMPTY_GALLERY, updateGallery, type Gallery } from '../engine/evaluation/galleryModel';
 import type { Baselines, PhaseProgress, RunEvent, TrainConfig } from '../worker/protocol';
 
 /** Gallery: the item whose neighbours are asked for or shown. */
