@@ -2,9 +2,10 @@
 // conformance.ts) on the WebGPU backend (or the one named in ?backend=) and exposes the report on
 // window.__bench, as the bench page does.
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, type BackendName } from '../src/engine/runtime/backend';
+import { initBackend } from '../src/engine/runtime/backend';
 import { runConformance } from '../src/engine/runtime/conformance';
 import { installBenchState } from './pageState';
+import type { BackendName } from '../src/shared/backendTypes';
 
 const { state, log } = installBenchState();
 

@@ -3,15 +3,10 @@
 // adapters (FALLBACK_FLAGS) against the defaults, for MoCo-v2 and HEXA-MoCo. Blocks are interleaved
 // (defaults, setting, setting, defaults) so that a drift in load cancels out. A setting under which the
 // device reports errors (an invalid shader: the work is silently skipped) is marked broken, not fast.
-import { PRESETS, type TrainConfig } from '../src/engine/config';
+import { PRESETS, type TrainConfig } from '../src/shared/config';
 import { gpuErrorCount, gpuErrorsSince, watchGpuErrors } from '../src/engine/runtime/counters';
-import {
-  defaultFlags,
-  FALLBACK_FLAGS,
-  FLAG_CANDIDATES,
-  setFlags,
-  type FlagValue,
-} from '../src/engine/runtime/flags';
+import { defaultFlags, FALLBACK_FLAGS, FLAG_CANDIDATES, setFlags } from '../src/engine/runtime/flags';
+import type { FlagValue } from '../src/shared/backendTypes';
 import { Rig, round, timeBlock, warmUp } from './rig';
 
 type Flags = Record<string, FlagValue>;

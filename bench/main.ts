@@ -6,15 +6,15 @@
 // StreamingSampler reads); and the user-image importer (PNG files → browser decoder → IndexedDB).
 // Progress and the result are exposed on window.__bench.
 import * as tf from '@tensorflow/tfjs';
-import { PRESET_IDS, PRESETS, type PresetId, type TrainConfig } from '../src/engine/config';
+import { PRESET_IDS, PRESETS, type PresetId, type TrainConfig } from '../src/shared/config';
 import { createStoreSource, openImageStore } from '../src/engine/data/imageStore';
 import { createBrowserDecoder, importImages, type FolderFile } from '../src/engine/data/importers';
 import { syntheticBars } from '../src/engine/data/memorySource';
 import { StreamingSampler } from '../src/engine/data/sampler';
-import { STORE_SCHEMA_VERSION, type Chunk, type DatasetManifest } from '../src/engine/data/types';
+import { STORE_SCHEMA_VERSION, type Chunk, type DatasetManifest } from '../src/shared/data/types';
 import { DeepClusterV2, KMEANS_ITERATIONS } from '../src/engine/methods/deepClusterV2';
 import { l2n } from '../src/engine/nn/encoder';
-import { BACKENDS, initBackend, probeWebGpu, type BackendName } from '../src/engine/runtime/backend';
+import { initBackend, probeWebGpu } from '../src/engine/runtime/backend';
 import { Rng } from '../src/engine/runtime/random';
 import { PREVIEW_COUNT } from '../src/engine/training/trainer';
 import { countOwnAndStock, timeOwnVsStock, type StepCounts } from './counters';
@@ -33,6 +33,7 @@ import {
   warmUp,
 } from './rig';
 import { installBenchState } from './pageState';
+import { BACKENDS, type BackendName } from '../src/shared/backendTypes';
 
 const PIPELINE_IMAGES = 60_000; // the size of MNIST's train split
 const IMPORT_FILES = 500; // PNG files the importer measurement imports (quick runs too: ~2 s)

@@ -1,12 +1,13 @@
 // The bench's training rig: a Trainer of a HEXA method on synthetic data, stepped with the trainer's
 // own step, and the timing helpers the bench's measurements share.
 import type * as tf from '@tensorflow/tfjs';
-import { PRESETS, type TrainConfig } from '../src/engine/config';
+import { PRESETS, type TrainConfig } from '../src/shared/config';
 import { createMemorySource, syntheticBars } from '../src/engine/data/memorySource';
 import { DeepClusterV2 } from '../src/engine/methods/deepClusterV2';
 import { METHODS } from '../src/engine/methods/registry';
-import { readPreviews, type PreviewSet } from '../src/engine/training/previews';
+import { readPreviews } from '../src/engine/training/previews';
 import { Trainer, type TrainerEvents } from '../src/engine/training/trainer';
+import type { PreviewSet } from '../src/shared/trainingTypes';
 
 // ---- synthetic training data -----------------------------------------------------------------------
 

@@ -4,7 +4,7 @@
 // exportable raw and deletable, and never hide the other runs.
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { PRESETS } from '../src/engine/config';
+import { PRESETS } from '../src/shared/config';
 import { LabPage, SMALL } from './labPage';
 
 const FORMAT = 'hexa-lab-run/1';

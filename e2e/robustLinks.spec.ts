@@ -2,7 +2,7 @@
 // that throws. Each is named on the page, replaced by a default where it applies, and the rest of the
 // lab keeps working.
 import { expect, test, type Page } from '@playwright/test';
-import { PRESETS } from '../src/engine/config';
+import { PRESETS } from '../src/shared/config';
 import { LabPage, SMALL } from './labPage';
 
 const pageWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);

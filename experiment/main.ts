@@ -4,22 +4,20 @@
 // fetched from this server's public/data/<id>/ files, fractals are generated here with the lab's
 // generator (the same bytes, in the same order, as the stored dataset the lab would make).
 import * as tf from '@tensorflow/tfjs';
-import { builtinDataset } from '../src/engine/data/builtin';
-import {
-  fractalClass,
-  fractalDatasetId,
-  fractalImage,
-  fractalTestPerClass,
-  validateFractalParams,
-  type FractalParams,
-  type IfsClass,
-} from '../src/engine/data/fractals';
+import { fractalClass, fractalImage, type IfsClass } from '../src/engine/data/fractals';
 import { createMemorySource } from '../src/engine/data/memorySource';
-import type { ChunkSource } from '../src/engine/data/types';
-import { validateConfig, type TrainConfig } from '../src/engine/config';
+import type { ChunkSource } from '../src/shared/data/types';
+import { validateConfig, type TrainConfig } from '../src/shared/config';
 import { initBackend, onDeviceLost } from '../src/engine/runtime/backend';
 import { Trainer } from '../src/engine/training/trainer';
 import type { DatasetInfo, ExperimentEvent, ExperimentPlan } from './protocol';
+import { builtinDataset } from '../src/shared/data/builtinCatalog';
+import {
+  fractalDatasetId,
+  fractalTestPerClass,
+  validateFractalParams,
+  type FractalParams,
+} from '../src/shared/data/fractalParams';
 
 const logEl = document.getElementById('log');
 

@@ -1,11 +1,9 @@
 // What scripts/experiment.mjs and the experiment page exchange: the plan it hands to
 // window.__experimentStart and the events the page sends back through window.__experimentEvent.
-import type { TrainConfig } from '../src/engine/config';
-import type { FractalParams } from '../src/engine/data/fractals';
-import type { ClusterStats } from '../src/engine/methods/deepClusterV2';
-import type { BackendName, BackendReport } from '../src/engine/runtime/backend';
-import type { Baselines } from '../src/engine/training/baselines';
-import type { EvalPoint, MetricsPoint } from '../src/engine/training/trainer';
+import type { TrainConfig } from '../src/shared/config';
+import type { Baselines, ClusterStats, EvalPoint, MetricsPoint } from '../src/shared/trainingTypes';
+import type { BackendName, BackendReport } from '../src/shared/backendTypes';
+import type { FractalParams } from '../src/shared/data/fractalParams';
 
 export type DatasetSpec =
   { kind: 'builtin'; id: 'mnist' | 'fashion-mnist' } | { kind: 'fractals'; params: FractalParams };

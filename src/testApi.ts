@@ -5,7 +5,7 @@ import { useDatasetStore } from './state/datasetStore';
 import { debugLoseDevice, debugSendRaw, debugWorkerFetch, runAction } from './state/lab';
 import { useRunsStore } from './state/runsStore';
 import { useCrashStore } from './ui/components/ErrorBoundary';
-import type { RunAction } from './worker/protocol';
+import type { RunAction } from './shared/protocol';
 import { useRunStore } from './state/runStore';
 
 export interface HexaTestApi {

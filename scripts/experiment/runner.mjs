@@ -29,13 +29,13 @@ export function createExperimentServer() {
   });
 }
 
-/** The engine's own config, fractal parameters and run arithmetic, loaded through Vite (TypeScript). */
+/** The shared (tf-free) config, fractal parameters and run arithmetic, loaded through Vite (TypeScript). */
 export async function loadEngine(server) {
-  const config = await server.ssrLoadModule('/src/engine/config.ts');
-  const fractals = await server.ssrLoadModule('/src/engine/data/fractals.ts');
-  const runMath = await server.ssrLoadModule('/src/engine/evaluation/runMath.ts');
-  const augmentation = await server.ssrLoadModule('/src/engine/data/augmentationDefaults.ts');
-  const { METHOD_INFO } = await server.ssrLoadModule('/src/engine/methods/catalog.ts');
+  const config = await server.ssrLoadModule('/src/shared/config.ts');
+  const fractals = await server.ssrLoadModule('/src/shared/data/fractalParams.ts');
+  const runMath = await server.ssrLoadModule('/src/shared/evaluation/runMath.ts');
+  const augmentation = await server.ssrLoadModule('/src/shared/data/augmentationDefaults.ts');
+  const { METHOD_INFO } = await server.ssrLoadModule('/src/shared/catalog.ts');
   const methodLabels = Object.fromEntries(Object.values(METHOD_INFO).map((m) => [m.id, m.label]));
   return { config, fractals, runMath, augmentation, methodLabels };
 }

@@ -8,11 +8,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
-import { PRESETS, type TrainConfig } from './config';
+import { PRESETS, type TrainConfig } from '../shared/config';
 import { createMemorySource } from './data/memorySource';
-import type { Baselines } from './training/baselines';
-import { Trainer, type EvalPoint } from './training/trainer';
+import { Trainer } from './training/trainer';
 import { useCpu } from './testing/fixtures';
+import type { Baselines, EvalPoint } from '../shared/trainingTypes';
 
 beforeAll(useCpu);
 

@@ -1,5 +1,6 @@
 import { create } from 'zustand';
-import type { BackendName, BackendReport, ConformanceReport } from '../worker/protocol';
+import type { BackendName, BackendReport, ConformanceReport } from '../shared/backendTypes';
+import type { CheckPhase } from '../shared/protocol';
 
 interface BackendState {
   requested: BackendName | null;
@@ -8,7 +9,7 @@ interface BackendState {
   deviceLost: string | null;
   /** "Check this GPU": null until asked. */
   check: {
-    phase: 'running' | 'done' | 'failed';
+    phase: CheckPhase;
     log: string[];
     message: string;
     report: ConformanceReport | null;

@@ -1,8 +1,7 @@
 // The comparison view's pure data: the ablation list, history restarts and event markers, chart rows
 // (aligned, smoothed, with min/max envelopes) and summary rows with mean ± std over seeds. No store,
 // no React: compareStore.ts and the Compare* panels use these; compareData.test.ts tests them.
-import type { TrainConfig } from '../engine/config';
-import type { RunRecord } from '../engine/data/runStore';
+import type { TrainConfig } from '../shared/config';
 import {
   alignByAxis,
   axisValue,
@@ -14,9 +13,10 @@ import {
   type MeanStd,
   type MetricsRow,
   type RunAxis,
-} from '../engine/evaluation/runMath';
-import { METHOD_INFO } from '../engine/methods/catalog';
-import { describeEvent } from '../engine/training/runEvents';
+} from '../shared/evaluation/runMath';
+import { METHOD_INFO } from '../shared/catalog';
+import { describeEvent, type RunEvent } from '../shared/runEvents';
+import type { RunRecord } from '../shared/records';
 
 export type { RunAxis, RunRecord };
 
@@ -190,7 +190,7 @@ export interface RunMarker {
   runIndex: number;
   x: number;
   label: string;
-  kind: 'settings' | 'resume';
+  kind: RunEvent['kind'];
 }
 
 /**

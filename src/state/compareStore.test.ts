@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildAblation } from './compareData';
 import { compareOnReply, staleSelection, useCompareStore, beginAblation } from './compareStore';
 import { cfg, run } from './testRuns';
-import type { RunSummary, WorkerRequest } from '../worker/protocol';
+import type { RunSummary, WorkerRequest } from '../shared/protocol';
 
 describe('the ablation queue', () => {
   it('renames each run, starts the next when the worker is free, then compares them', () => {

@@ -2,11 +2,11 @@
 // worker), the chart options, and the one-click ablation queue driven by worker replies. The pure
 // data it works with (ablation list, chart rows, markers, summary) is in compareData.ts.
 import { create } from 'zustand';
-import type { TrainConfig } from '../engine/config';
-import type { RunRecord } from '../engine/data/runStore';
-import type { RunAxis } from '../engine/evaluation/runMath';
-import type { RunSummary, WorkerReply, WorkerRequest } from '../worker/protocol';
+import type { TrainConfig } from '../shared/config';
+import type { RunAxis } from '../shared/evaluation/runMath';
+import type { RunSummary, WorkerReply, WorkerRequest } from '../shared/protocol';
 import type { AblationItem } from './compareData';
+import type { RunRecord } from '../shared/records';
 
 // ---- Store ----
 

@@ -7,10 +7,10 @@ import {
   type ConfigIssue,
   type PresetId,
   type TrainConfig,
-} from '../engine/config';
-import { configFromQuery } from '../engine/schema/query';
+} from '../shared/config';
+import { configFromQuery } from '../shared/schema/query';
 import { nearestPreset } from './nearestPreset';
-import { withDatasetAugmentation } from '../engine/data/augmentationDefaults';
+import { withDatasetAugmentation } from '../shared/data/augmentationDefaults';
 
 interface ConfigState {
   config: TrainConfig;

@@ -1,11 +1,7 @@
 import { create } from 'zustand';
-import type {
-  ClassThumbnails,
-  DamagedRecord,
-  DatasetManifest,
-  ImportReport,
-  StorageErrorInfo,
-} from '../worker/protocol';
+import type { DamagedRecord, DatasetManifest, ImportReport, StorageErrorInfo } from '../shared/protocol';
+import type { ClassThumbnails } from '../shared/trainingTypes';
+import type { NoticeTone } from '../shared/protocol';
 
 interface DatasetState {
   manifests: DatasetManifest[];
@@ -17,7 +13,7 @@ interface DatasetState {
   progress: { datasetId: string; name: string; done: number; total: number; phase: string } | null;
   error: StorageErrorInfo | null;
   thumbnails: Record<string, ClassThumbnails[]>; // by dataset id, fetched on demand
-  notice: { tone: 'info' | 'error'; message: string } | null; // outcome of the last library action
+  notice: { tone: NoticeTone; message: string } | null; // outcome of the last library action
   persisted: boolean | null; // answer of navigator.storage.persist(), null until asked
   importReport: ImportReport | null; // the last import's outcome, skipped files included
 }

@@ -1,27 +1,21 @@
 // Wires the worker to the stores. UI components call these actions; they never touch the worker.
-import type { BackendName } from '../engine/runtime/backend';
 import { download } from '../download';
 import { createWorkerClient, type WorkerClient } from '../worker/client';
-import type {
-  BuiltinId,
-  FractalParams,
-  ImportOptions,
-  ImportSource,
-  PreviewImage,
-  RunAction,
-  WorkerReply,
-  WorkerRequest,
-} from '../worker/protocol';
+import type { ImportOptions, ImportSource, RunAction, WorkerReply, WorkerRequest } from '../shared/protocol';
 import { useBackendStore } from './backendStore';
 import { chooseTinyForSlowBackend, replaceConfig, useConfigStore } from './configStore';
 import { useRunsStore } from './runsStore';
-import type { TrainConfig } from '../engine/config';
-import { editedLive, withChanges } from '../engine/liveSettings';
+import type { TrainConfig } from '../shared/config';
+import { editedLive, withChanges } from '../shared/liveSettings';
 import { useDatasetStore } from './datasetStore';
 import { addMetrics, addPreview, resetRun, setStatus, useRunStore } from './runStore';
 import { beginAblation, cancelAblationQueue, compareOnReply } from './compareStore';
 import { buildAblation, nextAblationNumber } from './compareData';
-import { runFileSizeProblem } from '../engine/schema/run';
+import { runFileSizeProblem } from '../shared/schema/run';
+import type { BackendName } from '../shared/backendTypes';
+import type { PreviewImage } from '../shared/trainingTypes';
+import type { BuiltinId } from '../shared/data/builtinCatalog';
+import type { FractalParams } from '../shared/data/fractalParams';
 
 let client: WorkerClient | null = null;
 

@@ -1,6 +1,6 @@
 // The preset a whole config (a saved run's, loaded to resume or duplicate) is closest to, so that the
 // preset menu and the URL name the preset the run was made from, not whatever the form showed before.
-import { PRESET_IDS, PRESETS, type PresetId, type TrainConfig } from '../engine/config';
+import { PRESET_IDS, PRESETS, type PresetId, type TrainConfig } from '../shared/config';
 
 /** Settings a user picks whatever the preset: they do not tell presets apart. */
 const OWN_CHOICES: ReadonlySet<keyof TrainConfig> = new Set(['method', 'datasetId', 'seed']);

@@ -1,8 +1,17 @@
 import { create } from 'zustand';
-import type { ClusterSnapshot, EvalPoint, MetricsPoint, PreviewSet, RunPhase } from '../worker/protocol';
-import type { EmbeddingSnapshot, NeighbourResult } from '../worker/protocol';
-import { EMPTY_GALLERY, updateGallery, type Gallery } from '../engine/evaluation/galleryModel';
-import type { Baselines, PhaseProgress, RunEvent, TrainConfig } from '../worker/protocol';
+import type { RunPhase } from '../shared/protocol';
+import { EMPTY_GALLERY, updateGallery, type Gallery } from '../shared/evaluation/galleryModel';
+import type { RunEvent, TrainConfig } from '../shared/protocol';
+import type {
+  Baselines,
+  ClusterSnapshot,
+  EmbeddingSnapshot,
+  EvalPoint,
+  MetricsPoint,
+  NeighbourResult,
+  PhaseProgress,
+  PreviewSet,
+} from '../shared/trainingTypes';
 
 /** Gallery: the item whose neighbours are asked for or shown. */
 export interface NeighbourQuery {

@@ -1,9 +1,10 @@
 // Saved runs (IndexedDB, listed by the worker) and which one is training now.
 import { create } from 'zustand';
-import type { DamagedRecord, RunSummary } from '../worker/protocol';
+import type { DamagedRecord, RunSummary } from '../shared/protocol';
+import type { NoticeTone, RunImportPhase } from '../shared/protocol';
 
 export interface RunImportProgress {
-  phase: 'read' | 'check' | 'store'; // reading the file on the page, checking it, storing it (worker)
+  phase: 'read' | RunImportPhase; // reading the file on the page, checking it, storing it (worker)
   done: number; // bytes read (phase 'read')
   total: number; // bytes of the file
 }
@@ -15,7 +16,7 @@ interface RunsState {
   activeRunId: string | null;
   resumed: { fromStep: number; lostSteps: number } | null; // set when the active run was resumed
   importing: RunImportProgress | null; // a run-file import in progress
-  importNote: { tone: 'info' | 'error'; message: string } | null; // the last import's outcome
+  importNote: { tone: NoticeTone; message: string } | null; // the last import's outcome
 }
 
 export const useRunsStore = create<RunsState>(() => ({

@@ -1,7 +1,7 @@
 // Fixtures of saved runs for the comparison tests (compareData.test.ts, compareStore.test.ts).
-import { PRESETS } from '../engine/config';
-import type { RunRecord } from '../engine/data/runStore';
-import type { MetricsPoint } from '../engine/training/trainer';
+import { PRESETS } from '../shared/config';
+import type { MetricsPoint } from '../shared/trainingTypes';
+import type { RunRecord } from '../shared/records';
 
 export const cfg = { ...PRESETS.tiny.config, method: 'moco-v2' as const, seed: 5 };
 

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { checkIndexedDb } from '../env';
 import { useDatasetStore } from '../state/datasetStore';
 import { startLab } from '../state/lab';
-import { METHOD_INFO } from '../engine/methods/catalog';
+import { METHOD_INFO } from '../shared/catalog';
 import { AddDatasetPanel } from './panels/AddDatasetPanel';
 import { AdversarialPanel } from './panels/AdversarialPanel';
 import { BackendPanel } from './panels/BackendPanel';

@@ -1,11 +1,12 @@
 // Which event markers a chart can place: only those inside the steps it shows. A chart whose points are
 // all at one step (a probe chart with only its step-0 evaluation) has no room for "resumed at step 4":
 // drawn there, recharts would put it at step 0, which says something false.
+import type { RunEvent } from '../shared/runEvents';
 
 export interface ChartMarker {
   x: number;
   label: string;
-  kind: 'settings' | 'resume';
+  kind: RunEvent['kind'];
 }
 
 /** The markers with min(xs) ≤ x ≤ max(xs), none when the chart spans a single x (or has no points). */

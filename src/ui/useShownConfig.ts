@@ -1,7 +1,7 @@
 // The settings the live panels describe: the current (or last) run's while there is one, else the form's.
 // During an ablation the form keeps the user's settings while each arm runs its own method; the panels
 // follow the arm.
-import type { TrainConfig } from '../engine/config';
+import type { TrainConfig } from '../shared/config';
 import { useConfigStore } from '../state/configStore';
 import { useRunStore } from '../state/runStore';
 

@@ -6,7 +6,7 @@
 // on a static host that sends no CSP header; where the header is sent (npm start, npm run dev) the page,
 // and with it the worker, gets it too.
 import workerScript from './trainWorker.ts?worker&url';
-import type { WorkerReply, WorkerRequest } from './protocol';
+import type { WorkerReply, WorkerRequest } from '../shared/protocol';
 
 export interface WorkerClient {
   send(msg: WorkerRequest): void;

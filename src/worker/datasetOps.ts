@@ -1,19 +1,17 @@
 // Dataset-library requests inside the worker: thumbnails, rename, delete, export. Long jobs report
 // progress as 'dataset-progress' and can be cancelled.
 import { createStoreSource, type ImageStore } from '../engine/data/imageStore';
-import { builtinDataset, installBuiltin } from '../engine/data/builtin';
+import { installBuiltin } from '../engine/data/builtin';
 import { describeRecovered, recoverInterrupted } from '../engine/data/datasetWriter';
-import {
-  fractalDatasetId,
-  fractalDatasetName,
-  generateFractals,
-  validateFractalParams,
-} from '../engine/data/fractals';
+import { generateFractals } from '../engine/data/fractals';
 import { createBrowserDecoder, importImages } from '../engine/data/importers';
 import { classThumbnails, exportDatasetZip, exportFileName } from '../engine/data/library';
-import type { PreviewImage } from '../engine/training/previews';
-import type { WorkerReply, WorkerRequest } from './protocol';
-import { capName, MAX_NAME } from '../engine/schema/run';
+import type { WorkerReply, WorkerRequest } from '../shared/protocol';
+import { capName, MAX_NAME } from '../shared/schema/run';
+import type { PreviewImage } from '../shared/trainingTypes';
+import { builtinDataset } from '../shared/data/builtinCatalog';
+import { fractalDatasetId, fractalDatasetName, validateFractalParams } from '../shared/data/fractalParams';
+import type { NoticeTone } from '../shared/protocol';
 
 export interface DatasetOpsContext {
   store: () => ImageStore | null;
@@ -84,8 +82,7 @@ async function encodePng(img: PreviewImage): Promise<Uint8Array> {
 
 export async function handleDatasetRequest(msg: WorkerRequest, ctx: DatasetOpsContext): Promise<boolean> {
   const store = ctx.store();
-  const notice = (tone: 'info' | 'error', message: string) =>
-    ctx.post({ type: 'dataset-notice', tone, message });
+  const notice = (tone: NoticeTone, message: string) => ctx.post({ type: 'dataset-notice', tone, message });
   const manifestOf = async (id: string) => {
     const m = await store?.getManifest(id);
     if (!m) throw new Error(`There is no dataset "${id}" in this browser.`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PRESETS } from '../engine/config';
+import { PRESETS } from '../shared/config';
 import { readWorkerRequest } from './requestSchema';
 
 describe('worker messages', () => {

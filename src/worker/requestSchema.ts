@@ -3,13 +3,13 @@
 // refused with the field path and what was expected, instead of failing deep inside a job. Typed as
 // z.ZodType<WorkerRequest>: the compiler keeps it in step with protocol.ts. No tfjs here.
 import { z } from 'zod';
-import { trainConfigSchema } from '../engine/schema/config';
-import { check, type Checked } from '../engine/schema/issues';
-import type { BackendName } from '../engine/runtime/backend';
-import type { BuiltinId } from '../engine/data/builtin';
-import type { ImportSize } from '../engine/data/importers/types';
-import type { FractalSize } from '../engine/data/fractals';
-import type { RunAction, WorkerRequest } from './protocol';
+import { trainConfigSchema } from '../shared/schema/config';
+import { check, type Checked } from '../shared/schema/issues';
+import type { ImportSize } from '../shared/data/importTypes';
+import type { RunAction, WorkerRequest } from '../shared/protocol';
+import type { BackendName } from '../shared/backendTypes';
+import type { BuiltinId } from '../shared/data/builtinCatalog';
+import type { FractalSize } from '../shared/data/fractalParams';
 
 const blob = z.custom<Blob>((v) => typeof Blob !== 'undefined' && v instanceof Blob, {
   message: 'expected a file',

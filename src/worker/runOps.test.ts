@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryRunStore } from '../engine/testing/memoryRunStore';
 import { run } from '../state/testRuns';
 import { importRunFile, listRunsReply, runActionFor, RUN_FILE_FORMAT } from './runOps';
-import type { WorkerReply } from './protocol';
+import type { WorkerReply } from '../shared/protocol';
 
 describe('saved-run requests', () => {
   it('the runs list never throws: damaged records are listed apart with the reason', async () => {

@@ -2,11 +2,11 @@
 // backbone in the tfjs layers format from the run's checkpoint) and import of an exported run file.
 import type { ImageStore } from '../engine/data/imageStore';
 import { createStoreSource } from '../engine/data/imageStore';
-import type { RunRecord, RunStore } from '../engine/data/runStore';
-import { metricsToCsv } from '../engine/evaluation/runMath';
+import type { RunStore } from '../engine/data/runStore';
+import { metricsToCsv } from '../shared/evaluation/runMath';
 import { exportBackboneArtifacts, modelFiles } from '../engine/nn/exportLayers';
 import { Trainer } from '../engine/training/trainer';
-import { describeEvent } from '../engine/training/runEvents';
+import { describeEvent } from '../shared/runEvents';
 import {
   capName,
   cleanTags,
@@ -14,8 +14,10 @@ import {
   parseRunFile,
   RUN_FILE_FORMAT,
   type DamagedRecord,
-} from '../engine/schema/run';
-import type { ExportFile, RunAction, RunSummary, WorkerReply } from './protocol';
+} from '../shared/schema/run';
+import type { ExportFile, RunAction, RunSummary, WorkerReply } from '../shared/protocol';
+import type { RunRecord } from '../shared/records';
+import type { RunImportPhase } from '../shared/protocol';
 
 export { RUN_FILE_FORMAT };
 
@@ -72,7 +74,7 @@ const safe = (s: string) => s.replace(/[^\w.-]+/g, '_').slice(0, 60);
 export async function importRunFile(
   runs: RunStore,
   text: string,
-  progress: (phase: 'check' | 'store') => void = () => {},
+  progress: (phase: RunImportPhase) => void = () => {},
 ): Promise<string> {
   progress('check');
   const parsed = parseRunFile(text);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PRESETS } from '../engine/config';
+import { PRESETS } from '../shared/config';
 import { createMemoryRunStore } from '../engine/testing/memoryRunStore';
 import { distinctRunName, RunRecorder } from './runRecorder';
 

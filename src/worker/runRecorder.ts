@@ -1,12 +1,12 @@
 // Saves the current run in IndexedDB as it goes: the record at the start, metric points at each
 // read-back, evaluations, settings changed mid-run, checkpoints every `checkpointEvery` steps, and the final status. Writes
 // are queued one after another so a slow disk never reorders them.
-import type { TrainConfig } from '../engine/config';
-import type { RunRecord, RunStatus, RunStore } from '../engine/data/runStore';
-import type { Baselines } from '../engine/training/baselines';
+import type { TrainConfig } from '../shared/config';
+import type { RunStore } from '../engine/data/runStore';
 import type { Checkpoint } from '../engine/training/checkpoint';
-import type { EvalPoint, MetricsPoint } from '../engine/training/trainer';
-import type { RunEvent } from '../engine/training/runEvents';
+import type { RunEvent } from '../shared/runEvents';
+import type { Baselines, EvalPoint, MetricsPoint } from '../shared/trainingTypes';
+import type { RunRecord, RunStatus } from '../shared/records';
 
 /**
  * `base`, or `base (2)`, `base (3)`… : the first not among `taken`, so that a run duplicated from another

@@ -1,19 +1,13 @@
 /// <reference lib="webworker" />
 // The training worker: owns tfjs, the image store and the trainer. Talks only through protocol.ts.
-import { validateConfig } from '../engine/config';
-import { BUILTIN_DATASETS, installBuiltin } from '../engine/data/builtin';
+import { validateConfig } from '../shared/config';
+import { installBuiltin } from '../engine/data/builtin';
 import { createStoreSource, openImageStore, StorageError, type ImageStore } from '../engine/data/imageStore';
-import {
-  BackendUnavailableError,
-  destroyDevice,
-  initBackend,
-  onDeviceLost,
-  type BackendName,
-} from '../engine/runtime/backend';
+import { BackendUnavailableError, destroyDevice, initBackend, onDeviceLost } from '../engine/runtime/backend';
 import { runConformance } from '../engine/runtime/conformance';
 import { Trainer } from '../engine/training/trainer';
-import type { TrainConfig } from '../engine/config';
-import { METHOD_INFO } from '../engine/methods/catalog';
+import type { TrainConfig } from '../shared/config';
+import { METHOD_INFO } from '../shared/catalog';
 import {
   markInterrupted,
   openRunStore,
@@ -25,15 +19,18 @@ import { RunRecorder } from './runRecorder';
 import { importRunFile, listRunsReply, runActionFor, runDetails } from './runOps';
 import { isKnownRequestType, readWorkerRequest } from './requestSchema';
 import { unknownRequestReply } from './unknownRequest';
-import { capName } from '../engine/schema/run';
-import type { PreviewImage, PreviewSet } from '../engine/training/previews';
+import { capName } from '../shared/schema/run';
 import {
   handleDatasetRequest,
   recoverInterruptedImports,
   whileWriting,
   type DatasetOpsContext,
 } from './datasetOps';
-import type { RunAction, StorageErrorInfo, WorkerReply, WorkerRequest } from './protocol';
+import type { RunAction, StorageErrorInfo, WorkerReply, WorkerRequest } from '../shared/protocol';
+import type { BackendName } from '../shared/backendTypes';
+import type { PreviewImage, PreviewSet } from '../shared/trainingTypes';
+import { BUILTIN_DATASETS } from '../shared/data/builtinCatalog';
+import type { RunImportPhase } from '../shared/protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -224,7 +221,7 @@ async function neighbours(requestId: number, image: PreviewImage): Promise<void>
 async function runAction(id: string, action: RunAction): Promise<void> {
   if (action.kind === 'import') {
     try {
-      const progress = (phase: 'check' | 'store') => post({ type: 'run-import-progress', phase });
+      const progress = (phase: RunImportPhase) => post({ type: 'run-import-progress', phase });
       const name = await importRunFile(await runStore(), action.text, progress);
       post({ type: 'run-import', tone: 'info', message: `Imported the run “${name}”.` });
     } catch (e) {

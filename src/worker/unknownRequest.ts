@@ -1,6 +1,6 @@
 // The worker's answer to a message it has no handler for, instead of silence: a page and a worker from
 // different builds (a cached worker after an update), or a bug, then show up as a message.
-import type { WorkerReply } from './protocol';
+import type { WorkerReply } from '../shared/protocol';
 
 /** The 'request-error' reply naming the request's type (or saying that it has none). */
 export function unknownRequestReply(msg: unknown): WorkerReply {

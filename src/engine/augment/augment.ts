@@ -5,7 +5,7 @@
 // config always dispatches the same kernels with the same shapes.
 
 import * as tf from '@tensorflow/tfjs';
-import type { TrainConfig } from '../config';
+import type { TrainConfig } from '../../shared/config';
 import type { Rng } from '../runtime/random';
 
 export type AugmentParams = Pick<

@@ -4,8 +4,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mulberry32, stratifiedSplit } from '../../../scripts/split.mjs';
 import { Rng } from '../runtime/random';
 import { createMemoryStore } from '../testing/memoryStore';
-import { BUILTIN_DATASETS, builtinDataset, installBuiltin, installBuiltinMnist } from './builtin';
-import { StorageError } from './storageError';
+import { installBuiltin, installBuiltinMnist } from './builtin';
+import { StorageError } from '../../shared/data/storageError';
+import { BUILTIN_DATASETS, builtinDataset } from '../../shared/data/builtinCatalog';
 
 // A tiny MNIST-shaped dataset served by a stubbed fetch, stored in the in-memory ImageStore
 // (the IndexedDB store itself is tested in a real browser).

@@ -3,8 +3,8 @@ import { createMemoryStore, type MemoryImageStore } from '../testing/memoryStore
 import { DatasetWriter, describeRecovered, recoverInterrupted, type WriterInfo } from './datasetWriter';
 import { createStoreSource } from './imageStore';
 import { readSubset, StreamingSampler } from './sampler';
-import { StorageError } from './storageError';
-import type { SplitName } from './types';
+import { StorageError } from '../../shared/data/storageError';
+import type { SplitName } from '../../shared/data/types';
 
 const W = 3; // 3×3×3 images: 27 bytes each
 const ROW = W * W * 3;

@@ -5,7 +5,8 @@
 // the chunks already stored and carries the user's choice, so that recoverInterrupted() can finish an
 // import cut short by a reload or a closed tab the way the user asked: kept as partial, or removed.
 import type { ImageStore } from './imageStore';
-import { MANIFEST_VERSION, type Chunk, type DatasetManifest, type SplitName } from './types';
+import { MANIFEST_VERSION, type Chunk, type DatasetManifest, type SplitName } from '../../shared/data/types';
+import type { PartialChoice } from '../../shared/data/types';
 
 export interface WriterInfo {
   id: string;
@@ -16,7 +17,7 @@ export interface WriterInfo {
   classNames: string[] | null; // null: unlabelled
   about: string;
   chunkSize?: number; // images per chunk, default 500
-  onInterrupt?: 'rollback' | 'keep'; // if the page goes away mid-write; default 'rollback'
+  onInterrupt?: PartialChoice; // if the page goes away mid-write; default 'rollback'
   /**
    * The share of images that will go to the test split, when known: test chunks are then sized
    * chunkSize·share/(1−share), so that they fill (and are stored) about as often as train chunks and an
@@ -218,7 +219,7 @@ export interface Recovered {
   id: string;
   name: string; // as the user named it (without ' (partial)')
   kept: number; // images kept; 0 when it was removed
-  chosen: 'rollback' | 'keep';
+  chosen: PartialChoice;
 }
 
 /**

@@ -2,19 +2,16 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../runtime/random';
 import { createMemoryStore, type MemoryImageStore } from '../testing/memoryStore';
-import {
-  fractalClass,
-  fractalDatasetBytes,
-  fractalDatasetId,
-  fractalImage,
-  generateFractals,
-  renderFractal,
-  validateFractalParams,
-  type FractalParams,
-} from './fractals';
+import { fractalClass, fractalImage, generateFractals, renderFractal } from './fractals';
 import { createStoreSource } from './imageStore';
 import { readSubset } from './sampler';
-import { StorageError } from './storageError';
+import { StorageError } from '../../shared/data/storageError';
+import {
+  fractalDatasetBytes,
+  fractalDatasetId,
+  validateFractalParams,
+  type FractalParams,
+} from '../../shared/data/fractalParams';
 
 const small: FractalParams = { classes: 3, perClass: 12, size: 16, seed: 5 };
 

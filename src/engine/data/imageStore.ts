@@ -1,20 +1,26 @@
 // The IndexedDB image store: one manifest per dataset plus its images in chunks of hundreds
 // (0.5–8 MB records read and write 10× faster than a record per image, see browser-gpu-facts.md).
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { chunkProblem } from './chunkCheck';
-import type { CheckpointRecord, RunRecord } from './runStore';
-import { estimateStorage, StorageError, toStorageError, type StorageUsage } from './storageError';
-import { readManifest } from '../schema/manifest';
-import { recordId, type DamagedRecord } from '../schema/run';
+import { chunkProblem } from '../../shared/data/chunkCheck';
+import type { CheckpointRecord } from './runStore';
+import {
+  estimateStorage,
+  StorageError,
+  toStorageError,
+  type StorageUsage,
+} from '../../shared/data/storageError';
+import { readManifest } from '../../shared/schema/manifest';
+import { recordId, type DamagedRecord } from '../../shared/schema/run';
 import {
   STORE_SCHEMA_VERSION,
   type Chunk,
   type ChunkSource,
   type DatasetManifest,
   type SplitName,
-} from './types';
+} from '../../shared/data/types';
+import type { RunRecord } from '../../shared/records';
 
-export { StorageError, type StorageErrorKind, type StorageUsage } from './storageError';
+export { StorageError, type StorageErrorKind, type StorageUsage } from '../../shared/data/storageError';
 
 export const DB_NAME = 'hexa-lab';
 

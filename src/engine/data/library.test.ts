@@ -1,6 +1,6 @@
 import { unzipSync, strFromU8 } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { datasetBytes } from './chunkCheck';
+import { datasetBytes } from '../../shared/data/chunkCheck';
 import { classThumbnails, exportDatasetZip, exportFileName } from './library';
 import { createMemorySource } from './memorySource';
 

@@ -1,14 +1,8 @@
 // Read-only views of a stored dataset for the library panel: thumbnails per class, its size, and an
 // export as a .zip of PNGs with a labels file (fflate, streamed entry by entry).
 import { Zip, ZipPassThrough, strToU8 } from 'fflate';
-import type { PreviewImage } from '../training/previews';
-import type { ChunkSource, SplitName } from './types';
-
-export interface ClassThumbnails {
-  label: number | null; // null: unlabelled data
-  name: string;
-  images: PreviewImage[];
-}
+import type { ChunkSource, SplitName } from '../../shared/data/types';
+import type { ClassThumbnails, PreviewImage } from '../../shared/trainingTypes';
 
 /** Up to `perClass` train images of every class, reading at most `maxChunks` chunks. */
 export async function classThumbnails(

@@ -6,7 +6,7 @@ import {
   type ChunkSource,
   type DatasetManifest,
   type SplitName,
-} from './types';
+} from '../../shared/data/types';
 
 export interface MemorySplit {
   pixels: Uint8Array; // [N, H, W, C]

@@ -1,14 +1,15 @@
 import type { IDBPDatabase } from 'idb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PRESETS } from '../config';
+import { PRESETS } from '../../shared/config';
 import type { Checkpoint } from '../training/checkpoint';
-import type { EvalPoint, MetricsPoint } from '../training/trainer';
 import { createMemoryRunStore } from '../testing/memoryRunStore';
 import { createMemoryStore } from '../testing/memoryStore';
 import { installBuiltinMnist } from './builtin';
 import { upgradeHexaDb, type HexaDb } from './imageStore';
-import { markInterrupted, prepareResume, type RunRecord } from './runStore';
-import { MANIFEST_VERSION, STORE_SCHEMA_VERSION, type DatasetManifest } from './types';
+import { markInterrupted, prepareResume } from './runStore';
+import { MANIFEST_VERSION, STORE_SCHEMA_VERSION, type DatasetManifest } from '../../shared/data/types';
+import type { EvalPoint, MetricsPoint } from '../../shared/trainingTypes';
+import type { RunRecord } from '../../shared/records';
 
 afterEach(() => vi.unstubAllGlobals());
 

@@ -4,39 +4,17 @@
 // checkpoint (losing at most cfg.checkpointEvery steps). Usable from the worker; tests use the Map-based
 // twin in testing/memoryRunStore.ts.
 import type { IDBPDatabase } from 'idb';
-import type { TrainConfig } from '../config';
-import type { Baselines } from '../training/baselines';
+import type { TrainConfig } from '../../shared/config';
 import type { Checkpoint } from '../training/checkpoint';
-import type { EvalPoint, MetricsPoint } from '../training/trainer';
-import { configAt, type RunEvent } from '../training/runEvents';
+import { configAt, type RunEvent } from '../../shared/runEvents';
 import { openHexaDb, type HexaDb } from './imageStore';
-import { StorageError, toStorageError } from './storageError';
-import { readRunRecord, recordId, type DamagedRecord } from '../schema/run';
+import { StorageError, toStorageError } from '../../shared/data/storageError';
+import { readRunRecord, recordId, type DamagedRecord } from '../../shared/schema/run';
 import { readCheckpointRecord } from '../schema/checkpoint';
+import type { EvalPoint, MetricsPoint } from '../../shared/trainingTypes';
+import type { RunPatch, RunRecord } from '../../shared/records';
 
-export type { DamagedRecord } from '../schema/run';
-
-export type RunStatus = 'running' | 'paused' | 'done' | 'stopped' | 'interrupted';
-
-export interface RunRecord {
-  id: string;
-  name: string;
-  createdAt: number; // ms since epoch
-  updatedAt: number;
-  config: TrainConfig; // as the run started; `events` hold the settings changed since
-  datasetId: string;
-  status: RunStatus;
-  step: number; // steps done as far as the store knows (the last metrics point, or the checkpoint)
-  totalSteps: number;
-  metrics: MetricsPoint[];
-  evals: EvalPoint[];
-  /** Settings changed mid-run and resumptions, oldest first (absent in records saved before them). */
-  events?: RunEvent[];
-  /** Random-init (BN on data) and raw-pixel probe scores (absent in records saved before them). */
-  baselines?: Baselines;
-  tags: string[];
-  notes?: string;
-}
+export type { DamagedRecord } from '../../shared/schema/run';
 
 /** One record per run in `checkpoints`: only the latest checkpoint is kept. */
 export interface CheckpointRecord {
@@ -44,9 +22,6 @@ export interface CheckpointRecord {
   savedAt: number;
   checkpoint: Checkpoint;
 }
-
-/** What may change in a run after it is saved. */
-export type RunPatch = Partial<Omit<RunRecord, 'id' | 'createdAt'>>;
 
 export interface RunStore {
   /** Creates or replaces the whole record. */

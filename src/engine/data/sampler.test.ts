@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readSubset, StreamingSampler } from './sampler';
-import type { Batch, Chunk, ChunkSource, DatasetManifest, SplitName } from './types';
+import type { Batch, Chunk, ChunkSource, DatasetManifest, SplitName } from '../../shared/data/types';
 
 // Images are 2×2×1 = 4 bytes; bytes 0–2 hold the dataset index (little-endian), so any pixel row
 // tells which image it is, and the label is index % 10.

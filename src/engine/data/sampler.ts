@@ -1,8 +1,8 @@
 // Streams fixed-size shuffled batches out of a ChunkSource, reading chunks ahead while the caller trains
 // and holding only a few chunks in memory, so datasets larger than memory stream through.
 import { mixSeed, Rng } from '../runtime/random';
-import { chunkProblem, imageBytes } from './chunkCheck';
-import type { Batch, Chunk, ChunkSource, SplitName } from './types';
+import { chunkProblem, imageBytes } from '../../shared/data/chunkCheck';
+import type { Batch, Chunk, ChunkSource, SplitName } from '../../shared/data/types';
 
 export interface SamplerOptions {
   split: SplitName;

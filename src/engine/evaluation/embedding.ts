@@ -83,17 +83,6 @@ export function umap2d(rows: number[][], seed: number, nNeighbors = UMAP_NEIGHBO
   return out;
 }
 
-export interface EmbeddingSnapshot {
-  step: number;
-  epoch: number;
-  split: 'train' | 'test'; // whose images the points are
-  colourBy: 'label' | 'cluster';
-  names: string[]; // name of each group (class name, or "cluster c")
-  groups: number[]; // [N] group of each point
-  pca: Float32Array; // [N * 2] x, y interleaved
-  umap: Float32Array | null; // [N * 2]; null when not computed
-}
-
 /**
  * Both projections of the first ≤ maxPoints rows of `features` [N, F] (L2-normalised first, the
  * geometry the kNN monitor uses). `features` is not disposed; one read-back each of PCA and rows.

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { PreviewImage, PreviewSet } from '../training/previews';
 import { EMPTY_GALLERY, mergeTopK, nearestNeighbours, updateGallery, type Ranked } from './gallery';
+import type { PreviewImage, PreviewSet } from '../../shared/trainingTypes';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -1,10 +1,10 @@
 // Hard-example gallery: the nearest-neighbour search in feature space (tf, cosine top-k) behind
 // "click an item". The tf-free top-K bookkeeping is in galleryModel.ts (the page imports it).
 import * as tf from '@tensorflow/tfjs';
-import { NEIGHBOURS_K } from './galleryModel';
+import { NEIGHBOURS_K } from '../../shared/evaluation/galleryModel';
 import { l2Normalize } from './normalize';
 
-export * from './galleryModel';
+export * from '../../shared/evaluation/galleryModel';
 
 export interface Neighbour {
   index: number; // row of the reference set

@@ -2,7 +2,7 @@
 // view's own pseudo-label. The encoder runs in inference mode during the attack, so BatchNorm moving
 // statistics are untouched; the view stays in [0, 1]. Works for any PseudoLabelTask.
 import * as tf from '@tensorflow/tfjs';
-import type { TrainConfig } from '../config';
+import type { TrainConfig } from '../../shared/config';
 import type { HardExampleGenerator, HardExamples, PseudoLabelTask } from '../methods/types';
 import type { Rng } from '../runtime/random';
 

@@ -2,7 +2,7 @@
 // pseudo-label is mixed by the pasted area. λ0 ~ Beta(a, a), λ0 = max(λ0, 1 − λ0), one box per image
 // at a uniform centre, clipped to the image; λ is recomputed from the clipped box (hexa-spec.md).
 import * as tf from '@tensorflow/tfjs';
-import type { TrainConfig } from '../config';
+import type { TrainConfig } from '../../shared/config';
 import type { HardExampleGenerator, HardExamples, PseudoLabelTask } from '../methods/types';
 import type { Rng } from '../runtime/random';
 

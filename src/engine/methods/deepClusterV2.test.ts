@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { TrainConfig } from '../config';
+import type { TrainConfig } from '../../shared/config';
 import { createMemorySource, syntheticBars } from '../data/memorySource';
 import { l2Normalize } from '../evaluation/normalize';
 import { pgd } from '../hardExamples/adversarial';

@@ -6,8 +6,8 @@
 // clean embeddings of the step (never hard views) enter the bank.
 import * as tf from '@tensorflow/tfjs';
 import { toFloatImages } from '../augment/augment';
-import type { TrainConfig } from '../config';
-import { chunkProblem, imageBytes } from '../data/chunkCheck';
+import type { TrainConfig } from '../../shared/config';
+import { chunkProblem, imageBytes } from '../../shared/data/chunkCheck';
 import { nmi } from '../evaluation/nmi';
 import { mixedTargets, softCrossEntropyPerSample } from '../losses/softCrossEntropy';
 import { createEncoder, l2n, type Encoder } from '../nn/encoder';
@@ -16,6 +16,7 @@ import { Rng } from '../runtime/random';
 import { sphericalKMeans } from './kmeans';
 import { scoreFromLogits } from './scoring';
 import type { BaseMethod, PrepareContext, PseudoLabelTask, StepInput, ViewScore } from './types';
+import type { ClusterStats } from '../../shared/trainingTypes';
 
 /** k-means updates per head at each re-clustering (the DeepCluster-v2 reference uses 10). */
 export const KMEANS_ITERATIONS = 10;
@@ -25,19 +26,6 @@ const KMEANS_CHUNK_ROWS = 4096;
 const PREPARE_YIELD_EVERY = 8;
 /** Most tensors joined by one concat (WebGPU binds every input as a buffer). */
 const CONCAT_GROUP = 32;
-
-/** What the last re-clustering found, for the panels. */
-export interface ClusterStats {
-  epoch: number; // the epoch at whose start the clusters were made
-  round: number; // re-clusterings so far (1 after the first)
-  images: number; // N, memory-bank rows clustered
-  clusters: number; // K per head
-  empty: number[]; // per head: clusters without any image
-  largestShare: number[]; // per head: size of the largest cluster / N
-  sizes: number[]; // head 0: images per cluster [K]
-  nmiLabels: number | null; // NMI(head-0 clusters, class labels); null for unlabelled data
-  nmiPrevious: number | null; // NMI(head-0 clusters, head-0 clusters of the previous round)
-}
 
 /** DeepCluster-v2's plain-JS state in a checkpoint (the bank and prototypes are variables). */
 export interface DeepClusterState {

@@ -1,7 +1,7 @@
 // MoCo-v2 as a base method: momentum key encoder, queue of clean keys, InfoNCE with temperature,
 // shuffled split-BatchNorm for keys (and split-BN for queries). See hexa-spec.md "MoCo-v2".
 import * as tf from '@tensorflow/tfjs';
-import type { TrainConfig } from '../config';
+import type { TrainConfig } from '../../shared/config';
 import { mocoLogits } from '../losses/infoNce';
 import { softCrossEntropyPerSample, mixedTargets } from '../losses/softCrossEntropy';
 import { cloneEncoder, createEncoder, l2n, momentumUpdate, type Encoder } from '../nn/encoder';

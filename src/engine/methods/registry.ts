@@ -1,9 +1,9 @@
 // The one registry of SSL methods. A method = a base (pseudo-label task) + hard-example generators;
 // HEXA variants reuse their base and the same generator objects. See docs/ADDING_A_METHOD.md.
-import type { MethodId } from '../config';
+import type { MethodId } from '../../shared/config';
 import { adversarialGenerator } from '../hardExamples/adversarial';
 import { cutMixGenerator } from '../hardExamples/cutmix';
-import { METHOD_INFO } from './catalog';
+import { METHOD_INFO } from '../../shared/catalog';
 import { DeepClusterV2 } from './deepClusterV2';
 import { MocoV2 } from './mocoV2';
 import type { MethodDefinition } from './types';

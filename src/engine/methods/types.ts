@@ -3,13 +3,14 @@
 // own pseudo-label (MoCo: its positive key among the queue; DeepCluster: its assigned cluster).
 // Hard-example generators only ever talk to the task, so HEXA = base method + generators.
 import type * as tf from '@tensorflow/tfjs';
-import type { TrainConfig } from '../config';
-import type { MethodInfo } from './catalog';
-import type { ClusterStats } from './deepClusterV2';
-import type { ChunkSource } from '../data/types';
+import type { TrainConfig } from '../../shared/config';
+import type { MethodInfo } from '../../shared/catalog';
+import type { ChunkSource } from '../../shared/data/types';
 import type { ForwardMode } from '../nn/layers';
 import type { Encoder } from '../nn/encoder';
 import type { Rng } from '../runtime/random';
+import type { ClusterStats } from '../../shared/trainingTypes';
+import type { LabelKind } from '../../shared/trainingTypes';
 
 /** A view scored against its own pseudo-label. */
 export interface ViewScore {
@@ -27,7 +28,7 @@ export interface PseudoLabelTask {
   /** Per-sample soft cross-entropy of mixed views against λ·own + (1−λ)·partner pseudo-labels → [B]. */
   mixedLoss(views: tf.Tensor4D, partner: tf.Tensor1D, lambda: tf.Tensor1D, mode: ForwardMode): tf.Tensor1D;
   /** Names the pseudo-label space for panels: 'key' (MoCo) or 'cluster' (DeepCluster). */
-  labelKind: 'key' | 'cluster';
+  labelKind: LabelKind;
   /** Own pseudo-label index per sample, int32 [B] (MoCo: the batch position; DeepCluster: cluster). */
   ownLabel: tf.Tensor1D;
   /**

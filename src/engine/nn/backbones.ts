@@ -1,7 +1,7 @@
 // Backbones map [B, H, W, C] images in [0, 1] to pooled features [B, F]. The first "layer" is the
 // mean/std normalisation, so perturbation budgets stay in pixel units (hexa-spec.md).
 import * as tf from '@tensorflow/tfjs';
-import type { BackboneId } from '../config';
+import type { BackboneId } from '../../shared/config';
 import type { Rng } from '../runtime/random';
 import {
   batchNorm,

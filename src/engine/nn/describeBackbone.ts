@@ -3,7 +3,7 @@
 // BatchNorm layers in exactly the order their variables appear in `backbone.params` / `.state`, so
 // exporters can map variables by position. Keep in step with backbones.ts; exportLayers.test.ts
 // checks the variable shapes against a real backbone.
-import type { BackboneId } from '../config';
+import type { BackboneId } from '../../shared/config';
 
 export type BackboneOp =
   /** (x − mean) / std, applied to [0, 1] pixels. */

@@ -1,7 +1,7 @@
 // Encoder = backbone + projection head → L2-normalised embedding. Momentum (key) copies share the
 // structure and map parameters one to one by position.
 import * as tf from '@tensorflow/tfjs';
-import type { BackboneId } from '../config';
+import type { BackboneId } from '../../shared/config';
 import { l2Normalize } from '../evaluation/normalize';
 import { emaUpdate } from '../runtime/kernels/fused';
 import type { Rng } from '../runtime/random';

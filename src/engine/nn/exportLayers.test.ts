@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { BackboneId } from '../config';
+import type { BackboneId } from '../../shared/config';
 import { fixedImages, rng, useCpu } from '../testing/fixtures';
 import { describeBackbone, variableShapes } from './describeBackbone';
 import { createEncoder, type Encoder } from './encoder';

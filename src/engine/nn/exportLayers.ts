@@ -14,7 +14,7 @@
 // 'downloads://' needs `document`, so the worker should call `exportBackboneArtifacts` and hand
 // `modelFiles(...)` (a model.json string and the weights ArrayBuffer) to the page to download.
 import * as tf from '@tensorflow/tfjs';
-import type { BackboneId } from '../config';
+import type { BackboneId } from '../../shared/config';
 import type { Backbone } from './backbones';
 import { describeBackbone, variableShapes, type BackboneOp } from './describeBackbone';
 

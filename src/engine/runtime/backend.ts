@@ -1,27 +1,9 @@
 // Backend choice: WebGPU first (our adapter check runs before tfjs-backend-webgpu, which crashes
 // when no adapter exists), WebGL or CPU on request. Works in a worker and in a page.
 import * as tf from '@tensorflow/tfjs';
-import { FALLBACK_FLAGS, isSoftwareAdapter, setFlags, type FlagValue } from './flags';
+import { FALLBACK_FLAGS, isSoftwareAdapter, setFlags } from './flags';
 import { installConstantCache } from './kernels/constants';
-
-export const BACKENDS = ['webgpu', 'webgl', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
-
-export interface AdapterInfo {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  isFallbackAdapter: boolean; // a software adapter such as SwiftShader
-}
-
-export interface BackendReport {
-  name: BackendName;
-  adapter: AdapterInfo | null; // WebGPU only
-  warning: string | null; // e.g. a software fallback adapter
-  /** tfjs settings applied for this adapter (software fallbacks only: measured faster there), {} if none. */
-  flags: Record<string, FlagValue>;
-}
+import type { AdapterInfo, BackendName, BackendReport } from '../../shared/backendTypes';
 
 export class BackendUnavailableError extends Error {
   constructor(

@@ -6,7 +6,7 @@
 // (loss, every gradient and every parameter after step 1; the loss curve after `curveSteps`), and step 1
 // against the CPU backend. `npm run conformance` and the backend panel's "Check this GPU" run it.
 import * as tf from '@tensorflow/tfjs';
-import { PRESETS, type TrainConfig } from '../config';
+import { PRESETS, type TrainConfig } from '../../shared/config';
 import { createMemorySource, syntheticBars } from '../data/memorySource';
 import { batchNorm } from '../nn/layers';
 import { Trainer, type TrainerEvents } from '../training/trainer';
@@ -28,44 +28,8 @@ import {
 } from './kernels/fused';
 import { setFlags } from './flags';
 import { Rng } from './random';
-
-export interface Tolerance {
-  rtol: number; // |a − b| ≤ atol + rtol·|b| for every element (numpy's allclose)
-  atol: number;
-}
-
-export interface CheckResult {
-  name: string; // kernel or step quantity
-  case: string; // shapes / what was run
-  against: 'stock' | 'cpu'; // tfjs stock kernels on this adapter, or the tfjs CPU backend
-  elements: number;
-  maxAbsError: number;
-  maxRelError: number; // over elements with |reference| ≥ 1e-3
-  tolerance: Tolerance;
-  pass: boolean;
-  /** GPU dispatches of the checked op with own kernels and with stock ones (kernel checks, GPU backends). */
-  dispatches?: { own: number; stock: number };
-}
-
-export interface ConformanceReport {
-  backend: string;
-  ownKernels: boolean; // false when the backend is not WebGPU: then nothing of ours runs
-  checks: CheckResult[];
-  curve: {
-    steps: number;
-    own: number[];
-    stock: number[];
-    maxRelError: number;
-    tolerance: number;
-    pass: boolean;
-  } | null;
-  tensorsAfterStep: number[]; // tf.memory().numTensors after each own-kernel curve step (flat = no growth)
-  gpuBytesAfterStep: number[]; // tf.memory().numBytesInGPU after each (WebGPU: buffers in use)
-  gpuErrors: string[];
-  pass: boolean;
-  seconds: number;
-  tolerances: string;
-}
+import type { CheckResult, ConformanceReport, Tolerance } from '../../shared/backendTypes';
+import type { Reference } from '../../shared/backendTypes';
 
 export const KERNEL_TOLERANCE: Tolerance = { rtol: 1e-5, atol: 1e-6 };
 /**
@@ -82,7 +46,7 @@ export const CURVE_TOLERANCE = 1e-3;
 export function compare(
   name: string,
   what: string,
-  against: 'stock' | 'cpu',
+  against: Reference,
   got: ArrayLike<number>,
   want: ArrayLike<number>,
   tol: Tolerance,
@@ -346,12 +310,7 @@ const concat = (xs: Float32Array[]) => {
   return out;
 };
 
-function stepChecks(
-  own: StepResult,
-  ref: StepResult,
-  against: 'stock' | 'cpu',
-  tol: Tolerance,
-): CheckResult[] {
+function stepChecks(own: StepResult, ref: StepResult, against: Reference, tol: Tolerance): CheckResult[] {
   const what = 'HEXA-MoCo tiny preset, 16×16 synthetic bars, step 1';
   return [
     compare('step loss', what, against, [own.loss], [ref.loss], tol),

@@ -3,8 +3,7 @@
 // measurement: `npm run bench` times the step with each candidate against tfjs's defaults on the adapter
 // at hand (bench/README.md, "fallbackFlags"); FALLBACK_FLAGS holds those it measured faster there.
 import * as tf from '@tensorflow/tfjs';
-
-export type FlagValue = number | boolean;
+import type { FlagValue } from '../../shared/backendTypes';
 
 /** The candidates the bench measures, with tfjs 4.22's default and the value tried. */
 export const FLAG_CANDIDATES: Record<string, { default: FlagValue; tried: FlagValue; what: string }> = {

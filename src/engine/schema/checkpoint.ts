@@ -3,9 +3,9 @@
 // the model when it restores them. No tfjs here.
 import { z } from 'zod';
 import type { CheckpointRecord } from '../data/runStore';
-import { StorageError } from '../data/storageError';
-import { check } from './issues';
-import { methodIdSchema } from './config';
+import { StorageError } from '../../shared/data/storageError';
+import { check } from '../../shared/schema/issues';
+import { methodIdSchema } from '../../shared/schema/config';
 
 const savedTensor = z
   .object({

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PRESETS } from '../config';
-import type { RunRecord } from '../data/runStore';
+import { PRESETS } from '../../shared/config';
 import {
   MAX_HISTORY_POINTS,
   MAX_RUN_FILE_BYTES,
@@ -10,14 +9,15 @@ import {
   parseRunFile,
   readRunRecord,
   runFileSizeProblem,
-} from './run';
-import { readManifest } from './manifest';
+} from '../../shared/schema/run';
+import { readManifest } from '../../shared/schema/manifest';
 import { checkpointRecordSchema } from './checkpoint';
-import { check, describeValue, formatPath, shorten } from './issues';
-import { configFromQuery } from './query';
+import { check, describeValue, formatPath, shorten } from '../../shared/schema/issues';
+import { configFromQuery } from '../../shared/schema/query';
 import { createMemoryRunStore } from '../testing/memoryRunStore';
-import { StorageError } from '../data/storageError';
+import { StorageError } from '../../shared/data/storageError';
 import { sortRecords, type CheckedRuns } from '../data/runStore';
+import type { RunRecord } from '../../shared/records';
 
 /** A saved run as an export holds it (a tiny MoCo-v2 run with two read-backs and one evaluation). */
 function fixtureRun(id: string, over: Partial<RunRecord> = {}): RunRecord {

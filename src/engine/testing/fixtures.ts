@@ -1,6 +1,6 @@
 // Small deterministic inputs for engine unit tests (tfjs CPU backend).
 import * as tf from '@tensorflow/tfjs';
-import { PRESETS, type TrainConfig } from '../config';
+import { PRESETS, type TrainConfig } from '../../shared/config';
 import { Rng } from '../runtime/random';
 
 export async function useCpu(): Promise<void> {

@@ -9,10 +9,10 @@ import {
   withEvent,
   withMetrics,
   type CheckpointRecord,
-  type RunRecord,
   type RunStore,
 } from '../data/runStore';
-import { StorageError } from '../data/storageError';
+import { StorageError } from '../../shared/data/storageError';
+import type { RunRecord } from '../../shared/records';
 
 export interface MemoryRunStore extends RunStore {
   /** Stored checkpoints by run id (the records themselves: do not modify). */

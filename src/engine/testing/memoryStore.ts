@@ -1,10 +1,10 @@
 // An in-memory ImageStore for unit tests: the same contract as the IndexedDB store (records are copied in
 // and out as structured clone does, putChunks is all-or-nothing, readChunk throws StorageError
 // 'not-found' / 'corrupt', closed stores throw 'unavailable'), plus an optional quota for testing full disks.
-import { chunkProblem } from '../data/chunkCheck';
+import { chunkProblem } from '../../shared/data/chunkCheck';
 import { sortManifests, type ImageStore } from '../data/imageStore';
-import { StorageError, type StorageUsage } from '../data/storageError';
-import type { Chunk, DatasetManifest, SplitName } from '../data/types';
+import { StorageError, type StorageUsage } from '../../shared/data/storageError';
+import type { Chunk, DatasetManifest, SplitName } from '../../shared/data/types';
 
 export interface MemoryStoreOptions {
   /** Chunk bytes (pixels + labels) allowed; a putChunks that would exceed it throws StorageError 'quota'. */

@@ -6,8 +6,8 @@ import { createEncoder } from '../nn/encoder';
 import { Rng } from '../runtime/random';
 import { tinyConfig, useCpu } from '../testing/fixtures';
 import { computeBaselines, recalibrateBatchNorm } from './baselines';
-import { Trainer, type EvalPoint } from './trainer';
-import type { Baselines } from './baselines';
+import { Trainer } from './trainer';
+import type { Baselines, EvalPoint } from '../../shared/trainingTypes';
 
 beforeAll(useCpu);
 

@@ -15,18 +15,7 @@ import type { LabelledFeatures } from '../evaluation/types';
 import { cloneEncoder, type Encoder } from '../nn/encoder';
 import { Rng } from '../runtime/random';
 import { mapImages, type PassProgress, type Subset, type ViewContext } from './trainerViews';
-
-export interface ProbeScores {
-  linearTop1: number;
-  knnTop1: number;
-}
-
-export interface Baselines {
-  randomInit: ProbeScores; // step-0 network, BN statistics recalibrated on the probe's train images
-  pixels: ProbeScores; // raw pixels at the crop size
-  trainCount: number; // kNN bank / linear-probe train images
-  testCount: number; // held-out images scored
-}
+import type { Baselines, ProbeScores } from '../../shared/trainingTypes';
 
 /**
  * Sets every BatchNorm layer's moving statistics of `encoder` to the average of its batch statistics

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { MethodId, TrainConfig } from '../config';
+import type { MethodId, TrainConfig } from '../../shared/config';
 import { createMemorySource, syntheticBars } from '../data/memorySource';
 import { Rng } from '../runtime/random';
 import { tinyConfig, useCpu } from '../testing/fixtures';
 import { captureCheckpoint, type Checkpoint, type SavedTensor } from './checkpoint';
-import { Trainer, type MetricsPoint } from './trainer';
+import { Trainer } from './trainer';
+import type { MetricsPoint } from '../../shared/trainingTypes';
 
 beforeAll(useCpu);
 

@@ -4,7 +4,7 @@
 // with its plain-JS state (assignments), the SGD velocities and the online probe. Tensors are copied
 // to plain typed arrays (await data(), never dataSync), so a checkpoint can go to IndexedDB as is.
 import * as tf from '@tensorflow/tfjs';
-import type { MethodId } from '../config';
+import type { MethodId } from '../../shared/config';
 import type { OnlineProbe } from '../evaluation/onlineProbe';
 import type { BaseMethod } from '../methods/types';
 import type { Trainer } from './trainer';

@@ -2,61 +2,7 @@
 // so they cross the worker boundary cheaply (transferable buffers).
 import type * as tf from '@tensorflow/tfjs';
 import { readTogether, type ReadValues } from './readback';
-
-/** A small image as 0–255 bytes, [h, w, c] row-major. */
-export interface PreviewImage {
-  width: number;
-  height: number;
-  channels: number;
-  pixels: Uint8Array;
-}
-
-export interface AdversarialPreview {
-  clean: PreviewImage[];
-  adversarial: PreviewImage[];
-  /** δ per sample, [h, w, c] in pixel units (signed); `scale` is max |δ| over the shown samples. */
-  perturbation: Float32Array[];
-  scale: number;
-  epsilon: number; // the budget, pixel units
-  rankBefore: number[]; // rank of the own pseudo-label (0 = arg-max) on the clean view
-  rankAfter: number[];
-  logitBefore: number[];
-  logitAfter: number[];
-  ownLabel: number[]; // the own pseudo-label (DeepCluster: the assigned cluster)
-  argmaxBefore: number[]; // the highest-scoring pseudo-label (a cluster, or a key column)
-  argmaxAfter: number[];
-}
-
-export interface CutMixPreview {
-  own: PreviewImage[];
-  partner: PreviewImage[];
-  mixed: PreviewImage[];
-  masks: Uint8Array[]; // [h, w] 1 where the partner's pixels are
-  lambda: number[]; // share of own pixels = weight on the own pseudo-label
-  partnerIndex: number[]; // batch position j of the partner
-  ownLabel: number[]; // own pseudo-label of each shown sample (MoCo: its batch position; DeepCluster: its cluster)
-  partnerLabel: number[]; // the partner's pseudo-label
-}
-
-/** The batch's highest per-sample clean losses at this read-back (the hard-example gallery). */
-export interface HardestPreview {
-  images: PreviewImage[]; // the query views
-  losses: number[];
-  positions: number[]; // batch positions
-  indices: number[]; // dataset indices (train split); -1 when unknown
-}
-
-export interface PreviewSet {
-  step: number;
-  epoch: number;
-  labelKind: 'key' | 'cluster';
-  views: { query: PreviewImage[]; key: PreviewImage[] };
-  adversarial: AdversarialPreview | null;
-  cutmix: CutMixPreview | null;
-  /** Dataset indices of the shown samples (views, adversarial, cut-mix rows), when known. */
-  indices?: number[];
-  hardest?: HardestPreview | null;
-}
+import type { PreviewImage, PreviewMeta, PreviewSet } from '../../shared/trainingTypes';
 
 function toImages(data: Float32Array | Int32Array | Uint8Array, shape: number[]): PreviewImage[] {
   const [n, h, w, c] = shape as [number, number, number, number];
@@ -72,13 +18,6 @@ function toImages(data: Float32Array | Int32Array | Uint8Array, shape: number[])
 function split(data: Float32Array | Int32Array | Uint8Array, n: number): Float32Array[] {
   const size = data.length / n;
   return Array.from({ length: n }, (_, i) => Float32Array.from(data.subarray(i * size, (i + 1) * size)));
-}
-
-export interface PreviewMeta {
-  step: number;
-  epoch: number;
-  labelKind: 'key' | 'cluster';
-  epsilon: number;
 }
 
 /** Reads the step's preview tensors (one read-back for all) and disposes them. */

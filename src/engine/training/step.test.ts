@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TrainConfig } from '../config';
+import type { TrainConfig } from '../../shared/config';
 import type { MocoV2 } from '../methods/mocoV2';
 import { METHODS } from '../methods/registry';
 import { Rng } from '../runtime/random';

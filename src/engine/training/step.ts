@@ -2,7 +2,7 @@
 // L = L_clean + Σ_g w_g · L_g. Returns scalar metric tensors (never read back here) and, when asked,
 // small preview tensors for the panels. Everything else is disposed inside.
 import * as tf from '@tensorflow/tfjs';
-import type { TrainConfig } from '../config';
+import type { TrainConfig } from '../../shared/config';
 import type { OnlineProbe } from '../evaluation/onlineProbe';
 import type { BaseMethod, HardExampleGenerator, HardExamples, StepInput, ViewScore } from '../methods/types';
 import type { Sgd } from './sgd';

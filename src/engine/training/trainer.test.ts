@@ -3,10 +3,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createMemorySource, syntheticBars } from '../data/memorySource';
 import { DeepClusterV2 } from '../methods/deepClusterV2';
 import { tinyConfig, useCpu } from '../testing/fixtures';
-import { Trainer, type ClusterSnapshot, type EvalPoint, type MetricsPoint } from './trainer';
-import type { PreviewSet } from './previews';
-import type { SettingsEvent } from './runEvents';
+import { Trainer } from './trainer';
+import type { SettingsEvent } from '../../shared/runEvents';
 import { cosineLr } from './schedule';
+import type { ClusterSnapshot, EvalPoint, MetricsPoint, PreviewSet } from '../../shared/trainingTypes';
 
 beforeAll(useCpu);
 

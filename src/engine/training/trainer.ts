@@ -4,61 +4,40 @@
 // of its model (features, embedding, clusters, neighbours) is in trainerViews.ts.
 import * as tf from '@tensorflow/tfjs';
 import { augmentBatch, toFloatImages } from '../augment/augment';
-import type { TrainConfig } from '../config';
+import type { TrainConfig } from '../../shared/config';
 import { StreamingSampler } from '../data/sampler';
-import type { Batch, ChunkSource } from '../data/types';
-import type { EmbeddingSnapshot } from '../evaluation/embedding';
+import type { Batch, ChunkSource } from '../../shared/data/types';
 import { knnAccuracy } from '../evaluation/knn';
 import { linearProbe } from '../evaluation/linearProbe';
 import { OnlineProbe } from '../evaluation/onlineProbe';
 import { METHODS } from '../methods/registry';
 import type { BaseMethod, HardExampleGenerator, PrepareContext } from '../methods/types';
 import { Rng } from '../runtime/random';
-import { computeBaselines, type Baselines } from './baselines';
+import { computeBaselines } from './baselines';
 import { cloneEncoder, type Encoder } from '../nn/encoder';
 import { readSubset } from '../data/sampler';
 import type { LabelledFeatures } from '../evaluation/types';
 import { captureCheckpoint, restoreCheckpoint, type Checkpoint } from './checkpoint';
-import { previewsFromValues, shapesOf, type PreviewImage, type PreviewSet } from './previews';
+import { previewsFromValues, shapesOf } from './previews';
 import { readTogether, type ReadValues } from './readback';
 import { cosineLr } from './schedule';
 import { Sgd } from './sgd';
 import { trainStep } from './step';
-import { checkLiveChange } from '../liveSettings';
-import type { SettingsEvent } from './runEvents';
-import {
-  clusterSnapshot,
-  embeddingSnapshot,
-  findNeighbours,
-  mapImages,
-  yieldToEvents,
-  type ClusterSnapshot,
-  type NeighbourResult,
-} from './trainerViews';
-
-export type { ClusterSnapshot, NeighbourResult } from './trainerViews';
-
-export interface MetricsPoint {
-  step: number; // steps done
-  epoch: number; // fractional epochs done
-  totalSteps: number;
-  lr: number;
-  values: Record<string, number>; // means over the steps since the last read-back
-  imagesPerSec: number; // since the last read-back
-  elapsedMs: number; // training time, pauses excluded
-  numTensors: number; // tf.memory().numTensors after the read-back
-}
-
-export interface EvalPoint {
-  step: number;
-  epoch: number;
-  linearTop1: number; // frozen-feature linear probe on the held-out split
-  knnTop1: number;
-  /** Held-out images scored (for the 95 % interval, wilsonInterval); absent in older records. */
-  testCount?: number;
-  perClass: number[];
-  confusion: number[][];
-}
+import { checkLiveChange } from '../../shared/liveSettings';
+import type { SettingsEvent } from '../../shared/runEvents';
+import { clusterSnapshot, embeddingSnapshot, findNeighbours, mapImages, yieldToEvents } from './trainerViews';
+import type {
+  Baselines,
+  ClusterSnapshot,
+  EmbeddingSnapshot,
+  EvalPoint,
+  MetricsPoint,
+  NeighbourResult,
+  PhaseProgress,
+  PreviewImage,
+  PreviewSet,
+  TrainerPhase,
+} from '../../shared/trainingTypes';
 
 export interface TrainerEvents {
   metrics(p: MetricsPoint): void;
@@ -78,15 +57,6 @@ export interface TrainerEvents {
   settings?(e: SettingsEvent): void;
   /** Phase changes; long phases (evaluating, preparing) repeat it with the work done so far. */
   status(phase: TrainerPhase, message: string, progress?: PhaseProgress): void;
-}
-
-export type TrainerPhase = 'preparing' | 'training' | 'evaluating' | 'paused' | 'done' | 'stopped';
-
-/** How far a long phase is: `done` of `total` units (images), with what it is doing now. */
-export interface PhaseProgress {
-  done: number;
-  total: number;
-  stage: string;
 }
 
 export interface TrainerOptions {

@@ -2,9 +2,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createMemorySource, syntheticBars } from '../data/memorySource';
 import { tinyConfig, useCpu } from '../testing/fixtures';
-import { Trainer, type EvalPoint, type MetricsPoint } from './trainer';
-import type { PreviewSet } from './previews';
+import { Trainer } from './trainer';
 import { cosineLr } from './schedule';
+import type { EvalPoint, MetricsPoint, PreviewSet } from '../../shared/trainingTypes';
 
 beforeAll(useCpu);
 

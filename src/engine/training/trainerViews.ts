@@ -4,30 +4,20 @@
 // run's Rng, optimiser or step counter, so calling them between steps changes nothing of the training.
 import * as tf from '@tensorflow/tfjs';
 import { toFloatImages } from '../augment/augment';
-import type { TrainConfig } from '../config';
+import type { TrainConfig } from '../../shared/config';
 import { readSubset } from '../data/sampler';
 import { yieldToEvents } from '../runtime/yieldToEvents';
-import type { Chunk, ChunkSource } from '../data/types';
-import { projectFeatures, type EmbeddingSnapshot } from '../evaluation/embedding';
+import type { Chunk, ChunkSource } from '../../shared/data/types';
+import { projectFeatures } from '../evaluation/embedding';
 import { nearestNeighbours, NEIGHBOURS_K } from '../evaluation/gallery';
 import type { LabelledFeatures } from '../evaluation/types';
-import type { ClusterStats } from '../methods/deepClusterV2';
 import type { BaseMethod } from '../methods/types';
-import type { PreviewImage } from './previews';
-
-/** After each re-clustering: statistics plus a strip of member images for the largest clusters. */
-export interface ClusterSnapshot {
-  step: number;
-  stats: ClusterStats;
-  members: { cluster: number; size: number; images: PreviewImage[] }[];
-}
-
-/** Nearest neighbours of a queried image among held-out images (the gallery's "click an item"). */
-export interface NeighbourResult {
-  split: 'test';
-  reference: number; // images searched
-  neighbours: { index: number; similarity: number; label: number | null; image: PreviewImage }[];
-}
+import type {
+  ClusterSnapshot,
+  EmbeddingSnapshot,
+  NeighbourResult,
+  PreviewImage,
+} from '../../shared/trainingTypes';
 
 /** What the views read: the run's method (its encoder, its clusters), its data, the settings in effect. */
 export interface ViewContext {

@@ -3,7 +3,7 @@
 // catches anything outside the panels. Nothing stored is touched by any of the ways back.
 import { Component, type ReactNode } from 'react';
 import { create } from 'zustand';
-import { shorten } from '../../engine/schema/issues';
+import { shorten } from '../../shared/schema/issues';
 
 /** Test hook (window.__hexa.crashPanel): the panel with this name throws on its next render. */
 export const useCrashStore = create<{ panel: string | null }>(() => ({ panel: null }));

@@ -1,6 +1,6 @@
 // Draws read-back preview images with a 2D canvas (WebGPU canvases can screenshot black headless).
 import { useEffect, useRef } from 'react';
-import type { PreviewImage } from '../../engine/training/previews';
+import type { PreviewImage } from '../../shared/trainingTypes';
 
 export type Overlay = { mask: Uint8Array } | null;
 

@@ -1,17 +1,17 @@
 import { useState } from 'react';
-import { BUILTIN_DATASETS } from '../../engine/data/builtin';
+import { formatBytes } from '../../shared/data/storageError';
+import { useDatasetStore } from '../../state/datasetStore';
+import { generateFractalDataset, installBuiltinDataset } from '../../state/lab';
+import { ErrorNote, Panel } from '../components/Panel';
+import { ImportForm } from './ImportForm';
+import { BUILTIN_DATASETS } from '../../shared/data/builtinCatalog';
 import {
   FRACTAL_DEFAULTS,
   FRACTAL_SIZES,
   fractalDatasetBytes,
   validateFractalParams,
   type FractalParams,
-} from '../../engine/data/fractals';
-import { formatBytes } from '../../engine/data/storageError';
-import { useDatasetStore } from '../../state/datasetStore';
-import { generateFractalDataset, installBuiltinDataset } from '../../state/lab';
-import { ErrorNote, Panel } from '../components/Panel';
-import { ImportForm } from './ImportForm';
+} from '../../shared/data/fractalParams';
 
 function FractalForm({ busy }: { busy: boolean }) {
   const [p, setP] = useState<FractalParams>({ ...FRACTAL_DEFAULTS });

@@ -1,6 +1,6 @@
 // One-click ablation: the four arms of the current method family over k seeds, run one after another.
 import { useState } from 'react';
-import { METHOD_INFO } from '../../engine/methods/catalog';
+import { METHOD_INFO } from '../../shared/catalog';
 import { useCompareStore } from '../../state/compareStore';
 import { ablationVariants } from '../../state/compareData';
 import { useConfigStore } from '../../state/configStore';

@@ -21,8 +21,8 @@ import {
   type ChartOptions,
   type CompareMetric,
   type RunAxis,
-  type RunRecord,
 } from '../../state/compareData';
+import type { RunRecord } from '../../shared/records';
 
 export const RUN_COLORS = [
   '#1f77b4',

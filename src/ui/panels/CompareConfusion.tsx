@@ -1,6 +1,6 @@
 // The probe's confusion matrix and per-class accuracy for one run (its last evaluation), as a heat map.
-import type { RunRecord } from '../../state/compareData';
 import { useDatasetStore } from '../../state/datasetStore';
+import type { RunRecord } from '../../shared/records';
 
 export function CompareConfusion({ run }: { run: RunRecord }) {
   const classNames = useDatasetStore(

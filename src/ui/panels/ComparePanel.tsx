@@ -11,7 +11,7 @@ import {
   staleSelection,
   useCompareStore,
 } from '../../state/compareStore';
-import { COMPARE_METRICS, type RunAxis, type RunRecord } from '../../state/compareData';
+import { COMPARE_METRICS, type RunAxis } from '../../state/compareData';
 import { requestRunDetails } from '../../state/lab';
 import { useRunsStore } from '../../state/runsStore';
 import { Panel } from '../components/Panel';
@@ -19,6 +19,7 @@ import { CompareAblation } from './CompareAblation';
 import { AXIS_LABEL, CompareChart } from './CompareCharts';
 import { CompareConfusion } from './CompareConfusion';
 import { CompareSummary } from './CompareSummary';
+import type { RunRecord } from '../../shared/records';
 
 export function ComparePanel() {
   const s = useCompareStore();

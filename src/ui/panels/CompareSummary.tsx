@@ -1,8 +1,9 @@
 // Final metrics per compared run, and mean ± std over seeds for runs that differ only by the seed.
 import { useMemo } from 'react';
-import { METHOD_INFO } from '../../engine/methods/catalog';
-import { formatMeanStd as pm, seedGroups, summaryRow, type RunRecord } from '../../state/compareData';
+import { METHOD_INFO } from '../../shared/catalog';
+import { formatMeanStd as pm, seedGroups, summaryRow } from '../../state/compareData';
 import { runColor } from './CompareCharts';
+import type { RunRecord } from '../../shared/records';
 
 const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)} %`);
 const num = (x: number | null) => (x === null ? '–' : x.toFixed(3));

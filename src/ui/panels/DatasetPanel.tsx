@@ -1,11 +1,11 @@
 import { useState } from 'react';
-import type { DamagedRecord } from '../../worker/protocol';
+import type { DamagedRecord } from '../../shared/protocol';
 import { useDatasetStore } from '../../state/datasetStore';
 import { cancelDatasetJob, deleteDataset, requestPersistence, retryDataset } from '../../state/lab';
 import { useRunStore } from '../../state/runStore';
 import { selectDataset, useConfigStore } from '../../state/configStore';
-import { shorten } from '../../engine/schema/issues';
-import { formatBytes } from '../../engine/data/storageError';
+import { shorten } from '../../shared/schema/issues';
+import { formatBytes } from '../../shared/data/storageError';
 import { ConfirmDelete } from '../components/ConfirmDelete';
 import { ErrorNote, Panel, ProgressBar } from '../components/Panel';
 import { DatasetRow } from './DatasetRow';

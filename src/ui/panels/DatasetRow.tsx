@@ -2,13 +2,13 @@ import { useState } from 'react';
 import { selectDataset, useConfigStore } from '../../state/configStore';
 import { useDatasetStore } from '../../state/datasetStore';
 import { deleteDataset, exportDataset, renameDataset, requestThumbnails } from '../../state/lab';
-import { datasetBytes } from '../../engine/data/chunkCheck';
-import { formatBytes } from '../../engine/data/storageError';
-import type { DatasetManifest } from '../../worker/protocol';
+import { datasetBytes } from '../../shared/data/chunkCheck';
+import { formatBytes } from '../../shared/data/storageError';
+import type { DatasetManifest } from '../../shared/protocol';
 import { ImageCanvas } from '../components/ImageCanvas';
 import { ConfirmDelete } from '../components/ConfirmDelete';
 import { InlineEdit } from '../components/InlineEdit';
-import { MAX_NAME } from '../../engine/schema/run';
+import { MAX_NAME } from '../../shared/schema/run';
 
 /** One stored dataset: facts, "train on this", thumbnails per class, rename, export, delete. */
 export function DatasetRow({ m, busy }: { m: DatasetManifest; busy: boolean }) {

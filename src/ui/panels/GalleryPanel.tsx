@@ -2,13 +2,13 @@
 // lost most, and the most mixed cut-mixes, kept over read-backs. Click an image: its nearest held-out
 // images in the model's feature space.
 import type { CSSProperties } from 'react';
-import type { PreviewImage } from '../../engine/training/previews';
 import { useShownConfig } from '../useShownConfig';
 import { useDatasetStore } from '../../state/datasetStore';
 import { requestNeighbours } from '../../state/lab';
 import { useRunStore } from '../../state/runStore';
 import { divergingImage, ImageCanvas, type Overlay } from '../components/ImageCanvas';
 import { Panel } from '../components/Panel';
+import type { PreviewImage } from '../../shared/trainingTypes';
 
 const pickStyle: CSSProperties = { padding: 0, border: 'none', background: 'none', cursor: 'pointer' };
 const wrapStyle: CSSProperties = { display: 'flex', flexWrap: 'wrap', gap: 8, alignItems: 'flex-start' };

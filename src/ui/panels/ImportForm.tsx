@@ -1,14 +1,14 @@
 import { useState } from 'react';
-import { MAX_NAME } from '../../engine/schema/run';
+import { MAX_NAME } from '../../shared/schema/run';
 import {
   IMPORT_SIZES,
   type CropPolicy,
   type ImportOptions,
   type ImportSize,
-} from '../../engine/data/importers/types';
+} from '../../shared/data/importTypes';
 import { useDatasetStore } from '../../state/datasetStore';
 import { importDataset } from '../../state/lab';
-import type { ImportSource } from '../../worker/protocol';
+import type { ImportSource } from '../../shared/protocol';
 import { ErrorNote } from '../components/Panel';
 
 const baseName = (name: string) => name.replace(/\.[^.]+$/, '') || 'My images';

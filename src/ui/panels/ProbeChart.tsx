@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
-import { wilsonInterval } from '../../engine/evaluation/interval';
-import { gainText } from '../../engine/evaluation/gain';
+import { wilsonInterval } from '../../shared/evaluation/interval';
+import { gainText } from '../../shared/evaluation/gain';
 import { useRunStore } from '../../state/runStore';
 import { Panel } from '../components/Panel';
 import { StepChart, useRunMarkers, type HorizontalLine } from './charts';

@@ -2,7 +2,7 @@ import { useBackendStore } from '../../state/backendStore';
 import { useConfigStore } from '../../state/configStore';
 import { isReady, useDatasetStore } from '../../state/datasetStore';
 import { applyLiveSettings, pauseRun, resumeRun, startRun, stopRun } from '../../state/lab';
-import { describeChange, editedLive } from '../../engine/liveSettings';
+import { describeChange, editedLive } from '../../shared/liveSettings';
 import { useRunStore } from '../../state/runStore';
 import { ErrorNote } from '../components/Panel';
 

@@ -1,13 +1,13 @@
 import { useState } from 'react';
-import { METHOD_INFO } from '../../engine/methods/catalog';
+import { METHOD_INFO } from '../../shared/catalog';
 import { useBackendStore } from '../../state/backendStore';
 import { useDatasetStore } from '../../state/datasetStore';
 import { toggleCompare, useCompareStore } from '../../state/compareStore';
 import { duplicateRun, importRunFileFromPage, resumeSavedRun, runAction } from '../../state/lab';
-import { MAX_NAME, MAX_RUN_FILE_BYTES } from '../../engine/schema/run';
+import { MAX_NAME, MAX_RUN_FILE_BYTES } from '../../shared/schema/run';
 import { useRunStore } from '../../state/runStore';
 import { useRunsStore, type RunImportProgress } from '../../state/runsStore';
-import type { DamagedRecord, RunSummary } from '../../worker/protocol';
+import type { DamagedRecord, RunSummary } from '../../shared/protocol';
 import { ConfirmDelete } from '../components/ConfirmDelete';
 import { InlineEdit } from '../components/InlineEdit';
 import { ErrorNote, Panel, ProgressBar } from '../components/Panel';

@@ -1,7 +1,7 @@
-import { FIELDS, PRESET_IDS, PRESETS, type FieldGroup, type TrainConfig } from '../../engine/config';
-import { augmentationDefaults } from '../../engine/data/augmentationDefaults';
-import { isLiveKey } from '../../engine/liveSettings';
-import { METHOD_INFO } from '../../engine/methods/catalog';
+import { FIELDS, PRESET_IDS, PRESETS, type FieldGroup, type TrainConfig } from '../../shared/config';
+import { augmentationDefaults } from '../../shared/data/augmentationDefaults';
+import { isLiveKey } from '../../shared/liveSettings';
+import { METHOD_INFO } from '../../shared/catalog';
 import { applyPreset, setField, shareLink, useConfigStore } from '../../state/configStore';
 import { useRunStore } from '../../state/runStore';
 import { ErrorNote, Panel } from '../components/Panel';

@@ -4,7 +4,7 @@
 import { useMemo, useRef, type RefObject } from 'react';
 import { ReferenceLine } from 'recharts';
 import { exportChart } from '../../download';
-import { describeEvent } from '../../engine/training/runEvents';
+import { describeEvent } from '../../shared/runEvents';
 import { useRunStore } from '../../state/runStore';
 import { markersInRange, type ChartMarker } from '../chartMarkers';
 import { SvgLineChart } from '../components/SvgLineChart';

@@ -1,6 +1,6 @@
 // Starting an import's session: a fresh dataset id, and a check that the images fit the free storage.
 import type { ImageStore } from '../imageStore';
-import { formatBytes } from '../storageError';
+import { formatBytes } from '../../../shared/data/storageError';
 import type { ImportContext } from './context';
 import { ImportSession } from './session';
 

@@ -3,7 +3,7 @@
 // onto black (pad borders, transparent pixels) and hands back the pixels. Both are worker globals.
 import { decodeFailure } from './decodeFile';
 import { drawRect, fromRgba } from './pixels';
-import type { CropPolicy, ImageDecoder } from './types';
+import type { CropPolicy, ImageDecoder } from '../../../shared/data/importTypes';
 
 async function cropAndResize(
   bitmap: ImageBitmap,

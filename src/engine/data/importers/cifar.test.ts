@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../testing/memoryStore';
 import type { ImageStore } from '../imageStore';
-import type { DatasetManifest, SplitName } from '../types';
+import type { DatasetManifest, SplitName } from '../../../shared/data/types';
 import { CIFAR10_CLASSES, CIFAR100_CLASSES, chwToHwc, isCifarBatchName } from './cifar';
 import { importImages } from './importImages';
 import { blobOf, fakeDecoder } from './testUtils';
-import type { ImportOptions } from './types';
+import type { ImportOptions } from '../../../shared/data/importTypes';
 
 const OPTS: ImportOptions = {
   name: 'CIFAR',

@@ -4,12 +4,12 @@
 // Pixels are 32×32 planes R, G, B (CHW) and are stored HWC. Every file is checked (length, labels) before
 // anything is stored; the test batch becomes the test split.
 import { Rng } from '../../runtime/random';
-import type { SplitName } from '../types';
+import type { SplitName } from '../../../shared/data/types';
 import { throwIfCancelled } from './cancel';
 import type { ImportContext } from './context';
 import { beginSession } from './begin';
 import { resizeArea, rgbToGrey } from './pixels';
-import type { ImportReport } from './types';
+import type { ImportReport } from '../../../shared/data/importTypes';
 
 export const CIFAR10_CLASSES = [
   'airplane',

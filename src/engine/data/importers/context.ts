@@ -1,8 +1,8 @@
 // What every importer shares: the options, throttled progress, the lists of skipped files and warnings,
 // and how a run ends (complete, cancelled, failed), including the partial-import policy.
 import type { ImageStore } from '../imageStore';
-import { StorageError } from '../storageError';
-import type { DatasetManifest } from '../types';
+import { StorageError } from '../../../shared/data/storageError';
+import type { DatasetManifest } from '../../../shared/data/types';
 import { ImportCancelled } from './cancel';
 import { LayoutError } from './layout';
 import type { ImportSession } from './session';
@@ -13,7 +13,7 @@ import type {
   ImportProgress,
   ImportReport,
   SkippedFile,
-} from './types';
+} from '../../../shared/data/importTypes';
 import { ZipError } from './zipReader';
 
 const PROGRESS_INTERVAL_MS = 100;

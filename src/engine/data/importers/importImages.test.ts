@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryStore, type MemoryImageStore } from '../../testing/memoryStore';
 import { DatasetWriter } from '../datasetWriter';
 import type { ImageStore } from '../imageStore';
-import type { DatasetManifest, SplitName } from '../types';
+import type { DatasetManifest, SplitName } from '../../../shared/data/types';
 import { newDatasetId, slugify } from './begin';
 import { importImages } from './importImages';
 import { blobOf, fakeDecoder, makeGif, makeJpegHeader, makePng } from './testUtils';
-import type { ImportOptions, ImportProgress, ImportSource } from './types';
+import type { ImportOptions, ImportProgress, ImportSource } from '../../../shared/data/importTypes';
 
 const OPTS: ImportOptions = {
   name: 'My set',

@@ -4,7 +4,7 @@
 // never touched (the writer refuses an existing id, and a roll-back deletes only the new id).
 import { Rng } from '../../runtime/random';
 import type { ImageStore } from '../imageStore';
-import { formatBytes } from '../storageError';
+import { formatBytes } from '../../../shared/data/storageError';
 import { throwIfCancelled } from './cancel';
 import { importCifar } from './cifar';
 import { ImportContext } from './context';
@@ -21,7 +21,7 @@ import {
   type ImportProgress,
   type ImportReport,
   type ImportSource,
-} from './types';
+} from '../../../shared/data/importTypes';
 import { declaredProblem, readZip, type ZipEntry } from './zipReader';
 
 function optionsProblem(o: ImportOptions): string | null {

@@ -17,4 +17,4 @@ export {
   type ImportSize,
   type ImportSource,
   type SkippedFile,
-} from './types';
+} from '../../../shared/data/importTypes';

@@ -14,8 +14,8 @@
 //  - With only one class folder the set is imported unlabelled (a probe needs two classes), with a warning.
 //  - Classes are sorted by name, numbers in numeric order ('2' before '10'); at most 256 classes.
 import { Rng } from '../../runtime/random';
-import type { SplitName } from '../types';
-import type { SkippedFile } from './types';
+import type { SplitName } from '../../../shared/data/types';
+import type { SkippedFile } from '../../../shared/data/importTypes';
 
 export const MAX_CLASSES = 256; // labels are stored as one byte
 

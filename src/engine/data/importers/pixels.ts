@@ -1,6 +1,6 @@
 // Pixel helpers shared by the decoders and the CIFAR reader: colour to greyscale, area resizing, and where
 // to draw an image under each crop policy.
-import type { CropPolicy } from './types';
+import type { CropPolicy } from '../../../shared/data/importTypes';
 
 /** BT.601 luma, as most image tools compute greyscale. */
 export const luma = (r: number, g: number, b: number) => Math.round(0.299 * r + 0.587 * g + 0.114 * b);

@@ -4,7 +4,7 @@
 import { Rng } from '../../runtime/random';
 import { DatasetWriter, type WriterInfo } from '../datasetWriter';
 import type { ImageStore } from '../imageStore';
-import type { DatasetManifest, SplitName } from '../types';
+import type { DatasetManifest, SplitName } from '../../../shared/data/types';
 
 interface Held {
   split: SplitName;

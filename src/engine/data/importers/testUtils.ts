@@ -2,7 +2,7 @@
 // ImageDecoder for Node, where createImageBitmap and OffscreenCanvas do not exist.
 import { deflateSync } from 'node:zlib';
 import { sniffImage } from './sniff';
-import type { CropPolicy, ImageDecoder } from './types';
+import type { CropPolicy, ImageDecoder } from '../../../shared/data/importTypes';
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;

@@ -1,7 +1,7 @@
 import { Zip, ZipDeflate, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { blobOf, makePng } from './testUtils';
-import { DEFAULT_IMPORT_LIMITS } from './types';
+import { DEFAULT_IMPORT_LIMITS } from '../../../shared/data/importTypes';
 import { readZip, ZipError, type ZipEvent, type ZipReadOptions } from './zipReader';
 
 const limits = DEFAULT_IMPORT_LIMITS;

@@ -3,10 +3,10 @@
 // inflated, and the bytes it actually inflates to are counted as they come, in small pieces, so that a zip
 // bomb (or an entry whose header lies) is stopped after a few megabytes rather than filling memory.
 import { Unzip, UnzipInflate, type AsyncFlateStreamHandler, type UnzipDecoder, type UnzipFile } from 'fflate';
-import { formatBytes } from '../storageError';
+import { formatBytes } from '../../../shared/data/storageError';
 import { throwIfCancelled } from './cancel';
 import { sniffImage } from './sniff';
-import type { ImportLimits } from './types';
+import type { ImportLimits } from '../../../shared/data/importTypes';
 
 export interface ZipEntry {
   index: number; // position in the archive, 0-based (the same on every read of the same Blob)

@@ -8,7 +8,7 @@ import {
   settingChanges,
   withChanges,
 } from './liveSettings';
-import { configAt, describeEvent, isRunEvent, type RunEvent } from './training/runEvents';
+import { configAt, describeEvent, isRunEvent, type RunEvent } from './runEvents';
 
 const base = { ...PRESETS.tiny.config, method: 'hexa-moco' as const, epsilon: 4, lr: 0.06 };
 

@@ -1,22 +1,35 @@
 // The only types both threads import. Every request has a `type`; every reply has a `type`.
-import type { TrainConfig } from '../engine/config';
-import type { DatasetManifest } from '../engine/data/types';
-import type { ClassThumbnails } from '../engine/data/library';
-import type { RunRecord, RunStatus } from '../engine/data/runStore';
-import type { BuiltinId } from '../engine/data/builtin';
-import type { FractalParams } from '../engine/data/fractals';
-import type { ImportOptions, ImportReport, ImportSource } from '../engine/data/importers';
-import type { BackendName, BackendReport } from '../engine/runtime/backend';
-import type { ConformanceReport } from '../engine/runtime/conformance';
-import type { ClusterSnapshot, EvalPoint, MetricsPoint, PhaseProgress } from '../engine/training/trainer';
-import type { Baselines } from '../engine/training/baselines';
-import type { PreviewSet } from '../engine/training/previews';
+import type { TrainConfig } from './config';
+import type { DatasetManifest } from './data/types';
+import type { ImportOptions, ImportReport, ImportSource } from './data/importTypes';
 // Gallery and embedding view
-import type { PreviewImage } from '../engine/training/previews';
-import type { NeighbourResult } from '../engine/training/trainer';
-import type { EmbeddingSnapshot } from '../engine/evaluation/embedding';
-import type { RunEvent } from '../engine/training/runEvents';
-import type { DamagedRecord } from '../engine/schema/run';
+import type { RunEvent } from './runEvents';
+import type { DamagedRecord } from './schema/run';
+import type {
+  Baselines,
+  ClassThumbnails,
+  ClusterSnapshot,
+  EmbeddingSnapshot,
+  EvalPoint,
+  MetricsPoint,
+  NeighbourResult,
+  PhaseProgress,
+  PreviewImage,
+  PreviewSet,
+  TrainerPhase,
+} from './trainingTypes';
+import type { BackendName, BackendReport, ConformanceReport } from './backendTypes';
+import type { BuiltinId } from './data/builtinCatalog';
+import type { FractalParams } from './data/fractalParams';
+import type { RunRecord, RunStatus } from './records';
+import type { StorageErrorKind } from './data/storageError';
+
+/** An outcome message's tone. */
+export type NoticeTone = 'info' | 'error';
+/** A run file import in the worker: checking it against the schema, then storing it. */
+export type RunImportPhase = 'check' | 'store';
+/** The GPU check (conformance) as it goes. */
+export type CheckPhase = 'running' | 'done' | 'failed';
 
 export type {
   ImportOptions,
@@ -44,7 +57,7 @@ export type {
 };
 
 export type StorageErrorInfo = {
-  kind: 'unavailable' | 'quota' | 'not-found' | 'corrupt' | 'other';
+  kind: StorageErrorKind;
   message: string;
 };
 
@@ -81,8 +94,8 @@ export type WorkerRequest =
   /** "Check this GPU": the conformance check (runtime/conformance.ts); answered by 'conformance'. */
   | { type: 'check-gpu' };
 
-export type RunPhase =
-  'idle' | 'preparing' | 'training' | 'evaluating' | 'paused' | 'done' | 'stopped' | 'failed';
+/** The page's view of a run: the trainer's phases, plus before any run and after a failure. */
+export type RunPhase = 'idle' | TrainerPhase | 'failed';
 
 export type WorkerReply =
   | { type: 'backend'; report: BackendReport }
@@ -101,7 +114,7 @@ export type WorkerReply =
   | { type: 'dataset-export'; id: string; blob: Blob; filename: string }
   | { type: 'import-report'; report: ImportReport }
   /** The outcome of a library action, for the user to read. */
-  | { type: 'dataset-notice'; tone: 'info' | 'error'; message: string }
+  | { type: 'dataset-notice'; tone: NoticeTone; message: string }
   /** progress: how far a long phase (evaluating, preparing) is; absent for the others. */
   | { type: 'status'; phase: RunPhase; message: string; progress?: PhaseProgress }
   /** Once per new run, before its first step: reference scores for the accuracy chart. */
@@ -115,9 +128,9 @@ export type WorkerReply =
   /** Saved runs; `damaged`: records that no longer parse (listed with the reason, exportable raw, deletable). */
   | { type: 'runs'; runs: RunSummary[]; damaged: DamagedRecord[] }
   /** Progress of a run-file import ('check': parsing and checking it, 'store': saving it). */
-  | { type: 'run-import-progress'; phase: 'check' | 'store' }
+  | { type: 'run-import-progress'; phase: RunImportPhase }
   /** The outcome of a run-file import, for the user to read. */
-  | { type: 'run-import'; tone: 'info' | 'error'; message: string }
+  | { type: 'run-import'; tone: NoticeTone; message: string }
   | { type: 'debug-fetch'; ok: boolean; message: string }
   /** A run started (or resumed from its checkpoint: then with the history kept and the steps lost). */
   | {
@@ -140,7 +153,7 @@ export type WorkerReply =
   /** The conformance check's progress (a line), its report when done, or why it could not run. */
   | {
       type: 'conformance';
-      phase: 'running' | 'done' | 'failed';
+      phase: CheckPhase;
       message: string;
       report: ConformanceReport | null;
     };

@@ -4,6 +4,9 @@
  * Version of the 'hexa-lab' IndexedDB database: its object stores (see the migration ladder in
  * imageStore.ts). 1: manifests, chunks. 2: + runs, checkpoints (runStore.ts).
  */
+/** What happens to an import's images when it ends early: removed, or kept as a partial dataset. */
+export type PartialChoice = 'rollback' | 'keep';
+
 export const STORE_SCHEMA_VERSION = 2;
 
 /**
@@ -39,7 +42,7 @@ export interface DatasetManifest {
    * While incomplete: what to do if the page goes away before the import ends (set by the importer from
    * the user's choice; absent means 'rollback'). recoverInterrupted() applies it at the next start.
    */
-  onInterrupt?: 'rollback' | 'keep';
+  onInterrupt?: PartialChoice;
 }
 
 /** One record per chunk in the `chunks` object store, keyed [datasetId, split, index]. */

@@ -1,5 +1,5 @@
 // What the UI needs to know about each method, without importing tfjs (keeps the page bundle small).
-import type { MethodId } from '../config';
+import type { MethodId } from './config';
 
 export interface MethodInfo {
   id: MethodId;

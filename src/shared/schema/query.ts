@@ -12,7 +12,7 @@ import {
   type PresetId,
   type TrainConfig,
 } from '../config';
-import { METHOD_INFO } from '../methods/catalog';
+import { METHOD_INFO } from '../catalog';
 import { shorten } from './issues';
 import { datasetIdSchema, MAX_DATASET_ID } from './config';
 

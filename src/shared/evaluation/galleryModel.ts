@@ -1,6 +1,6 @@
 // Hard-example gallery: running top-K bookkeeping over read-backs. Plain JS, no tfjs: the page's
+import type { PreviewImage, PreviewSet } from '../trainingTypes';
 // run store keeps the gallery with it (the nearest-neighbour search lives in gallery.ts).
-import type { PreviewImage, PreviewSet } from '../training/previews';
 
 export const GALLERY_SIZE = 12;
 export const NEIGHBOURS_K = 8;

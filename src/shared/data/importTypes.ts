@@ -1,6 +1,6 @@
 // The import engine's public shapes: what the worker passes in (sources, options, a decoder) and what it
 // gets back (progress while it runs, one report at the end).
-import type { DatasetManifest } from '../types';
+import type { DatasetManifest, PartialChoice } from './types';
 
 /** Stored image sizes the lab offers (square). */
 export const IMPORT_SIZES = [16, 28, 32, 64] as const;
@@ -57,7 +57,7 @@ export interface ImportOptions {
   testShare: number;
   seed: number; // fixes the test split and the stored order
   /** What a cancelled import, or one that hits the storage quota, leaves behind. */
-  onPartial: 'rollback' | 'keep';
+  onPartial: PartialChoice;
   limits?: Partial<ImportLimits>;
   chunkSize?: number; // images per stored chunk (DatasetWriter's default 500)
 }

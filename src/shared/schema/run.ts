@@ -3,12 +3,12 @@
 // a damaged or older record is reported, never trusted; run files through parseRunFile, with size and
 // history limits checked before the schema. No tfjs here: the page imports it too.
 import { z } from 'zod';
-import type { RunRecord } from '../data/runStore';
-import type { RunEvent } from '../training/runEvents';
-import type { EvalPoint, MetricsPoint } from '../training/trainer';
+import type { RunEvent } from '../runEvents';
 import { LIVE_KEYS } from '../liveSettings';
 import { check, shorten, type Checked, type MustBe, type SchemaCovers } from './issues';
 import { trainConfigSchema } from './config';
+import type { EvalPoint, MetricsPoint } from '../trainingTypes';
+import type { RunRecord } from '../records';
 
 export const RUN_FILE_FORMAT = 'hexa-lab-run/1';
 /** Run files larger than this are refused before they are read (the page checks File.size). */

@@ -1,8 +1,8 @@
 // Things that happen to a run besides its metrics: settings changed while it trained, and resumptions
 // from a checkpoint. They are saved with the run and marked on every chart at their step.
-import type { TrainConfig } from '../config';
-import { describeChange, withChanges, type SettingChange } from '../liveSettings';
-import { runEventSchema } from '../schema/run';
+import type { TrainConfig } from './config';
+import { describeChange, withChanges, type SettingChange } from './liveSettings';
+import { runEventSchema } from './schema/run';
 
 interface EventAt {
   step: number; // steps done when it happened; a settings change applies from step + 1 on
