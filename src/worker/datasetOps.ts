@@ -24,6 +24,23 @@ export interface DatasetOpsContext {
   dataUrl: () => string;
 }
 
+/** The requests this module answers (trainWorker.ts hands each of them here). */
+export type DatasetRequest = Extract<
+  WorkerRequest,
+  {
+    type:
+      | 'refresh-datasets'
+      | 'dataset-thumbnails'
+      | 'rename-dataset'
+      | 'delete-dataset'
+      | 'export-dataset'
+      | 'install-builtin'
+      | 'generate-fractals'
+      | 'import-dataset'
+      | 'cancel-dataset-job';
+  }
+>;
+
 let current: AbortController | null = null; // the running long job (one at a time)
 
 // Every tab's dataset writers hold this Web Lock (shared) while they write, so that a tab opening meanwhile
@@ -80,7 +97,8 @@ async function encodePng(img: PreviewImage): Promise<Uint8Array> {
   return new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
 }
 
-export async function handleDatasetRequest(msg: WorkerRequest, ctx: DatasetOpsContext): Promise<boolean> {
+/** Answers a dataset request; failures become an error notice (never a rejection). */
+export async function handleDatasetRequest(msg: DatasetRequest, ctx: DatasetOpsContext): Promise<void> {
   const store = ctx.store();
   const notice = (tone: NoticeTone, message: string) => ctx.post({ type: 'dataset-notice', tone, message });
   const manifestOf = async (id: string) => {
@@ -92,7 +110,7 @@ export async function handleDatasetRequest(msg: WorkerRequest, ctx: DatasetOpsCo
     switch (msg.type) {
       case 'refresh-datasets':
         await ctx.sendDatasets();
-        return true;
+        return;
       case 'dataset-thumbnails': {
         const m = await manifestOf(msg.id);
         ctx.post({
@@ -100,7 +118,7 @@ export async function handleDatasetRequest(msg: WorkerRequest, ctx: DatasetOpsCo
           id: msg.id,
           groups: await classThumbnails(createStoreSource(store!, m)),
         });
-        return true;
+        return;
       }
       case 'rename-dataset': {
         const name = msg.name.trim();
@@ -110,7 +128,7 @@ export async function handleDatasetRequest(msg: WorkerRequest, ctx: DatasetOpsCo
         await store!.putManifest({ ...m, name });
         await ctx.sendDatasets();
         notice('info', `Renamed "${m.name}" to "${name}".`);
-        return true;
+        return;
       }
       case 'delete-dataset': {
         // A damaged manifest (listed as damaged) is deleted by its id: it is never parsed here.
@@ -121,7 +139,7 @@ export async function handleDatasetRequest(msg: WorkerRequest, ctx: DatasetOpsCo
         await store!.deleteDataset(msg.id);
         await ctx.sendDatasets();
         notice('info', `Deleted "${name}".`);
-        return true;
+        return;
       }
       case 'export-dataset': {
         const m = await manifestOf(msg.id);
@@ -143,7 +161,7 @@ export async function handleDatasetRequest(msg: WorkerRequest, ctx: DatasetOpsCo
         current = null;
         const blob = new Blob(parts as BlobPart[], { type: 'application/zip' });
         ctx.post({ type: 'dataset-export', id: m.id, blob, filename: exportFileName(m.name) });
-        return true;
+        return;
       }
       case 'install-builtin': {
         const job = startJob();
@@ -165,7 +183,7 @@ export async function handleDatasetRequest(msg: WorkerRequest, ctx: DatasetOpsCo
           ),
         );
         await finishJob(ctx, `${m.name} is stored and ready to train on.`);
-        return true;
+        return;
       }
       case 'generate-fractals': {
         const problems = validateFractalParams(msg.params);
@@ -189,7 +207,7 @@ export async function handleDatasetRequest(msg: WorkerRequest, ctx: DatasetOpsCo
           ),
         );
         await finishJob(ctx, `Generated ${m.name}: ${m.splits.train.count + m.splits.test.count} images.`);
-        return true;
+        return;
       }
       case 'import-dataset': {
         const job = startJob();
@@ -214,19 +232,21 @@ export async function handleDatasetRequest(msg: WorkerRequest, ctx: DatasetOpsCo
         current = null;
         await ctx.sendDatasets();
         ctx.post({ type: 'import-report', report });
-        return true;
+        return;
       }
       case 'cancel-dataset-job':
         current?.abort();
-        return true;
-      default:
-        return false;
+        return;
+      default: {
+        const unhandled: never = msg;
+        throw new Error(`Unhandled dataset request ${(unhandled as { type: string }).type}`);
+      }
     }
   } catch (e) {
     const cancelled = current?.signal.aborted ?? false;
     current = null;
     await ctx.sendDatasets().catch(() => {});
     notice('error', cancelled ? 'Cancelled: nothing was kept.' : ctx.describeError(e));
-    return true;
+    return;
   }
 }

@@ -1,68 +1,47 @@
 /// <reference lib="webworker" />
-// The training worker: owns tfjs, the image store and the trainer. Talks only through protocol.ts.
-import { validateConfig } from '../shared/config';
+// The training worker: owns tfjs, the image store, the run store and the run session. A thin dispatcher:
+// every request is checked (requestSchema.ts), then handed to the part that owns it: RunSession (the
+// run's lifetime), runOps (saved runs), datasetOps (the dataset library). Talks only through protocol.ts.
 import { installBuiltin } from '../engine/data/builtin';
-import { createStoreSource, openImageStore, StorageError, type ImageStore } from '../engine/data/imageStore';
+import { openImageStore, type ImageStore } from '../engine/data/imageStore';
 import { BackendUnavailableError, destroyDevice, initBackend, onDeviceLost } from '../engine/runtime/backend';
 import { runConformance } from '../engine/runtime/conformance';
-import { Trainer } from '../engine/training/trainer';
-import type { TrainConfig } from '../shared/config';
-import { METHOD_INFO } from '../shared/catalog';
-import {
-  markInterrupted,
-  openRunStore,
-  prepareResume,
-  type ResumePoint,
-  type RunStore,
-} from '../engine/data/runStore';
-import { RunRecorder } from './runRecorder';
+import { markInterrupted, openRunStore, type RunStore } from '../engine/data/runStore';
 import { importRunFile, listRunsReply, runActionFor, runDetails } from './runOps';
 import { isKnownRequestType, readWorkerRequest } from './requestSchema';
 import { unknownRequestReply } from './unknownRequest';
-import { capName } from '../shared/schema/run';
+import { RunSession } from './runSession';
+import { storageInfo, type Post } from './replies';
 import {
   handleDatasetRequest,
   recoverInterruptedImports,
   whileWriting,
   type DatasetOpsContext,
 } from './datasetOps';
-import type { RunAction, StorageErrorInfo, WorkerReply, WorkerRequest } from '../shared/protocol';
+import type { RunAction, WorkerReply, WorkerRequest } from '../shared/protocol';
 import type { BackendName } from '../shared/backendTypes';
-import type { PreviewImage, PreviewSet } from '../shared/trainingTypes';
 import { BUILTIN_DATASETS } from '../shared/data/builtinCatalog';
 import type { RunImportPhase } from '../shared/protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
+// The worker's state: its stores (opened once) and the run session. Nothing else lives here.
 let store: ImageStore | null = null;
-let trainer: Trainer | null = null;
+let runs: RunStore | null = null;
 let dataBaseUrl = '';
-let deviceLost = false;
+let checking = false; // the GPU check is running
 
-function post(msg: WorkerReply, transfer: Transferable[] = []): void {
-  self.postMessage(msg, transfer);
+const post: Post = (msg: WorkerReply, transfer: Transferable[] = []) => self.postMessage(msg, transfer);
+
+async function runStore(): Promise<RunStore> {
+  if (!runs) {
+    runs = await openRunStore();
+    await markInterrupted(runs); // runs that were training when the page went away
+  }
+  return runs;
 }
 
-function storageInfo(e: unknown): StorageErrorInfo {
-  if (e instanceof StorageError) return { kind: e.kind, message: e.message };
-  return { kind: 'other', message: (e as Error).message ?? String(e) };
-}
-
-function previewBuffers(p: PreviewSet): Transferable[] {
-  const imgs = [
-    p.views.query,
-    p.views.key,
-    p.adversarial?.adversarial ?? [],
-    p.cutmix?.partner ?? [],
-    p.cutmix?.mixed ?? [],
-    p.hardest?.images ?? [], // gallery
-  ];
-  const buffers = new Set<ArrayBuffer>();
-  imgs.flat().forEach((i) => buffers.add(i.pixels.buffer as ArrayBuffer));
-  p.adversarial?.perturbation.forEach((d) => buffers.add(d.buffer as ArrayBuffer));
-  p.cutmix?.masks.forEach((m) => buffers.add(m.buffer as ArrayBuffer));
-  return [...buffers];
-}
+const session = new RunSession({ post, images: () => store, runs: runStore, runEnded: sendRuns });
 
 async function sendDatasets(): Promise<void> {
   if (!store) return;
@@ -96,14 +75,7 @@ async function init(backend: BackendName, baseUrl: string): Promise<void> {
   try {
     const report = await initBackend(backend);
     post({ type: 'backend', report });
-    onDeviceLost((message) => {
-      deviceLost = true;
-      trainer?.stop();
-      post({
-        type: 'device-lost',
-        message: `The GPU device was ${message}. Training stopped; reload the page to start again.`,
-      });
-    });
+    onDeviceLost((message) => session.loseDevice(message));
   } catch (e) {
     const message =
       e instanceof BackendUnavailableError ? e.message : `Backend failed: ${(e as Error).message}`;
@@ -112,110 +84,6 @@ async function init(backend: BackendName, baseUrl: string): Promise<void> {
   }
   await prepareDatasets();
   await sendRuns();
-}
-
-/** Trains `cfg` (from its checkpoint when `resume` is given) while recording the run in IndexedDB. */
-async function launch(cfg: TrainConfig, resume: ResumePoint | null): Promise<void> {
-  const problems = validateConfig(cfg);
-  if (problems.length > 0) {
-    post({ type: 'run-error', message: problems.map((p) => p.message).join(' ') });
-    return;
-  }
-  if (trainer) {
-    post({ type: 'run-error', message: 'A run is already in progress: stop it first.' });
-    return;
-  }
-  lastTrainer?.dispose(); // gallery: the previous run's model is no longer inspected
-  lastTrainer = null;
-  let recorder: RunRecorder | null = null;
-  try {
-    if (!store) throw new StorageError('unavailable', 'The dataset store is not open.');
-    const manifest = await store.getManifest(cfg.datasetId);
-    if (!manifest?.complete) throw new Error(`Dataset "${cfg.datasetId}" is not stored yet.`);
-    post({
-      type: 'status',
-      phase: 'preparing',
-      message: resume ? 'Restoring the checkpoint' : 'Building the model',
-    });
-    const runs = await runStore();
-    const warn = (message: string) => post({ type: 'run-error', message });
-    const t = new Trainer(
-      cfg,
-      createStoreSource(store, manifest),
-      {
-        metrics: (point) => {
-          post({ type: 'metrics', point });
-          recorder?.metrics(point);
-        },
-        preview: (preview) => post({ type: 'preview', preview }, previewBuffers(preview)),
-        evaluation: (point) => {
-          post({ type: 'evaluation', point });
-          recorder?.evaluation(point);
-        },
-        clusters: (snapshot) => post({ type: 'clusters', snapshot }),
-        settings: (event) => {
-          post({ type: 'run-event', event });
-          recorder?.event(event);
-        },
-        embedding: (snapshot) => post({ type: 'embedding', snapshot }),
-        baselines: (baselines) => {
-          post({ type: 'baselines', baselines });
-          recorder?.baselines(baselines);
-        },
-        status: (phase, message, progress) => post({ type: 'status', phase, message, progress }),
-        checkpoint: (c) => recorder?.checkpoint(c),
-      },
-      resume ? { resumeFrom: resume.checkpoint } : {},
-    );
-    trainer = t;
-    recorder = resume
-      ? RunRecorder.existing(runs, resume.run.id, warn)
-      : await RunRecorder.create(
-          runs,
-          cfg,
-          capName(`${METHOD_INFO[cfg.method].label} on ${manifest.name}`),
-          t.totalSteps,
-          warn,
-        );
-    activeRunId = recorder.runId;
-    post({
-      type: 'run-started',
-      runId: recorder.runId,
-      config: cfg,
-      resumed: resume
-        ? { fromStep: resume.checkpoint.step, lostSteps: resume.lostSteps, run: resume.run }
-        : null,
-    });
-    await t.run();
-    recorder.status(deviceLost ? 'interrupted' : t.step >= t.totalSteps ? 'done' : 'stopped');
-  } catch (e) {
-    recorder?.status('interrupted');
-    post({ type: 'status', phase: 'failed', message: (e as Error).message });
-    post({ type: 'run-error', message: (e as Error).message });
-  } finally {
-    await recorder?.flush();
-    // Gallery: the finished run's model stays for neighbour queries until the next launch.
-    if (deviceLost) trainer?.dispose();
-    else lastTrainer = trainer;
-    trainer = null;
-    await sendRuns();
-  }
-}
-
-let activeRunId: string | null = null;
-
-// Gallery: nearest neighbours with the running model, or the last finished run's.
-let lastTrainer: Trainer | null = null;
-async function neighbours(requestId: number, image: PreviewImage): Promise<void> {
-  const t = trainer ?? lastTrainer;
-  try {
-    if (!t || deviceLost) throw new Error('No model to search with: start a run first.');
-    const result = await t.neighbours(image);
-    const buffers = result.neighbours.map((n) => n.image.pixels.buffer as ArrayBuffer);
-    post({ type: 'neighbours', requestId, result, error: null }, buffers);
-  } catch (e) {
-    post({ type: 'neighbours', requestId, result: null, error: (e as Error).message ?? String(e) });
-  }
 }
 
 async function runAction(id: string, action: RunAction): Promise<void> {
@@ -230,19 +98,10 @@ async function runAction(id: string, action: RunAction): Promise<void> {
     return;
   }
   try {
-    await runActionFor(await runStore(), store, id, action, post, trainer ? activeRunId : null);
+    await runActionFor(await runStore(), store, id, action, post, session.activeRunId);
   } catch (e) {
     post({ type: 'run-error', message: storageInfo(e).message });
   }
-}
-
-let runs: RunStore | null = null;
-async function runStore(): Promise<RunStore> {
-  if (!runs) {
-    runs = await openRunStore();
-    await markInterrupted(runs); // runs that were training when the page went away
-  }
-  return runs;
 }
 
 async function sendRuns(): Promise<void> {
@@ -253,35 +112,11 @@ async function sendRuns(): Promise<void> {
   }
 }
 
-async function resumeRun(id: string): Promise<void> {
-  try {
-    // Checked before prepareResume, which would drop the history after the checkpoint for nothing.
-    if (deviceLost) throw new Error('The GPU device was lost: reload the page, then resume this run.');
-    const point = await prepareResume(await runStore(), id);
-    if (!point) throw new Error('This run has no checkpoint to resume from.');
-    await launch(point.config, point);
-  } catch (e) {
-    post({ type: 'run-error', message: storageInfo(e).message });
-  }
-}
-
-/** Live settings of the running run; the trainer reports the change (settings event) or it throws. */
-function changeSettings(config: TrainConfig): void {
-  try {
-    if (!trainer) throw new Error('No run is training.');
-    trainer.changeSettings(config);
-  } catch (e) {
-    post({ type: 'run-error', message: `Settings not changed: ${(e as Error).message}` });
-  }
-}
-
-let checking = false;
-
 /** "Check this GPU": the conformance check, never while a run holds the GPU (it switches backends). */
 async function checkGpu(): Promise<void> {
   const fail = (message: string) => post({ type: 'conformance', phase: 'failed', message, report: null });
-  if (trainer) return fail('Stop the run first: the check needs the GPU to itself.');
-  if (deviceLost) return fail('The GPU device was lost: restart the backend first.');
+  if (session.busy) return fail('Stop the run first: the check needs the GPU to itself.');
+  if (session.deviceLost) return fail('The GPU device was lost: restart the backend first.');
   if (checking) return;
   checking = true;
   try {
@@ -308,7 +143,7 @@ async function checkGpu(): Promise<void> {
 const datasetOps: DatasetOpsContext = {
   store: () => store,
   post,
-  trainingOn: () => (trainer ? trainer.source.manifest.id : null),
+  trainingOn: () => session.trainingOn,
   sendDatasets,
   describeError: (e) => storageInfo(e).message,
   dataUrl: () => `${dataBaseUrl}data/`,
@@ -324,6 +159,75 @@ async function debugFetch(url: string): Promise<void> {
   }
 }
 
+/** Hands a checked request to its owner. Exhaustive: a request type added to protocol.ts and not handled here fails to compile. */
+function dispatch(msg: WorkerRequest): void {
+  switch (msg.type) {
+    case 'init':
+      void init(msg.backend, msg.dataBaseUrl);
+      return;
+    case 'start':
+      void session.start(msg.config);
+      return;
+    case 'resume-run':
+      void session.resumeSaved(msg.id);
+      return;
+    case 'pause':
+      session.pause();
+      return;
+    case 'resume':
+      session.resume();
+      return;
+    case 'change-settings':
+      session.changeSettings(msg.config);
+      return;
+    case 'stop':
+      session.stop();
+      return;
+    case 'neighbours':
+      void session.neighbours(msg.requestId, msg.image);
+      return;
+    case 'list-runs':
+      void sendRuns();
+      return;
+    case 'get-runs':
+      void runStore()
+        .then((r) => runDetails(r, msg.ids))
+        .then((found) => post({ type: 'run-details', runs: found }))
+        .catch((e: unknown) => post({ type: 'run-error', message: storageInfo(e).message }));
+      return;
+    case 'run-action':
+      void runAction(msg.id, msg.action).then(sendRuns);
+      return;
+    case 'retry-dataset':
+      void prepareDatasets();
+      return;
+    case 'refresh-datasets':
+    case 'dataset-thumbnails':
+    case 'rename-dataset':
+    case 'delete-dataset':
+    case 'export-dataset':
+    case 'install-builtin':
+    case 'generate-fractals':
+    case 'import-dataset':
+    case 'cancel-dataset-job':
+      void handleDatasetRequest(msg, datasetOps);
+      return;
+    case 'debug-lose-device':
+      destroyDevice();
+      return;
+    case 'debug-fetch':
+      void debugFetch(msg.url);
+      return;
+    case 'check-gpu':
+      void checkGpu();
+      return;
+    default: {
+      const unhandled: never = msg;
+      post(unknownRequestReply(unhandled));
+    }
+  }
+}
+
 self.onmessage = (ev: MessageEvent<unknown>) => {
   const checked = readWorkerRequest(ev.data);
   if (!checked.ok) {
@@ -334,59 +238,5 @@ self.onmessage = (ev: MessageEvent<unknown>) => {
     );
     return;
   }
-  const msg: WorkerRequest = checked.value;
-  switch (msg.type) {
-    case 'init':
-      void init(msg.backend, msg.dataBaseUrl);
-      break;
-    case 'start':
-      void launch(msg.config, null);
-      break;
-    case 'resume-run':
-      void resumeRun(msg.id);
-      break;
-    case 'list-runs':
-      void sendRuns();
-      break;
-    case 'get-runs':
-      void runStore()
-        .then((r) => runDetails(r, msg.ids))
-        .then((runs) => post({ type: 'run-details', runs }))
-        .catch((e: unknown) => post({ type: 'run-error', message: storageInfo(e).message }));
-      break;
-    case 'run-action':
-      void runAction(msg.id, msg.action).then(sendRuns);
-      break;
-    case 'pause':
-      trainer?.pause();
-      break;
-    case 'resume':
-      trainer?.resume();
-      break;
-    case 'change-settings':
-      changeSettings(msg.config);
-      break;
-    case 'stop':
-      trainer?.stop();
-      break;
-    case 'retry-dataset':
-      void prepareDatasets();
-      break;
-    case 'neighbours':
-      void neighbours(msg.requestId, msg.image);
-      break;
-    case 'debug-lose-device':
-      destroyDevice();
-      break;
-    case 'debug-fetch':
-      void debugFetch(msg.url);
-      break;
-    case 'check-gpu':
-      void checkGpu();
-      break;
-    default:
-      void handleDatasetRequest(msg, datasetOps).then((handled) => {
-        if (!handled) post(unknownRequestReply(msg));
-      });
-  }
+  dispatch(checked.value);
 };
