@@ -215,10 +215,11 @@ export class Trainer {
     }
     this.events.status('training', `Training ${METHODS[this.cfg.method].label}`);
     while (!this.stopped && this.stepsDone < this.totalSteps) {
-      if (this.paused) {
+      const paused = this.paused;
+      if (paused) {
         windowTrainMs += performance.now() - windowStart;
-        this.events.status('paused', 'Paused');
-        await this.paused.promise;
+        this.events.status('paused', 'Paused'); // a listener may resume() at once: await what was paused
+        await paused.promise;
         if (this.stopped) break;
         this.events.status('training', `Training ${METHODS[this.cfg.method].label}`);
         windowStart = performance.now();
