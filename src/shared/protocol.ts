@@ -158,6 +158,15 @@ export type WorkerReply =
       report: ConformanceReport | null;
     };
 
+/**
+ * For the `default:` of a switch over requests or replies: it compiles only when every member of the
+ * union was handled above it (`msg` is then `never`), so a type added here and not handled fails the
+ * build. At run time it does nothing (a reply from a newer worker is ignored by an older page).
+ */
+export function handledAll(msg: never): void {
+  void msg;
+}
+
 export type RunAction =
   | { kind: 'rename'; name: string }
   | { kind: 'tags'; tags: string[] }

@@ -6,7 +6,7 @@ import { describeRecovered, recoverInterrupted } from '../engine/data/datasetWri
 import { generateFractals } from '../engine/data/fractals';
 import { createBrowserDecoder, importImages } from '../engine/data/importers';
 import { classThumbnails, exportDatasetZip, exportFileName } from '../engine/data/library';
-import type { WorkerReply, WorkerRequest } from '../shared/protocol';
+import { handledAll, type WorkerReply, type WorkerRequest } from '../shared/protocol';
 import { capName, MAX_NAME } from '../shared/schema/run';
 import type { PreviewImage } from '../shared/trainingTypes';
 import { builtinDataset } from '../shared/data/builtinCatalog';
@@ -237,10 +237,8 @@ export async function handleDatasetRequest(msg: DatasetRequest, ctx: DatasetOpsC
       case 'cancel-dataset-job':
         current?.abort();
         return;
-      default: {
-        const unhandled: never = msg;
-        throw new Error(`Unhandled dataset request ${(unhandled as { type: string }).type}`);
-      }
+      default:
+        handledAll(msg); // a dataset request added to DatasetRequest and not handled here fails to compile
     }
   } catch (e) {
     const cancelled = current?.signal.aborted ?? false;

@@ -95,6 +95,14 @@ export const workerRequestSchema = z.discriminatedUnion('type', [
   z.object({ type: type('get-runs'), ids: z.array(id) }),
 ]) satisfies z.ZodType<WorkerRequest>;
 
+// The schema and protocol.ts's WorkerRequest list the same request types. `satisfies` above proves that
+// every message the schema accepts is a WorkerRequest; this proves the converse for the types: a request
+// added to protocol.ts and not to the schema (or a schema entry with no request) fails to compile.
+type SchemaTypes = z.infer<typeof workerRequestSchema>['type'];
+type SameTypes = [Exclude<WorkerRequest['type'], SchemaTypes>, Exclude<SchemaTypes, WorkerRequest['type']>];
+/** Always true; its type is `never` (and this line fails to compile) when the two lists differ. */
+export const SCHEMA_MATCHES_PROTOCOL: SameTypes extends [never, never] ? true : never = true;
+
 const REQUEST_TYPES: ReadonlySet<unknown> = new Set(
   workerRequestSchema.options.map((o) => o.shape.type.value),
 );
