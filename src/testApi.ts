@@ -3,10 +3,10 @@ import { useBackendStore } from './state/backendStore';
 import { useConfigStore } from './state/configStore';
 import { useDatasetStore } from './state/datasetStore';
 import { debugLoseDevice, debugSendRaw, debugWorkerFetch, runAction } from './state/lab';
-import { useRunsStore } from './state/runsStore';
+import { useSavedRuns } from './state/savedRunsStore';
 import { useCrashStore } from './ui/components/ErrorBoundary';
 import type { RunAction } from './shared/protocol';
-import { useRunStore } from './state/runStore';
+import { useLiveRun } from './state/liveRunStore';
 
 export interface HexaTestApi {
   state(): {
@@ -22,7 +22,7 @@ export interface HexaTestApi {
       evals: number;
       /** Held-out evaluations: step, accuracies and images scored. */
       evalPoints: { step: number; linearTop1: number; knnTop1: number; testCount: number | null }[];
-      baselines: ReturnType<typeof useRunStore.getState>['baselines'];
+      baselines: ReturnType<typeof useLiveRun.getState>['baselines'];
       previews: number;
     };
   };
@@ -48,7 +48,7 @@ declare global {
 export function installTestApi(): void {
   window.__hexa = {
     state: () => {
-      const run = useRunStore.getState();
+      const run = useLiveRun.getState();
       return {
         backend: useBackendStore.getState(),
         datasets: useDatasetStore.getState(),
@@ -76,7 +76,7 @@ export function installTestApi(): void {
     runAction,
     crashPanel: (name) => useCrashStore.setState({ panel: name }),
     runs: () => {
-      const s = useRunsStore.getState();
+      const s = useSavedRuns.getState();
       return { ids: s.runs.map((r) => r.id), damaged: s.damaged };
     },
     sendRaw: debugSendRaw,

@@ -11,11 +11,11 @@ import {
 } from '../shared/protocol';
 import { useBackendStore } from './backendStore';
 import { chooseTinyForSlowBackend, replaceConfig, useConfigStore } from './configStore';
-import { useRunsStore } from './runsStore';
+import { useSavedRuns } from './savedRunsStore';
 import type { TrainConfig } from '../shared/config';
 import { editedLive, withChanges } from '../shared/liveSettings';
 import { useDatasetStore } from './datasetStore';
-import { addMetrics, addPreview, resetRun, setStatus, useRunStore } from './runStore';
+import { addMetrics, addPreview, resetRun, setStatus, useLiveRun } from './liveRunStore';
 import { beginAblation, cancelAblationQueue, compareOnReply } from './compareStore';
 import { buildAblation, nextAblationNumber } from './compareData';
 import { runFileSizeProblem } from '../shared/schema/run';
@@ -90,34 +90,34 @@ function onReply(msg: WorkerReply): void {
       break;
     }
     case 'runs':
-      useRunsStore.setState({ runs: msg.runs, damaged: msg.damaged });
+      useSavedRuns.setState({ runs: msg.runs, damaged: msg.damaged });
       break;
     case 'run-import-progress':
-      useRunsStore.setState((s) => ({
+      useSavedRuns.setState((s) => ({
         importing: { phase: msg.phase, done: s.importing?.total ?? 0, total: s.importing?.total ?? 0 },
       }));
       break;
     case 'run-import':
-      useRunsStore.setState({ importing: null, importNote: { tone: msg.tone, message: msg.message } });
+      useSavedRuns.setState({ importing: null, importNote: { tone: msg.tone, message: msg.message } });
       break;
     case 'debug-fetch':
       debugFetchWaiters.shift()?.(msg);
       break;
     case 'run-started':
-      useRunsStore.setState({
+      useSavedRuns.setState({
         activeRunId: msg.runId,
         resumed: msg.resumed ? { fromStep: msg.resumed.fromStep, lostSteps: msg.resumed.lostSteps } : null,
       });
       if (msg.resumed) {
         // The charts continue the saved history; the form shows the settings it resumes with.
-        useRunStore.setState({
+        useLiveRun.setState({
           metrics: msg.resumed.run.metrics,
           evals: msg.resumed.run.evals,
           baselines: msg.resumed.run.baselines ?? null,
         });
         replaceConfig(msg.config);
       }
-      useRunStore.setState({
+      useLiveRun.setState({
         config: msg.config,
         events: msg.resumed?.run.events ?? [],
         formAtStart: useConfigStore.getState().config,
@@ -125,7 +125,7 @@ function onReply(msg: WorkerReply): void {
       client?.send({ type: 'list-runs' });
       break;
     case 'run-event':
-      useRunStore.setState((s) => ({
+      useLiveRun.setState((s) => ({
         events: [...s.events, msg.event],
         config:
           s.config && msg.event.kind === 'settings' ? withChanges(s.config, msg.event.changes) : s.config,
@@ -150,7 +150,7 @@ function onReply(msg: WorkerReply): void {
       setStatus(msg.phase, msg.message, msg.progress ?? null);
       break;
     case 'baselines':
-      useRunStore.setState({ baselines: msg.baselines });
+      useLiveRun.setState({ baselines: msg.baselines });
       break;
     case 'metrics':
       addMetrics(msg.point);
@@ -159,20 +159,20 @@ function onReply(msg: WorkerReply): void {
       addPreview(msg.preview);
       break;
     case 'evaluation':
-      useRunStore.setState((s) => ({ evals: [...s.evals, msg.point] }));
+      useLiveRun.setState((s) => ({ evals: [...s.evals, msg.point] }));
       break;
     case 'clusters':
-      useRunStore.setState({ clusters: msg.snapshot });
+      useLiveRun.setState({ clusters: msg.snapshot });
       break;
     case 'run-error':
     case 'request-error':
-      useRunStore.setState({ error: msg.message });
+      useLiveRun.setState({ error: msg.message });
       break;
     case 'embedding':
-      useRunStore.setState({ embedding: msg.snapshot });
+      useLiveRun.setState({ embedding: msg.snapshot });
       break;
     case 'neighbours':
-      useRunStore.setState((s) =>
+      useLiveRun.setState((s) =>
         s.neighbours?.requestId === msg.requestId
           ? { neighbours: { ...s.neighbours, result: msg.result, error: msg.error } }
           : {},
@@ -180,7 +180,7 @@ function onReply(msg: WorkerReply): void {
       break;
     case 'device-lost':
       useBackendStore.setState({ deviceLost: msg.message });
-      useRunStore.setState({ phase: 'failed', error: msg.message });
+      useLiveRun.setState({ phase: 'failed', error: msg.message });
       break;
     case 'run-details':
       break; // the comparison's: compareOnReply (above) takes it
@@ -201,9 +201,7 @@ export function checkGpu(): void {
 export function startLab(backend: BackendName, storageOk: boolean): void {
   client?.terminate();
   useBackendStore.setState({ requested: backend, report: null, error: null, deviceLost: null, check: null });
-  client = createWorkerClient(onReply, (message) =>
-    useRunStore.setState({ phase: 'failed', error: message }),
-  );
+  client = createWorkerClient(onReply, (message) => useLiveRun.setState({ phase: 'failed', error: message }));
   if (!storageOk) return;
   client?.send({ type: 'init', backend, dataBaseUrl: new URL('./', location.href).href });
 }
@@ -215,7 +213,7 @@ export function resumeSavedRun(id: string): void {
 
 /** A saved-run action; the run error box is cleared (a failure of this action sets it again). */
 export const runAction = (id: string, action: RunAction) => {
-  if (useRunStore.getState().error) useRunStore.setState({ error: null });
+  if (useLiveRun.getState().error) useLiveRun.setState({ error: null });
   client?.send({ type: 'run-action', id, action });
 };
 
@@ -226,16 +224,16 @@ export const runAction = (id: string, action: RunAction) => {
 export async function importRunFileFromPage(file: File): Promise<void> {
   const tooBig = runFileSizeProblem(file.size);
   if (tooBig) {
-    useRunsStore.setState({ importing: null, importNote: { tone: 'error', message: tooBig } });
+    useSavedRuns.setState({ importing: null, importNote: { tone: 'error', message: tooBig } });
     return;
   }
   if (!client) {
     const message = 'The training worker is not running: reload the page, then import the file.';
-    useRunsStore.setState({ importing: null, importNote: { tone: 'error', message } });
+    useSavedRuns.setState({ importing: null, importNote: { tone: 'error', message } });
     return;
   }
   const total = file.size;
-  useRunsStore.setState({ importNote: null, importing: { phase: 'read', done: 0, total } });
+  useSavedRuns.setState({ importNote: null, importing: { phase: 'read', done: 0, total } });
   try {
     const reader = file.stream().getReader();
     const decoder = new TextDecoder();
@@ -246,12 +244,12 @@ export async function importRunFileFromPage(file: File): Promise<void> {
       if (chunk.done) break;
       done += chunk.value.byteLength;
       text += decoder.decode(chunk.value, { stream: true });
-      useRunsStore.setState({ importing: { phase: 'read', done, total } });
+      useSavedRuns.setState({ importing: { phase: 'read', done, total } });
     }
     text += decoder.decode();
     client?.send({ type: 'run-action', id: '', action: { kind: 'import', text } });
   } catch (e) {
-    useRunsStore.setState({
+    useSavedRuns.setState({
       importing: null,
       importNote: { tone: 'error', message: `The file could not be read: ${(e as Error).message}` },
     });
@@ -266,7 +264,7 @@ export function duplicateRun(config: TrainConfig): void {
 export function startRun(): void {
   const { config, issues } = useConfigStore.getState();
   if (issues.length > 0) {
-    useRunStore.setState({ error: `Fix the settings first: ${issues.map((i) => i.message).join(' ')}` });
+    useLiveRun.setState({ error: `Fix the settings first: ${issues.map((i) => i.message).join(' ')}` });
     return;
   }
   launchConfig(config);
@@ -274,7 +272,7 @@ export function startRun(): void {
 
 /** Starts a fresh run with this config (startRun's config, or the ablation queue's next one). */
 function launchConfig(config: TrainConfig): void {
-  useRunsStore.setState({ resumed: null });
+  useSavedRuns.setState({ resumed: null });
   resetRun();
   client?.send({ type: 'start', config });
 }
@@ -286,10 +284,10 @@ export const requestRunDetails = (ids: string[]) => client?.send({ type: 'get-ru
 export function startAblation(seeds: number): void {
   const { config, issues } = useConfigStore.getState();
   if (issues.length > 0) {
-    useRunStore.setState({ error: `Fix the settings first: ${issues.map((i) => i.message).join(' ')}` });
+    useLiveRun.setState({ error: `Fix the settings first: ${issues.map((i) => i.message).join(' ')}` });
     return;
   }
-  const n = nextAblationNumber(useRunsStore.getState().runs.map((r) => r.name));
+  const n = nextAblationNumber(useSavedRuns.getState().runs.map((r) => r.name));
   const items = buildAblation(config, seeds, n);
   beginAblation(items);
   launchConfig(items[0]!.config);
@@ -302,15 +300,15 @@ export function cancelAblation(): void {
 
 /** Sends the live settings edited in the form to the running run (its other settings stay as they are). */
 export function applyLiveSettings(): void {
-  const { config: running, formAtStart } = useRunStore.getState();
+  const { config: running, formAtStart } = useLiveRun.getState();
   if (!running || !formAtStart) return;
   const { config, issues } = useConfigStore.getState();
   if (issues.length > 0) {
-    useRunStore.setState({ error: `Fix the settings first: ${issues.map((i) => i.message).join(' ')}` });
+    useLiveRun.setState({ error: `Fix the settings first: ${issues.map((i) => i.message).join(' ')}` });
     return;
   }
   const changes = editedLive(formAtStart, config, running);
-  useRunStore.setState({ error: null, formAtStart: config });
+  useLiveRun.setState({ error: null, formAtStart: config });
   if (changes.length > 0) client?.send({ type: 'change-settings', config: withChanges(running, changes) });
 }
 
@@ -343,11 +341,11 @@ export async function requestPersistence(): Promise<void> {
   useDatasetStore.setState({ persisted });
 }
 
-/** Gallery: asks the worker for the nearest held-out images of `image` (the reply fills runStore.neighbours). */
+/** Gallery: asks the worker for the nearest held-out images of `image` (the reply fills useLiveRun's neighbours). */
 let neighbourRequests = 0;
 export function requestNeighbours(image: PreviewImage, title: string): void {
   const requestId = ++neighbourRequests;
-  useRunStore.setState({ neighbours: { requestId, title, result: null, error: null } });
+  useLiveRun.setState({ neighbours: { requestId, title, result: null, error: null } });
   client?.send({ type: 'neighbours', requestId, image });
 }
 

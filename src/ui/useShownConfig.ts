@@ -3,10 +3,10 @@
 // follow the arm.
 import type { TrainConfig } from '../shared/config';
 import { useConfigStore } from '../state/configStore';
-import { useRunStore } from '../state/runStore';
+import { useLiveRun } from '../state/liveRunStore';
 
 export function useShownConfig(): TrainConfig {
-  const running = useRunStore((s) => s.config);
+  const running = useLiveRun((s) => s.config);
   const form = useConfigStore((s) => s.config);
   return running ?? form;
 }

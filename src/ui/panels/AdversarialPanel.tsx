@@ -1,9 +1,9 @@
-import { currentPreview, useRunStore } from '../../state/runStore';
+import { currentPreview, useLiveRun } from '../../state/liveRunStore';
 import { divergingImage, ImageCanvas } from '../components/ImageCanvas';
 import { Panel } from '../components/Panel';
 
 export function AdversarialPanel() {
-  const p = useRunStore(currentPreview);
+  const p = useLiveRun(currentPreview);
   const a = p?.adversarial;
   const kind = p?.labelKind === 'cluster' ? 'assigned cluster' : 'positive key';
   return (

@@ -1,13 +1,13 @@
 import { Bar, BarChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { useRunStore } from '../../state/runStore';
+import { useLiveRun } from '../../state/liveRunStore';
 import { ImageCanvas } from '../components/ImageCanvas';
 import { Panel } from '../components/Panel';
 import { useShownConfig } from '../useShownConfig';
 
 /** Cluster sizes (sorted) and member strips, refreshed at every re-clustering (epoch start). */
 export function ClustersPanel() {
-  const snap = useRunStore((s) => s.clusters);
-  const lastLoss = useRunStore((s) => s.metrics.at(-1)?.values.loss_clean);
+  const snap = useLiveRun((s) => s.clusters);
+  const lastLoss = useLiveRun((s) => s.metrics.at(-1)?.values.loss_clean);
   const k = useShownConfig().clusterCount;
   const stats = snap?.stats;
   const bars = stats

@@ -5,14 +5,14 @@ import { useCompareStore } from '../../state/compareStore';
 import { ablationVariants } from '../../state/compareData';
 import { useConfigStore } from '../../state/configStore';
 import { cancelAblation, startAblation } from '../../state/lab';
-import { useRunStore } from '../../state/runStore';
+import { useLiveRun } from '../../state/liveRunStore';
 
 export function CompareAblation() {
   const [seeds, setSeeds] = useState(1);
   const config = useConfigStore((s) => s.config);
   const invalid = useConfigStore((s) => s.issues.length > 0);
   const ablation = useCompareStore((s) => s.ablation);
-  const busy = ['preparing', 'training', 'evaluating', 'paused'].includes(useRunStore((s) => s.phase));
+  const busy = ['preparing', 'training', 'evaluating', 'paused'].includes(useLiveRun((s) => s.phase));
   const running = ablation.status === 'running';
   const family = METHOD_INFO[config.method].family;
   const arms = ablationVariants(family).map((v) => v.label);

@@ -13,7 +13,7 @@ import {
 } from '../../state/compareStore';
 import { COMPARE_METRICS, type RunAxis } from '../../state/compareData';
 import { requestRunDetails } from '../../state/lab';
-import { useRunsStore } from '../../state/runsStore';
+import { useSavedRuns } from '../../state/savedRunsStore';
 import { Panel } from '../components/Panel';
 import { CompareAblation } from './CompareAblation';
 import { AXIS_LABEL, CompareChart } from './CompareCharts';
@@ -23,7 +23,7 @@ import type { RunRecord } from '../../shared/records';
 
 export function ComparePanel() {
   const s = useCompareStore();
-  const saved = useRunsStore((st) => st.runs);
+  const saved = useSavedRuns((st) => st.runs);
   const stale = staleSelection(s.selected, s.details, saved).join('\n');
   useEffect(() => {
     if (stale) requestRunDetails(stale.split('\n'));

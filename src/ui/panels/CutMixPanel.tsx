@@ -1,9 +1,9 @@
-import { currentPreview, useRunStore } from '../../state/runStore';
+import { currentPreview, useLiveRun } from '../../state/liveRunStore';
 import { ImageCanvas } from '../components/ImageCanvas';
 import { Panel } from '../components/Panel';
 
 export function CutMixPanel() {
-  const p = useRunStore(currentPreview);
+  const p = useLiveRun(currentPreview);
   const m = p?.cutmix;
   const unit = p?.labelKind === 'cluster' ? 'cluster of' : 'key of';
   return (

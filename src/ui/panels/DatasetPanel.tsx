@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { DamagedRecord } from '../../shared/protocol';
 import { useDatasetStore } from '../../state/datasetStore';
 import { cancelDatasetJob, deleteDataset, requestPersistence, retryDataset } from '../../state/lab';
-import { useRunStore } from '../../state/runStore';
+import { useLiveRun } from '../../state/liveRunStore';
 import { selectDataset, useConfigStore } from '../../state/configStore';
 import { shorten } from '../../shared/schema/issues';
 import { formatBytes } from '../../shared/data/storageError';
@@ -47,7 +47,7 @@ function DamagedDatasetRow({ d }: { d: DamagedRecord }) {
 export function DatasetPanel() {
   const { manifests, damaged, listed, usage, progress, error, notice, persisted } = useDatasetStore();
   const datasetId = useConfigStore((s) => s.config.datasetId);
-  const busy = ['preparing', 'training', 'evaluating', 'paused'].includes(useRunStore((s) => s.phase));
+  const busy = ['preparing', 'training', 'evaluating', 'paused'].includes(useLiveRun((s) => s.phase));
   const current = manifests.find((m) => m.id === datasetId);
   return (
     <Panel

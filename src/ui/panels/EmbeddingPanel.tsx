@@ -1,7 +1,7 @@
 // Embedding view: the held-out images' features projected to 2-D (PCA or UMAP), one colour per class
 // (per cluster for DeepCluster once clustered), refreshed at every evaluation.
 import { useMemo, useState } from 'react';
-import { useRunStore } from '../../state/runStore';
+import { useLiveRun } from '../../state/liveRunStore';
 import { SvgScatter, type ScatterGroup } from '../components/SvgScatter';
 import { Panel } from '../components/Panel';
 
@@ -22,7 +22,7 @@ const colour = (g: number) => PALETTE[g % PALETTE.length] ?? '#333';
 type Mode = 'pca' | 'umap';
 
 export function EmbeddingPanel() {
-  const snap = useRunStore((s) => s.embedding);
+  const snap = useLiveRun((s) => s.embedding);
   const [mode, setMode] = useState<Mode>('pca');
   const coords = snap ? (mode === 'umap' ? snap.umap : snap.pca) : null;
   const series = useMemo((): ScatterGroup[] => {

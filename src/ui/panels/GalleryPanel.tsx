@@ -5,7 +5,7 @@ import type { CSSProperties } from 'react';
 import { useShownConfig } from '../useShownConfig';
 import { useDatasetStore } from '../../state/datasetStore';
 import { requestNeighbours } from '../../state/lab';
-import { useRunStore } from '../../state/runStore';
+import { useLiveRun } from '../../state/liveRunStore';
 import { divergingImage, ImageCanvas, type Overlay } from '../components/ImageCanvas';
 import { Panel } from '../components/Panel';
 import type { PreviewImage } from '../../shared/trainingTypes';
@@ -32,7 +32,7 @@ function Pick(props: { image: PreviewImage; title: string; testId: string; overl
 const sample = (index: number) => (index >= 0 ? `image #${index}` : 'a view');
 
 function Neighbours() {
-  const q = useRunStore((s) => s.neighbours);
+  const q = useLiveRun((s) => s.neighbours);
   const datasetId = useShownConfig().datasetId;
   const classNames = useDatasetStore((s) => s.manifests.find((m) => m.id === datasetId)?.classNames ?? null);
   if (!q) return <p className="muted">Click any image above to see its nearest neighbours.</p>;
@@ -71,7 +71,7 @@ function Neighbours() {
 }
 
 export function GalleryPanel() {
-  const g = useRunStore((s) => s.gallery);
+  const g = useLiveRun((s) => s.gallery);
   const empty = g.loss.length + g.adversarial.length + g.cutmix.length === 0;
   return (
     <Panel

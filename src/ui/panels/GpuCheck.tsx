@@ -2,14 +2,14 @@
 // kernels and the CPU backend) in the worker and shows each check's errors against its tolerance.
 import { useBackendStore } from '../../state/backendStore';
 import { checkGpu } from '../../state/lab';
-import { useRunStore } from '../../state/runStore';
+import { useLiveRun } from '../../state/liveRunStore';
 
 const BUSY = ['preparing', 'training', 'evaluating', 'paused'];
 const fmt = (x: number) => (x === 0 ? '0' : x.toExponential(1));
 
 export function GpuCheck() {
   const check = useBackendStore((s) => s.check);
-  const phase = useRunStore((s) => s.phase);
+  const phase = useLiveRun((s) => s.phase);
   const busy = BUSY.includes(phase);
   const running = check?.phase === 'running';
   const report = check?.report ?? null;

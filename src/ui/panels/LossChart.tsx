@@ -1,11 +1,11 @@
 import { useMemo } from 'react';
-import { useRunStore } from '../../state/runStore';
+import { useLiveRun } from '../../state/liveRunStore';
 import { Panel } from '../components/Panel';
 import { StepChart, useRunMarkers } from './charts';
 
 export function LossChart() {
   const markers = useRunMarkers();
-  const metrics = useRunStore((s) => s.metrics);
+  const metrics = useLiveRun((s) => s.metrics);
   const data = useMemo(() => metrics.map((m) => ({ step: m.step, ...m.values })), [metrics]);
   return (
     <Panel

@@ -1,9 +1,9 @@
-import { selectPreview, useRunStore } from '../../state/runStore';
+import { selectPreview, useLiveRun } from '../../state/liveRunStore';
 
 /** A step slider over the kept previews; "live" follows the newest. */
 export function PreviewScrubber() {
-  const previews = useRunStore((s) => s.previews);
-  const index = useRunStore((s) => s.previewIndex);
+  const previews = useLiveRun((s) => s.previews);
+  const index = useLiveRun((s) => s.previewIndex);
   if (previews.length === 0) return null;
   const shown = index ?? previews.length - 1;
   return (

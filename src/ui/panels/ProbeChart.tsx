@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { wilsonInterval } from '../../shared/evaluation/interval';
 import { gainText } from '../../shared/evaluation/gain';
-import { useRunStore } from '../../state/runStore';
+import { useLiveRun } from '../../state/liveRunStore';
 import { Panel } from '../components/Panel';
 import { StepChart, useRunMarkers, type HorizontalLine } from './charts';
 
@@ -9,9 +9,9 @@ const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
 
 export function ProbeChart() {
   const markers = useRunMarkers();
-  const metrics = useRunStore((s) => s.metrics);
-  const evals = useRunStore((s) => s.evals);
-  const baselines = useRunStore((s) => s.baselines);
+  const metrics = useLiveRun((s) => s.metrics);
+  const evals = useLiveRun((s) => s.evals);
+  const baselines = useLiveRun((s) => s.baselines);
   const data = useMemo(() => {
     const rows: Record<string, number | number[]>[] = metrics
       .filter((m) => m.values.probe_acc !== undefined)

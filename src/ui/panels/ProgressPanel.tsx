@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { useRunStore } from '../../state/runStore';
+import { useLiveRun } from '../../state/liveRunStore';
 import { Panel, ProgressBar } from '../components/Panel';
 
 const fmt = (ms: number) => {
@@ -23,14 +23,14 @@ function useNow(active: boolean): number {
 }
 
 export function ProgressPanel() {
-  const phase = useRunStore((s) => s.phase);
-  const message = useRunStore((s) => s.message);
-  const phaseProgress = useRunStore((s) => s.phaseProgress);
-  const phaseSince = useRunStore((s) => s.phaseSince);
-  const startedAt = useRunStore((s) => s.startedAt);
+  const phase = useLiveRun((s) => s.phase);
+  const message = useLiveRun((s) => s.message);
+  const phaseProgress = useLiveRun((s) => s.phaseProgress);
+  const phaseSince = useLiveRun((s) => s.phaseSince);
+  const startedAt = useLiveRun((s) => s.startedAt);
   const active = ACTIVE.has(phase);
   const now = useNow(active);
-  const last = useRunStore((s) => s.metrics.at(-1));
+  const last = useLiveRun((s) => s.metrics.at(-1));
   const step = last?.step ?? 0;
   const total = last?.totalSteps ?? 0;
   const eta = last && step > 0 ? (last.elapsedMs / step) * (total - step) : null;

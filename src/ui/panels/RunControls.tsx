@@ -3,20 +3,20 @@ import { useConfigStore } from '../../state/configStore';
 import { isReady, useDatasetStore } from '../../state/datasetStore';
 import { applyLiveSettings, pauseRun, resumeRun, startRun, stopRun } from '../../state/lab';
 import { describeChange, editedLive } from '../../shared/liveSettings';
-import { useRunStore } from '../../state/runStore';
+import { useLiveRun } from '../../state/liveRunStore';
 import { ErrorNote } from '../components/Panel';
 
 export function RunControls() {
-  const phase = useRunStore((s) => s.phase);
-  const error = useRunStore((s) => s.error);
+  const phase = useLiveRun((s) => s.phase);
+  const error = useLiveRun((s) => s.error);
   const backendReady = useBackendStore((s) => s.report !== null && s.deviceLost === null);
   const datasetId = useConfigStore((s) => s.config.datasetId);
   const valid = useConfigStore((s) => s.issues.length === 0);
   const dataReady = useDatasetStore((s) => isReady(s, datasetId));
   const running = ['preparing', 'training', 'evaluating'].includes(phase);
   // Live settings edited in the form while a run trains (or is paused): offered to the run.
-  const runConfig = useRunStore((s) => s.config);
-  const baseline = useRunStore((s) => s.formAtStart);
+  const runConfig = useLiveRun((s) => s.config);
+  const baseline = useLiveRun((s) => s.formAtStart);
   const form = useConfigStore((s) => s.config);
   const pending =
     runConfig && baseline && (running || phase === 'paused') ? editedLive(baseline, form, runConfig) : [];

@@ -5,8 +5,8 @@ import { useDatasetStore } from '../../state/datasetStore';
 import { toggleCompare, useCompareStore } from '../../state/compareStore';
 import { duplicateRun, importRunFileFromPage, resumeSavedRun, runAction } from '../../state/lab';
 import { MAX_NAME, MAX_RUN_FILE_BYTES } from '../../shared/schema/run';
-import { useRunStore } from '../../state/runStore';
-import { useRunsStore, type RunImportProgress } from '../../state/runsStore';
+import { useLiveRun } from '../../state/liveRunStore';
+import { useSavedRuns, type RunImportProgress } from '../../state/savedRunsStore';
 import type { DamagedRecord, RunSummary } from '../../shared/protocol';
 import { ConfirmDelete } from '../components/ConfirmDelete';
 import { InlineEdit } from '../components/InlineEdit';
@@ -32,8 +32,8 @@ function RunRow({ r, busy, deviceLost }: { r: RunSummary; busy: boolean; deviceL
   const resumable = (r.status === 'interrupted' || r.status === 'stopped') && r.step < r.totalSteps;
   const compared = useCompareStore((s) => s.selected.includes(r.id));
   // The run training now: its step and loss from the live read-backs (the list is re-read at its end).
-  const active = useRunsStore((s) => s.activeRunId === r.id) && busy;
-  const live = useRunStore((s) => (active ? s.metrics.at(-1) : undefined));
+  const active = useSavedRuns((s) => s.activeRunId === r.id) && busy;
+  const live = useLiveRun((s) => (active ? s.metrics.at(-1) : undefined));
   const step = live?.step ?? r.step;
   const loss = live?.values.loss ?? r.loss;
   // The dataset's name as the library shows it; a deleted one says so (its id in the tooltip).
@@ -205,12 +205,12 @@ const importPercent = (p: RunImportProgress) =>
 
 /** Saved runs: every run is stored as it trains, with checkpoints to resume from. */
 export function RunsPanel() {
-  const runs = useRunsStore((s) => s.runs);
-  const damaged = useRunsStore((s) => s.damaged);
-  const resumed = useRunsStore((s) => s.resumed);
-  const importing = useRunsStore((s) => s.importing);
-  const importNote = useRunsStore((s) => s.importNote);
-  const busy = ['preparing', 'training', 'evaluating', 'paused'].includes(useRunStore((s) => s.phase));
+  const runs = useSavedRuns((s) => s.runs);
+  const damaged = useSavedRuns((s) => s.damaged);
+  const resumed = useSavedRuns((s) => s.resumed);
+  const importing = useSavedRuns((s) => s.importing);
+  const importNote = useSavedRuns((s) => s.importNote);
+  const busy = ['preparing', 'training', 'evaluating', 'paused'].includes(useLiveRun((s) => s.phase));
   const deviceLost = useBackendStore((s) => s.deviceLost !== null); // this worker cannot train until a reload
   return (
     <Panel

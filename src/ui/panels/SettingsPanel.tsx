@@ -3,7 +3,7 @@ import { augmentationDefaults } from '../../shared/data/augmentationDefaults';
 import { isLiveKey } from '../../shared/liveSettings';
 import { METHOD_INFO } from '../../shared/catalog';
 import { applyPreset, setField, shareLink, useConfigStore } from '../../state/configStore';
-import { useRunStore } from '../../state/runStore';
+import { useLiveRun } from '../../state/liveRunStore';
 import { ErrorNote, Panel } from '../components/Panel';
 
 const GROUP_ORDER: FieldGroup[] = [
@@ -67,7 +67,7 @@ export function SettingsPanel() {
   const { config, preset, issues, linkErrors, autoPreset } = useConfigStore();
   const aug = augmentationDefaults(config.datasetId);
   const augDiffers = config.flipProb !== aug.flipProb || config.cropScaleMin !== aug.cropScaleMin;
-  const phase = useRunStore((s) => s.phase);
+  const phase = useLiveRun((s) => s.phase);
   const disabled = busy(phase);
   const editableLive = live(phase);
   const method = METHOD_INFO[config.method] ?? METHOD_INFO['moco-v2']; // the link reader only lets known ids through

@@ -1,10 +1,10 @@
-import { currentPreview, useRunStore } from '../../state/runStore';
+import { currentPreview, useLiveRun } from '../../state/liveRunStore';
 import { ImageCanvas } from '../components/ImageCanvas';
 import { Panel } from '../components/Panel';
 import { PreviewScrubber } from './PreviewScrubber';
 
 export function ViewsPanel() {
-  const p = useRunStore(currentPreview);
+  const p = useLiveRun(currentPreview);
   return (
     <Panel
       title="Augmented views"

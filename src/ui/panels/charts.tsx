@@ -5,7 +5,7 @@ import { useMemo, useRef, type RefObject } from 'react';
 import { ReferenceLine } from 'recharts';
 import { exportChart } from '../../download';
 import { describeEvent } from '../../shared/runEvents';
-import { useRunStore } from '../../state/runStore';
+import { useLiveRun } from '../../state/liveRunStore';
 import { markersInRange, type ChartMarker } from '../chartMarkers';
 import { SvgLineChart } from '../components/SvgLineChart';
 import type { ChartRow, ChartSeries, HorizontalLine } from '../lineChartMath';
@@ -19,7 +19,7 @@ export type { ChartMarker } from '../chartMarkers';
 
 /** The live run's events as markers at their step. */
 export function useRunMarkers(): ChartMarker[] {
-  const events = useRunStore((s) => s.events);
+  const events = useLiveRun((s) => s.events);
   return useMemo(() => events.map((e) => ({ x: e.step, label: describeEvent(e), kind: e.kind })), [events]);
 }
 

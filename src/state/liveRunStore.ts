@@ -1,3 +1,6 @@
+// The live run: the one training (or last trained) in this tab, as its replies arrive: phase, metric
+// points, evaluations, previews, clusters, embedding, gallery. (The saved runs list is savedRunsStore.ts;
+// the IndexedDB run records are the worker's engine/data/runStore.ts.)
 import { create } from 'zustand';
 import type { RunPhase } from '../shared/protocol';
 import { EMPTY_GALLERY, updateGallery, type Gallery } from '../shared/evaluation/galleryModel';
@@ -24,7 +27,7 @@ export interface NeighbourQuery {
 export const PREVIEW_HISTORY = 30;
 const METRICS_CAP = 5000;
 
-interface RunState {
+interface LiveRunState {
   phase: RunPhase;
   message: string;
   /** The settings the current run trains with (live changes included); null before a run starts. */
@@ -52,7 +55,7 @@ interface RunState {
   embedding: EmbeddingSnapshot | null; // the latest evaluation's projections
 }
 
-const EMPTY_RUN: RunState = {
+const EMPTY_RUN: LiveRunState = {
   phase: 'idle',
   message: '',
   config: null,
@@ -73,11 +76,11 @@ const EMPTY_RUN: RunState = {
   embedding: null,
 };
 
-export const useRunStore = create<RunState>(() => EMPTY_RUN);
+export const useLiveRun = create<LiveRunState>(() => EMPTY_RUN);
 
 export function resetRun(): void {
   const now = Date.now();
-  useRunStore.setState({
+  useLiveRun.setState({
     ...EMPTY_RUN,
     phase: 'preparing',
     message: 'Starting',
@@ -88,7 +91,7 @@ export function resetRun(): void {
 
 /** A status reply: the phase clock restarts when the phase or its message changes. */
 export function setStatus(phase: RunPhase, message: string, progress: PhaseProgress | null): void {
-  useRunStore.setState((s) => ({
+  useLiveRun.setState((s) => ({
     phase,
     message,
     phaseProgress: progress,
@@ -97,7 +100,7 @@ export function setStatus(phase: RunPhase, message: string, progress: PhaseProgr
 }
 
 export function addMetrics(p: MetricsPoint): void {
-  useRunStore.setState((s) => {
+  useLiveRun.setState((s) => {
     const metrics = [...s.metrics, p];
     // Past the cap keep every other old point, so long runs stay cheap to chart.
     return {
@@ -108,16 +111,16 @@ export function addMetrics(p: MetricsPoint): void {
 }
 
 export function addPreview(p: PreviewSet): void {
-  useRunStore.setState((s) => ({
+  useLiveRun.setState((s) => ({
     previews: [...s.previews, p].slice(-PREVIEW_HISTORY),
     gallery: updateGallery(s.gallery, p),
   }));
 }
 
 export function selectPreview(index: number | null): void {
-  useRunStore.setState({ previewIndex: index });
+  useLiveRun.setState({ previewIndex: index });
 }
 
 /** The preview the panels show: the selected one when scrubbing, else the newest. */
-export const currentPreview = (s: RunState): PreviewSet | null =>
+export const currentPreview = (s: LiveRunState): PreviewSet | null =>
   s.previews[s.previewIndex ?? s.previews.length - 1] ?? null;

@@ -1,4 +1,5 @@
-// Saved runs (IndexedDB, listed by the worker) and which one is training now.
+// The saved runs (stored in IndexedDB, listed by the worker), which one is training now, and run-file
+// imports. (The live run's data is liveRunStore.ts; the records themselves are engine/data/runStore.ts.)
 import { create } from 'zustand';
 import type { DamagedRecord, RunSummary } from '../shared/protocol';
 import type { NoticeTone, RunImportPhase } from '../shared/protocol';
@@ -9,7 +10,7 @@ export interface RunImportProgress {
   total: number; // bytes of the file
 }
 
-interface RunsState {
+interface SavedRunsState {
   runs: RunSummary[];
   /** Stored run records that no longer parse, with the reason (exportable raw, deletable). */
   damaged: DamagedRecord[];
@@ -19,7 +20,7 @@ interface RunsState {
   importNote: { tone: NoticeTone; message: string } | null; // the last import's outcome
 }
 
-export const useRunsStore = create<RunsState>(() => ({
+export const useSavedRuns = create<SavedRunsState>(() => ({
   runs: [],
   damaged: [],
   activeRunId: null,
