@@ -279,9 +279,8 @@ function writeReport(out, results, runMath, methodLabels) {
 
   // metrics.csv: run, method, seed + runMath.metricsToCsv's columns (union of the metric keys).
   const points = results.runs.flatMap((r) => r.metrics.map((p) => ({ ...p, __run: r })));
-  const parsed = runMath.parseCsv(runMath.metricsToCsv(points));
-  const header = parsed[0] ?? [...runMath.CSV_BASE_COLUMNS];
-  const rows = parsed.slice(1).map((row, i) => {
+  const [header, ...fields] = runMath.metricsCsvRows(points);
+  const rows = fields.map((row, i) => {
     const r = points[i].__run;
     return [String(r.index + 1), r.method, String(r.seed), ...row];
   });

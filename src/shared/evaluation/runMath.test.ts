@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   alignByAxis,
-  csvToMetrics,
   envelope,
   groupBySeed,
   meanStd,
   mergeRuns,
+  metricsCsvRows,
   metricsToCsv,
-  parseCsv,
   smooth,
   toCsv,
   type MetricsRow,
@@ -156,53 +155,15 @@ describe('CSV', () => {
     expect(metricsToCsv([])).toBe('step,epoch,elapsedMs,imagesPerSec,lr\r\n');
   });
 
-  it('round-trips through parseCsv / csvToMetrics', () => {
-    const points = [
-      pt(1, { loss: 1 / 3, 'q"uote': 0.1 + 0.2, nan: NaN }),
-      pt(2, { loss: 1e-9, 'comma,key': 5, 'line\r\nbreak': 6 }),
-      pt(3, {}),
-    ];
-    const back = csvToMetrics(metricsToCsv(points));
-    expect(back).toHaveLength(3);
-    expect(back[0]!.values.loss).toBe(1 / 3);
-    expect(back[0]!.values['q"uote']).toBe(0.1 + 0.2);
-    expect(back[0]!.values.nan).toBeNaN();
-    expect(back[1]).toEqual({
-      step: 2,
-      epoch: 0.5,
-      elapsedMs: 500,
-      imagesPerSec: 100,
-      lr: 0.03,
-      values: { loss: 1e-9, 'comma,key': 5, 'line\r\nbreak': 6 },
-    });
-    expect(back[2]!.values).toEqual({});
-  });
-
-  it('parses quoted fields, embedded line breaks, LF / CR ends and empty fields', () => {
-    expect(parseCsv('a,"b,c","d""e"\r\n1,,"x\r\ny"\r\n')).toEqual([
-      ['a', 'b,c', 'd"e'],
-      ['1', '', 'x\r\ny'],
+  it('metricsCsvRows gives the same header and fields as the text, for callers that add columns', () => {
+    const points = [pt(1, { loss: 1 / 3, 'q"uote': 0.1 + 0.2 }), pt(2, {})];
+    const rows = metricsCsvRows(points);
+    expect(rows).toEqual([
+      ['step', 'epoch', 'elapsedMs', 'imagesPerSec', 'lr', 'loss', 'q"uote'],
+      ['1', '0.25', '250', '100', '0.03', String(1 / 3), String(0.1 + 0.2)],
+      ['2', '0.5', '500', '100', '0.03', '', ''],
     ]);
-    expect(parseCsv('a,b\n1,2')).toEqual([
-      ['a', 'b'],
-      ['1', '2'],
-    ]);
-    expect(parseCsv('a\rb\r')).toEqual([['a'], ['b']]);
-    expect(parseCsv('x,\n,""')).toEqual([
-      ['x', ''],
-      ['', ''],
-    ]);
-    expect(parseCsv('')).toEqual([]);
-    expect(() => parseCsv('"open')).toThrow(/unterminated/);
-    expect(() => parseCsv('a"b')).toThrow(/quote inside/);
-    expect(() => parseCsv('"a"b')).toThrow(/closing quote/);
-    const rows = [['k', 'a "quoted", multi\nline value', '']];
-    expect(parseCsv(toCsv(rows))).toEqual(rows);
-  });
-
-  it('rejects a CSV that is not a metrics export', () => {
-    expect(() => csvToMetrics('step,lr\r\n1,2\r\n')).toThrow(/header must start/);
-    expect(() => csvToMetrics('step,epoch,elapsedMs,imagesPerSec,lr\r\n1,2\r\n')).toThrow(/row 2/);
+    expect(toCsv(rows)).toBe(metricsToCsv(points));
   });
 });
 

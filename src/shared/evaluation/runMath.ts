@@ -1,5 +1,5 @@
 // Pure arithmetic over recorded runs (no tfjs): chart smoothing and envelopes, mean ± std over
-// seeds, CSV export/import of metric series, and x-axis alignment for comparing runs.
+// seeds, the CSV export of metric series, and x-axis alignment for comparing runs.
 
 /** The MetricsPoint fields this module reads (training/trainer.ts' MetricsPoint satisfies it). */
 export interface MetricsRow {
@@ -142,110 +142,22 @@ export function toCsv(rows: readonly (readonly string[])[]): string {
 }
 
 /**
- * Header `step,epoch,elapsedMs,imagesPerSec,lr,<value keys, sorted union>`, one row per point;
- * numbers as JavaScript prints them (round-trip exact), a value a point lacks is an empty field.
+ * The header `step,epoch,elapsedMs,imagesPerSec,lr,<value keys, sorted union>` and one row of fields per
+ * point: numbers as JavaScript prints them (round-trip exact), a value a point lacks is an empty field.
  */
-export function metricsToCsv(points: readonly MetricsRow[]): string {
+export function metricsCsvRows(points: readonly MetricsRow[]): string[][] {
   const keys = [...new Set(points.flatMap((p) => Object.keys(p.values)))].sort();
   const rows = points.map((p) => [
     ...CSV_BASE_COLUMNS.map((c) => String(p[c])),
     ...keys.map((k) => (k in p.values && p.values[k] !== undefined ? String(p.values[k]) : '')),
   ]);
-  return toCsv([[...CSV_BASE_COLUMNS, ...keys], ...rows]);
+  return [[...CSV_BASE_COLUMNS, ...keys], ...rows];
 }
 
-/**
- * CSV text → rows of fields. Accepts CRLF, LF or CR line ends and quoted fields spanning lines;
- * a final line break does not make an empty row. Throws on a quote inside an unquoted field or
- * an unterminated quoted field.
- */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let i = 0;
-  let quoted = false; // the current field started with a quote
-  let fieldStarted = false;
-  const endField = () => {
-    row.push(field);
-    field = '';
-    quoted = false;
-    fieldStarted = false;
-  };
-  const endRow = () => {
-    endField();
-    rows.push(row);
-    row = [];
-  };
-  while (i < text.length) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false; // closing quote; only a separator or line end may follow
-        const next = text[i + 1];
-        if (next !== undefined && next !== ',' && next !== '\r' && next !== '\n') {
-          throw new Error(`parseCsv: unexpected ${JSON.stringify(next)} after a closing quote at ${i + 1}`);
-        }
-        i++;
-        continue;
-      }
-      field += c;
-      i++;
-      continue;
-    }
-    if (c === '"') {
-      if (fieldStarted) throw new Error(`parseCsv: quote inside an unquoted field at ${i}`);
-      quoted = true;
-      fieldStarted = true;
-      i++;
-    } else if (c === ',') {
-      endField();
-      fieldStarted = false;
-      i++;
-    } else if (c === '\r' || c === '\n') {
-      endRow();
-      i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
-    } else {
-      field += c;
-      fieldStarted = true;
-      i++;
-    }
-  }
-  if (quoted) throw new Error('parseCsv: unterminated quoted field');
-  // Flush the last row unless the text ended with a line break (or was empty).
-  if (fieldStarted || field !== '' || row.length > 0) endRow();
-  return rows;
+/** The metrics export (runs panel, "Export metrics"): metricsCsvRows as CSV text. */
+export function metricsToCsv(points: readonly MetricsRow[]): string {
+  return toCsv(metricsCsvRows(points));
 }
-
-/** Inverse of metricsToCsv: empty fields are absent from `values`; 'NaN' / 'Infinity' are kept. */
-export function csvToMetrics(text: string): MetricsRow[] {
-  const [header, ...rows] = parseCsv(text);
-  if (!header) return [];
-  const missing = CSV_BASE_COLUMNS.filter((c, i) => header[i] !== c);
-  if (missing.length > 0) {
-    throw new Error(`csvToMetrics: the header must start with ${CSV_BASE_COLUMNS.join(',')}`);
-  }
-  const keys = header.slice(CSV_BASE_COLUMNS.length);
-  return rows.map((r, line) => {
-    if (r.length !== header.length) {
-      throw new Error(`csvToMetrics: row ${line + 2} has ${r.length} fields, the header ${header.length}`);
-    }
-    const num = (i: number) => Number(r[i]);
-    const values: Record<string, number> = {};
-    keys.forEach((k, j) => {
-      const cell = r[CSV_BASE_COLUMNS.length + j]!;
-      if (cell !== '') values[k] = Number(cell);
-    });
-    return { step: num(0), epoch: num(1), elapsedMs: num(2), imagesPerSec: num(3), lr: num(4), values };
-  });
-}
-
-// ---- Axes ----
 
 export type RunAxis = 'step' | 'epoch' | 'time';
 
