@@ -32,7 +32,7 @@ export default defineConfig({
   preview: { headers: { 'Content-Security-Policy': CSP } },
   server: { headers: { 'Content-Security-Policy': DEV_CSP } },
   test: {
-    include: ['src/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'bench/**/*.test.ts'],
     environment: 'node',
     testTimeout: 240_000, // training tests run on the CPU backend; 2 shared cores in CI
     pool: 'forks',

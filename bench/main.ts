@@ -197,13 +197,15 @@ async function benchCombination(backend: BackendName, preset: PresetId) {
     const hexaT = await timeBlock(rig, plan.timed);
     log(`${name}: HEXA-MoCo ${hexaT.meanStepSeconds} s/step, ${hexaT.imagesPerSec} images/s`);
 
-    const countedSteps = preset === 'tiny' ? 3 : 1;
+    // Counted through Trainer.run(): one read-back window of the preset's readbackEvery steps on the tiny
+    // preset (as the app), of 1 step on the slower ones (a 10-step window takes many minutes there).
+    const windowSteps = preset === 'tiny' ? cfg.readbackEvery : 1;
     const abBlocks = preset === 'tiny' ? 4 : 0; // own vs stock kernels, interleaved (too slow on the default preset)
     rig.hardExamples(false);
-    const mocoCounts = await countOwnAndStock(rig, countedSteps);
+    const mocoCounts = await countOwnAndStock(rig, windowSteps);
     const mocoOwnVsStock = abBlocks ? await timeOwnVsStock(rig, 2, abBlocks) : null;
     rig.hardExamples(true);
-    const hexaCounts = await countOwnAndStock(rig, countedSteps);
+    const hexaCounts = await countOwnAndStock(rig, windowSteps);
     const hexaOwnVsStock = abBlocks ? await timeOwnVsStock(rig, 2, abBlocks) : null;
     log(
       `${name}: own vs stock kernels, step time: MoCo-v2 ${mocoOwnVsStock?.ownOverStock ?? '-'}×, HEXA-MoCo ${hexaOwnVsStock?.ownOverStock ?? '-'}×; stock dispatches ${mocoCounts.stock?.dispatchesPerStep ?? '-'} / ${hexaCounts.stock?.dispatchesPerStep ?? '-'}`,
@@ -321,11 +323,11 @@ async function benchDCluster(backend: BackendName, preset: PresetId) {
     const hexaT = await timeBlock(rig, plan.timed);
     log(`${name}: HEXA-DCluster ${hexaT.meanStepSeconds} s/step, ${hexaT.imagesPerSec} images/s`);
 
-    const countedSteps = preset === 'tiny' ? 2 : 1;
+    const windowSteps = preset === 'tiny' ? cfg.readbackEvery : 1; // as for MoCo (benchCombination)
     rig.hardExamples(false);
-    const dcCounts = await countOwnAndStock(rig, countedSteps);
+    const dcCounts = await countOwnAndStock(rig, windowSteps);
     rig.hardExamples(true);
-    const hexaCounts = await countOwnAndStock(rig, countedSteps);
+    const hexaCounts = await countOwnAndStock(rig, windowSteps);
 
     const T = cfg.attackSteps;
     return {

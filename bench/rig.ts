@@ -31,9 +31,10 @@ export const DATA_NOTE =
 export const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 
 /**
- * The rig's epochs: only the lr schedule reads them (the bench never calls run()), so a run long
- * enough that the cosine decay stays near its peak over the bench's steps, as in a real run's early
- * steps (1000 is the most the settings allow).
+ * The rig's epochs: only the lr schedule and the run's length read them (the bench's runs, countSteps'
+ * Trainer.run(), are stopped long before the end), so a run long enough that the cosine decay stays
+ * near its peak over the bench's steps, as in a real run's early steps (1000 is the most the settings
+ * allow).
  */
 export const RIG_EPOCHS = 1000;
 export const SILENT: TrainerEvents = { metrics() {}, preview() {}, evaluation() {}, status() {} };
