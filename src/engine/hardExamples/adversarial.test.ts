@@ -36,7 +36,7 @@ const EPS = 4 / 255; // the default budget
 const settings = (steps: number, over: Partial<PgdSettings> = {}): PgdSettings => ({
   epsilon: EPS,
   steps,
-  stepSize: steps > 1 ? EPS / 2 : EPS, // hexa-spec.md defaults: α = ε for T = 1, ε/2 for T > 1
+  stepSize: steps > 1 ? EPS / 2 : EPS, // the defaults (docs/DESIGN-NOTES.md, "HEXA-MoCo"): α = ε for T = 1, ε/2 for T > 1
   ...over,
 });
 

@@ -1,6 +1,6 @@
 // Cut-mixed views: a box of a partner view (a permutation of the batch) pasted into each view; the
 // pseudo-label is mixed by the pasted area. λ0 ~ Beta(a, a), λ0 = max(λ0, 1 − λ0), one box per image
-// at a uniform centre, clipped to the image; λ is recomputed from the clipped box (hexa-spec.md).
+// at a uniform centre, clipped to the image; λ is recomputed from the clipped box (docs/DESIGN-NOTES.md, "HEXA-MoCo").
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../shared/config';
 import type { HardExampleGenerator, HardExamples, PseudoLabelTask } from '../methods/types';

@@ -1,4 +1,4 @@
-// DeepCluster-v2 as a base method (hexa-spec.md "DeepCluster-v2"): an encoder with a
+// DeepCluster-v2 as a base method (docs/DESIGN-NOTES.md, "DeepCluster-v2"): an encoder with a
 // Linear–BN–ReLU–Linear head (Linear–ReLU–Linear with headBn off), a memory bank of the clean embeddings of two views of every train image,
 // re-clustered by spherical k-means at each epoch start into H heads of K frozen prototypes. Each view
 // must predict its image's cluster: cross-entropy of z·C_hᵀ/τ against a_h[index], averaged over heads.

@@ -1,5 +1,5 @@
 // MoCo-v2 as a base method: momentum key encoder, queue of clean keys, InfoNCE with temperature,
-// shuffled split-BatchNorm for keys (and split-BN for queries). See hexa-spec.md "MoCo-v2".
+// shuffled split-BatchNorm for keys (and split-BN for queries). See docs/DESIGN-NOTES.md, "MoCo-v2".
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../shared/config';
 import { mocoLogits } from '../losses/infoNce';

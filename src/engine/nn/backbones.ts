@@ -1,5 +1,5 @@
 // Backbones map [B, H, W, C] images in [0, 1] to pooled features [B, F]. The first "layer" is the
-// mean/std normalisation, so perturbation budgets stay in pixel units (hexa-spec.md).
+// mean/std normalisation, so perturbation budgets stay in pixel units (docs/DESIGN-NOTES.md, "HEXA").
 import * as tf from '@tensorflow/tfjs';
 import type { BackboneId } from '../../shared/config';
 import type { Rng } from '../runtime/random';
