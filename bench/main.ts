@@ -11,7 +11,7 @@ import { createStoreSource, openImageStore } from '../src/engine/data/imageStore
 import { createBrowserDecoder, importImages, type FolderFile } from '../src/engine/data/importers';
 import { syntheticBars } from '../src/engine/data/memorySource';
 import { StreamingSampler } from '../src/engine/data/sampler';
-import { STORE_SCHEMA_VERSION, type Chunk, type DatasetManifest } from '../src/shared/data/types';
+import { MANIFEST_VERSION, type Chunk, type DatasetManifest } from '../src/shared/data/types';
 import { DeepClusterV2, KMEANS_ITERATIONS } from '../src/engine/methods/deepClusterV2';
 import { l2n } from '../src/engine/nn/encoder';
 import { initBackend, probeWebGpu } from '../src/engine/runtime/backend';
@@ -520,7 +520,7 @@ async function benchPipeline(images: number, batchSize: number) {
       test: { count: 0, chunkSize, chunkCount: 0 },
     },
     about: 'synthetic, written by npm run bench and deleted afterwards',
-    schemaVersion: STORE_SCHEMA_VERSION,
+    schemaVersion: MANIFEST_VERSION,
     createdAt: Date.now(),
     complete: false,
   };

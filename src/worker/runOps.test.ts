@@ -1,22 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryRunStore } from '../engine/testing/memoryRunStore';
+import { openTestRunStore, putRaw } from '../engine/testing/testDb';
 import { run } from '../state/testRuns';
 import { importRunFile, listRunsReply, runActionFor, RUN_FILE_FORMAT } from './runOps';
 import type { WorkerReply } from '../shared/protocol';
 
 describe('saved-run requests', () => {
   it('the runs list never throws: damaged records are listed apart with the reason', async () => {
-    const s = createMemoryRunStore();
+    const s = await openTestRunStore();
     await s.saveRun(run('a'));
-    s.putRaw('b', { ...run('b'), config: null });
-    s.putRaw('c', { ...run('c'), evals: undefined, tags: undefined }); // older record: migrated
+    await putRaw('runs', [
+      { ...run('b'), config: null },
+      { ...run('c'), evals: undefined, tags: undefined }, // older record: migrated
+    ]);
     const list = await listRunsReply(s);
     expect(list.runs.map((r) => r.id).sort()).toEqual(['a', 'c']);
     expect(list.damaged).toEqual([{ id: 'b', reason: 'config: expected an object, got null' }]);
   });
 
   it('a refused run file stores nothing; a good one is stored under a new id with a capped name', async () => {
-    const s = createMemoryRunStore();
+    const s = await openTestRunStore();
     const bad = JSON.stringify({ format: RUN_FILE_FORMAT, run: { ...run('x'), config: null } });
     await expect(importRunFile(s, bad)).rejects.toThrow('run.config: expected an object, got null');
     expect((await s.scanRuns()).runs).toEqual([]);
@@ -30,15 +32,15 @@ describe('saved-run requests', () => {
   });
 
   it('damaged records can be exported raw and deleted; renames over 80 characters are refused', async () => {
-    const s = createMemoryRunStore();
+    const s = await openTestRunStore();
     await s.saveRun(run('a'));
-    s.putRaw('b', { id: 'b', metrics: new Float32Array([1, 2]) });
+    await putRaw('runs', [{ id: 'b', metrics: new Float32Array([1, 2]) }]);
     const posted: WorkerReply[] = [];
     const post = (m: WorkerReply) => void posted.push(m);
     await runActionFor(s, null, 'b', { kind: 'export-raw' }, post, null);
     const files = posted[0]!.type === 'run-export' ? posted[0]!.files : [];
     expect(files.map((f) => f.name)).toEqual(['b.raw.json']);
-    expect(JSON.parse(files[0]!.data as string)).toEqual({ id: 'b', metrics: [1, 2] });
+    expect(JSON.parse(files[0]!.data as string)).toEqual({ id: 'b', metrics: [1, 2], evals: [] }); // with its history rows (none)
     await expect(runActionFor(s, null, 'b', { kind: 'rename', name: 'x' }, post, null)).rejects.toMatchObject(
       {
         kind: 'corrupt',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PRESETS } from '../shared/config';
-import { createMemoryRunStore } from '../engine/testing/memoryRunStore';
+import { openTestRunStore } from '../engine/testing/testDb';
 import { distinctRunName, RunRecorder } from './runRecorder';
 
 describe('run names', () => {
@@ -13,7 +13,7 @@ describe('run names', () => {
   });
 
   it('a run started from a duplicate gets a name distinct from its original', async () => {
-    const store = createMemoryRunStore();
+    const store = await openTestRunStore();
     const cfg = PRESETS.tiny.config;
     const first = await RunRecorder.create(store, cfg, 'MoCo-v2 on MNIST', 36, () => {});
     const second = await RunRecorder.create(store, { ...cfg, epsilon: 8 }, 'MoCo-v2 on MNIST', 36, () => {});
