@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { openTestRunStore, putRaw } from '../engine/testing/testDb';
 import { run } from '../state/testRuns';
 import { importRunFile, listRunsReply, runActionFor, RUN_FILE_FORMAT } from './runOps';
@@ -51,5 +51,28 @@ describe('saved-run requests', () => {
     await expect(
       runActionFor(s, null, 'a', { kind: 'rename', name: 'r'.repeat(81) }, post, null),
     ).rejects.toThrow('Run names are at most 80 characters.');
+  });
+
+  it('the runs list reads the runs store only, never a history', async () => {
+    const s = await openTestRunStore();
+    await s.saveRun(run('a', { createdAt: 1 }));
+    await s.saveRun(run('b', { createdAt: 2, metrics: [], evals: [] }));
+    const stores: string[][] = [];
+    const original = IDBDatabase.prototype.transaction;
+    const spy = vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (
+      this: IDBDatabase,
+      names: string | Iterable<string>,
+      mode?: IDBTransactionMode,
+    ) {
+      stores.push(typeof names === 'string' ? [names] : [...names]);
+      return original.call(this, names, mode);
+    });
+    const list = await listRunsReply(s);
+    spy.mockRestore();
+    expect(stores).toEqual([['runs']]);
+    expect(list.runs.map((r) => [r.id, r.loss, r.linearTop1, r.knnTop1])).toEqual([
+      ['b', null, null, null],
+      ['a', 2, 0.5, 0.4],
+    ]);
   });
 });

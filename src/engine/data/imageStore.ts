@@ -128,6 +128,7 @@ class IdbImageStore implements ImageStore {
     } catch (e) {
       // A put that throws synchronously (DataCloneError, DataError) leaves the others pending: abort them.
       if (tx && !tx.error) {
+        tx.done.catch(() => undefined); // rejects with the abort
         try {
           tx.abort();
         } catch {

@@ -358,22 +358,23 @@ class IdbRunStore implements RunStore {
     }
   }
 
-  /** Aborts the transaction if still open (e.g. after 'not-found') and maps the error. */
+  /**
+   * Aborts the transaction if still open (after 'not-found', or a put that threw at once, such as a
+   * DataCloneError, so that none of its other writes land) and maps the error.
+   */
   private async fail(
     e: unknown,
     what: string,
     tx?: { error: DOMException | null; abort(): void; done: Promise<void> },
   ) {
-    if (e instanceof StorageError) {
-      tx?.done.catch(ignore); // rejects with the abort below
-      try {
-        tx?.abort();
-      } catch {
-        // already finished
-      }
-      return e;
+    const inner = tx?.error;
+    tx?.done.catch(ignore); // rejects with the abort below
+    try {
+      tx?.abort();
+    } catch {
+      // already finished
     }
-    return toStorageError(e, what, tx?.error);
+    return e instanceof StorageError ? e : toStorageError(e, what, inner);
   }
 }
 

@@ -220,8 +220,7 @@ describe('stored records', () => {
       'latest.loss',
     );
     // Records without `latest` (none yet) read with empty latest values.
-    const { latest: _l, ...bare } = v3;
-    expect(sortRecords([['r1', bare]]).runs[0]!.latest).toEqual({
+    expect(sortRecords([['r1', { ...v3, latest: undefined }]]).runs[0]!.latest).toEqual({
       loss: null,
       linearTop1: null,
       knnTop1: null,
