@@ -99,11 +99,15 @@ async function moveHistories(tx: UpgradeTx): Promise<void> {
     const split = splitInlineHistory(c.value);
     if (!split || typeof c.primaryKey !== 'string') continue;
     const runId = c.primaryKey;
-    split.metrics.forEach(
-      (point, seq) => void metrics.put({ runId, seq, point } as HistoryRow<MetricsPoint>),
-    );
-    split.evals.forEach((point, seq) => void evals.put({ runId, seq, point } as HistoryRow<EvalPoint>));
-    void c.update(split.head as unknown as StoredRun);
+    // A failed request aborts the upgrade (and opening fails with the reason): nothing is half-moved.
+    const ignore = () => undefined;
+    split.metrics.forEach((point, seq) => {
+      metrics.put({ runId, seq, point } as HistoryRow<MetricsPoint>).catch(ignore);
+    });
+    split.evals.forEach((point, seq) => {
+      evals.put({ runId, seq, point } as HistoryRow<EvalPoint>).catch(ignore);
+    });
+    c.update(split.head as unknown as StoredRun).catch(ignore);
   }
 }
 
