@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { openTestRunStore, putRaw } from '../engine/testing/testDb';
 import { run } from '../state/testRuns';
-import { importRunFile, listRunsReply, runActionFor, RUN_FILE_FORMAT } from './runOps';
+import { importRunFile, listRunsReply, runActionFor, runDetails, RUN_FILE_FORMAT } from './runOps';
 import type { WorkerReply } from '../shared/protocol';
 
 describe('saved-run requests', () => {
@@ -74,5 +74,19 @@ describe('saved-run requests', () => {
       ['b', null, null, null],
       ['a', 2, 0.5, 0.4],
     ]);
+  });
+
+  it('the comparison gets whole histories, in the order asked; damaged and unknown runs are left out', async () => {
+    const s = await openTestRunStore();
+    await s.saveRun(run('a'));
+    await s.saveRun(run('b', { metrics: [], evals: [] }));
+    await s.appendMetrics('b', run('a').metrics.slice(0, 1));
+    await s.appendMetrics('b', run('a').metrics.slice(1), run('a').evals);
+    await putRaw('runs', [{ ...run('c'), config: null }]);
+    const details = await runDetails(s, ['b', 'gone', 'c', 'a']);
+    expect(details.map((r) => r.id)).toEqual(['b', 'a']);
+    expect(details[0]!.metrics).toEqual(run('a').metrics);
+    expect(details[0]!.evals).toEqual(run('a').evals);
+    expect(details[1]).toEqual({ ...run('a'), events: [] });
   });
 });
