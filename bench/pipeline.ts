@@ -2,7 +2,7 @@
 import { createStoreSource, openImageStore } from '../src/engine/data/imageStore';
 import { syntheticBars } from '../src/engine/data/memorySource';
 import { StreamingSampler } from '../src/engine/data/sampler';
-import { STORE_SCHEMA_VERSION, type Chunk, type DatasetManifest } from '../src/shared/data/types';
+import { MANIFEST_VERSION, type Chunk, type DatasetManifest } from '../src/shared/data/types';
 import { CLASS_NAMES, CLASSES, round, SIDE } from './rig';
 import { log } from './options';
 
@@ -25,7 +25,7 @@ export async function benchPipeline(images: number, batchSize: number) {
       test: { count: 0, chunkSize, chunkCount: 0 },
     },
     about: 'synthetic, written by npm run bench and deleted afterwards',
-    schemaVersion: STORE_SCHEMA_VERSION,
+    schemaVersion: MANIFEST_VERSION,
     createdAt: Date.now(),
     complete: false,
   };

@@ -275,3 +275,88 @@ test('damaged records in IndexedDB are listed as damaged with the reason, export
   await expect(lab.testId('start-button')).toBeEnabled();
   expect(errors).toEqual([]);
 });
+
+test('a database saved by the previous version (runs with their histories inline) opens upgraded, nothing lost', async ({
+  page,
+}) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const point = (step: number, loss: number) => ({ ...record('x').metrics[0]!, step, values: { loss } });
+  const evalPoint = (step: number, linearTop1: number) => ({
+    step,
+    epoch: step / 10,
+    linearTop1,
+    knnTop1: 0.25,
+    testCount: 200,
+    perClass: [linearTop1],
+    confusion: [[1]],
+  });
+  const old = record('saved by v2', {
+    id: 'run-v2',
+    step: 6,
+    metrics: [point(2, 2.5), point(4, 2), point(6, 1.5)],
+    evals: [evalPoint(0, 0.1), evalPoint(6, 0.5)],
+  });
+  // The previous version's database, made before the app ever opens it (on a static file of its origin).
+  await page.goto('data/mnist/meta.json');
+  await page.evaluate(
+    (rec) =>
+      new Promise<void>((resolve, reject) => {
+        const req = indexedDB.open('hexa-lab', 2);
+        req.onupgradeneeded = () => {
+          const db = req.result;
+          db.createObjectStore('manifests', { keyPath: 'id' });
+          db.createObjectStore('chunks', { keyPath: ['datasetId', 'split', 'index'] });
+          db.createObjectStore('runs', { keyPath: 'id' }).put(rec);
+          db.createObjectStore('checkpoints', { keyPath: 'runId' });
+        };
+        req.onsuccess = () => (req.result.close(), resolve());
+        req.onerror = () => reject(req.error);
+      }),
+    old,
+  );
+  const lab = new LabPage(page);
+  await lab.open(SMALL);
+  await lab.waitForDataset();
+  const row = lab.testId('run-row');
+  await expect(row).toHaveCount(1, { timeout: 60_000 });
+  await expect(row).toContainText('saved by v2');
+  await expect(row).toContainText('loss 1.500'); // the list's latest values, moved by the upgrade
+  await expect(row).toContainText('linear 50.0 %');
+
+  // The stored run lost its inline histories; one record per point holds them now.
+  const stored = await page.evaluate(
+    () =>
+      new Promise<{ version: number; inline: boolean; metrics: number; evals: number }>((resolve, reject) => {
+        const req = indexedDB.open('hexa-lab');
+        req.onerror = () => reject(req.error);
+        req.onsuccess = () => {
+          const db = req.result;
+          const tx = db.transaction(['runs', 'metrics', 'evals'], 'readonly');
+          const run = tx.objectStore('runs').get('run-v2');
+          const metrics = tx.objectStore('metrics').count();
+          const evals = tx.objectStore('evals').count();
+          tx.oncomplete = () => {
+            db.close();
+            resolve({
+              version: db.version,
+              inline: 'metrics' in (run.result as object),
+              metrics: metrics.result,
+              evals: evals.result,
+            });
+          };
+        };
+      }),
+  );
+  expect(stored).toEqual({ version: 3, inline: false, metrics: 3, evals: 2 });
+
+  // Its export holds the whole history, as the previous version stored it.
+  const download = page.waitForEvent('download', (d) => d.suggestedFilename().endsWith('.run.json'));
+  await row.getByTestId('run-export-metrics').click();
+  const exported = JSON.parse(readFileSync((await (await download).path())!, 'utf8')) as {
+    run: { metrics: unknown[]; evals: unknown[] };
+  };
+  expect(exported.run.metrics).toEqual(old.metrics);
+  expect(exported.run.evals).toEqual(old.evals);
+  expect(errors).toEqual([]);
+});

@@ -18,7 +18,10 @@ async function downloads(page: Page, n: number, click: () => Promise<void>) {
   return files;
 }
 
-/** The stored record of the newest run and the step of its stored checkpoint (read from the page). */
+/**
+ * The stored record of the newest run, the steps of its stored metric points (the `metrics` store, one
+ * record per point) and the step of its stored checkpoint (read from the page).
+ */
 function storedRun(
   page: Page,
 ): Promise<{ status: string; step: number; steps: number[]; checkpoint: number | null }> {
@@ -29,18 +32,14 @@ function storedRun(
         req.onerror = () => reject(req.error);
         req.onsuccess = () => {
           const db = req.result;
-          const tx = db.transaction(['runs', 'checkpoints'], 'readonly');
+          const tx = db.transaction(['runs', 'checkpoints', 'metrics'], 'readonly');
           const runs = tx.objectStore('runs').getAll();
           const checkpoints = tx.objectStore('checkpoints').getAll();
+          const metrics = tx.objectStore('metrics').getAll();
           tx.oncomplete = () => {
             db.close();
-            type Run = {
-              id: string;
-              createdAt: number;
-              status: string;
-              step: number;
-              metrics: { step: number }[];
-            };
+            type Run = { id: string; createdAt: number; status: string; step: number };
+            type Row = { runId: string; seq: number; point: { step: number } };
             const run = (runs.result as Run[]).sort((a, b) => b.createdAt - a.createdAt)[0]!;
             const c = (checkpoints.result as { runId: string; checkpoint: { step: number } }[]).find(
               (r) => r.runId === run.id,
@@ -48,7 +47,7 @@ function storedRun(
             resolve({
               status: run.status,
               step: run.step,
-              steps: run.metrics.map((m) => m.step),
+              steps: (metrics.result as Row[]).filter((r) => r.runId === run.id).map((r) => r.point.step),
               checkpoint: c?.checkpoint.step ?? null,
             });
           };

@@ -25,5 +25,21 @@ export interface RunRecord {
   notes?: string;
 }
 
-/** What may change in a run after it is saved. */
-export type RunPatch = Partial<Omit<RunRecord, 'id' | 'createdAt'>>;
+/** What the runs list shows of a run's histories: kept in its stored record, updated on every write. */
+export interface RunLatest {
+  loss: number | null; // the last read-back's loss
+  linearTop1: number | null; // the last evaluation's scores
+  knnTop1: number | null;
+}
+
+/**
+ * A run as the `runs` object store keeps it, and as the runs list reads it: the record without its
+ * histories (those lie one point per record in the `metrics` and `evals` stores, see engine/data/db.ts),
+ * with the latest values of both for the list.
+ */
+export interface StoredRun extends Omit<RunRecord, 'metrics' | 'evals'> {
+  latest: RunLatest;
+}
+
+/** What may change in a run after it is saved (its histories only grow, through appendMetrics). */
+export type RunPatch = Partial<Omit<RunRecord, 'id' | 'createdAt' | 'metrics' | 'evals'>>;

@@ -16,14 +16,13 @@ import {
   type DamagedRecord,
 } from '../shared/schema/run';
 import type { ExportFile, RunAction, RunSummary, WorkerReply } from '../shared/protocol';
-import type { RunRecord } from '../shared/records';
+import type { RunRecord, StoredRun } from '../shared/records';
 import type { RunImportPhase } from '../shared/protocol';
 
 export { RUN_FILE_FORMAT };
 
-export function summariseRun(r: RunRecord): RunSummary {
-  const last = r.metrics.at(-1);
-  const lastEval = r.evals.at(-1);
+/** The runs list's line for a run, from its stored record alone (its histories are not read). */
+export function summariseRun(r: StoredRun): RunSummary {
   return {
     id: r.id,
     name: r.name,
@@ -37,16 +36,17 @@ export function summariseRun(r: RunRecord): RunSummary {
     tags: r.tags,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
-    loss: last?.values.loss ?? null,
-    linearTop1: lastEval?.linearTop1 ?? null,
-    knnTop1: lastEval?.knnTop1 ?? null,
+    loss: r.latest.loss,
+    linearTop1: r.latest.linearTop1,
+    knnTop1: r.latest.knnTop1,
     events: (r.events ?? []).map((e) => ({ step: e.step, kind: e.kind, label: describeEvent(e) })),
   };
 }
 
 /**
- * The runs panel's list: a summary of every run that parses, and the damaged records with their reason.
- * Never throws for a bad record: one that cannot even be summarised is listed as damaged too.
+ * The runs panel's list: a summary of every run whose record parses, and the damaged records with their
+ * reason. Reads the runs' records only, never their histories. Never throws for a bad record: one that
+ * cannot even be summarised is listed as damaged too.
  */
 export async function listRunsReply(
   runs: RunStore,
@@ -138,8 +138,6 @@ export async function runActionFor(
       return;
     }
   }
-  const run = await runs.getRun(id);
-  if (!run) throw new Error(`There is no saved run "${id}".`);
   switch (action.kind) {
     case 'rename': {
       const name = action.name.trim();
@@ -151,6 +149,11 @@ export async function runActionFor(
     case 'tags':
       await runs.setTags(id, cleanTags(action.tags));
       return;
+  }
+  // Exports need the whole run, histories included.
+  const run = await runs.getRun(id);
+  if (!run) throw new Error(`There is no saved run "${id}".`);
+  switch (action.kind) {
     case 'export-metrics': {
       const base = safe(run.name);
       sendFiles([

@@ -1,8 +1,10 @@
-// RunSession in Node: the tfjs CPU backend, the in-memory image and run stores, a small fractal dataset.
+// RunSession in Node: the tfjs CPU backend, the in-memory image store, the real run store over
+// fake-indexeddb, a small fractal dataset.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateFractals } from '../engine/data/fractals';
-import { createMemoryRunStore, type MemoryRunStore } from '../engine/testing/memoryRunStore';
+import { openTestRunStore } from '../engine/testing/testDb';
+import type { RunStore } from '../engine/data/runStore';
 import { createMemoryStore, type MemoryImageStore } from '../engine/testing/memoryStore';
 import { tinyConfig, useCpu } from '../engine/testing/fixtures';
 import type { TrainConfig } from '../shared/config';
@@ -14,7 +16,7 @@ beforeAll(useCpu);
 interface Rig {
   session: RunSession;
   replies: WorkerReply[];
-  runs: MemoryRunStore;
+  runs: RunStore;
   images: MemoryImageStore;
   cfg: TrainConfig;
   ended: number;
@@ -26,7 +28,7 @@ async function rig(over: Partial<TrainConfig> = {}): Promise<Rig> {
   const images = createMemoryStore();
   // 3 classes × 12 images of 16×16 RGB: 30 train images (3 steps of 8 per epoch) and 6 held out.
   const m = await generateFractals(images, { classes: 3, perClass: 12, size: 16, seed: 5 }, () => {});
-  const runs = createMemoryRunStore();
+  const runs = await openTestRunStore();
   const r: Rig = {
     replies: [],
     runs,
@@ -85,7 +87,7 @@ describe('RunSession', () => {
     expect(saved.metrics.map((p) => p.step)).toEqual([2, 3]);
     expect(saved.evals.map((p) => p.step)).toEqual([0, 3]); // the step-0 network, then the end
     expect(saved.baselines).toBeDefined();
-    expect(r.runs.checkpoints.get(runId)?.checkpoint.step).toBe(3); // every 2 steps, and the last one
+    expect((await r.runs.getCheckpoint(runId))?.step).toBe(3); // every 2 steps, and the last one
 
     await r.session.neighbours(7, {
       width: 16,
@@ -151,7 +153,7 @@ describe('RunSession', () => {
     await r.session.start(r.cfg);
     const runId = ofType(r.replies, 'run-started')[0]!.runId;
     expect((await r.runs.getRun(runId))!.status).toBe('stopped');
-    expect(r.runs.checkpoints.get(runId)?.checkpoint.step).toBe(4);
+    expect((await r.runs.getCheckpoint(runId))?.step).toBe(4);
 
     r.replies.length = 0;
     r.onReply = () => {};

@@ -1,8 +1,9 @@
 // The IndexedDB image store: one manifest per dataset plus its images in chunks of hundreds
-// (0.5–8 MB records read and write 10× faster than a record per image, see browser-gpu-facts.md).
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+// (0.5–8 MB records read and write 10× faster than a record per image, see browser-gpu-facts.md),
+// in the 'hexa-lab' database that db.ts opens.
+import type { IDBPDatabase } from 'idb';
 import { chunkProblem } from '../../shared/data/chunkCheck';
-import type { CheckpointRecord } from './runStore';
+import { openHexaDb, type HexaDb } from './db';
 import {
   estimateStorage,
   StorageError,
@@ -11,28 +12,9 @@ import {
 } from '../../shared/data/storageError';
 import { readManifest } from '../../shared/schema/manifest';
 import { recordId, type DamagedRecord } from '../../shared/schema/run';
-import {
-  STORE_SCHEMA_VERSION,
-  type Chunk,
-  type ChunkSource,
-  type DatasetManifest,
-  type SplitName,
-} from '../../shared/data/types';
-import type { RunRecord } from '../../shared/records';
+import type { Chunk, ChunkSource, DatasetManifest, SplitName } from '../../shared/data/types';
 
 export { StorageError, type StorageErrorKind, type StorageUsage } from '../../shared/data/storageError';
-
-export const DB_NAME = 'hexa-lab';
-
-type ChunkKey = [datasetId: string, split: SplitName, index: number];
-
-/** The whole 'hexa-lab' database: datasets here, training runs in runStore.ts. */
-export interface HexaDb extends DBSchema {
-  manifests: { key: string; value: DatasetManifest };
-  chunks: { key: ChunkKey; value: Chunk };
-  runs: { key: string; value: RunRecord };
-  checkpoints: { key: string; value: CheckpointRecord }; // the latest checkpoint of each run
-}
 
 export interface ImageStore {
   /** The manifests that parse (damaged ones are left out: see scanManifests). */
@@ -53,11 +35,6 @@ export interface ImageStore {
   close(): void;
 }
 
-/**
- * Schema migrations, one step per version, so that a browser holding any older version is brought
- * up to date in order; existing stores are never touched by later steps. Add `if (oldVersion < 3)`
- * below when STORE_SCHEMA_VERSION becomes 3.
- */
 /** Stored manifests (key, value) sorted into those that parse and damaged ones. */
 export function sortManifests(entries: readonly [key: unknown, raw: unknown][]): {
   manifests: DatasetManifest[];
@@ -81,17 +58,6 @@ export function checkedManifest(raw: unknown, id: string): DatasetManifest {
     'corrupt',
     `The stored dataset '${id}' is damaged (${r.reason}): delete it in the datasets list and import it again.`,
   );
-}
-
-export function upgradeHexaDb(db: IDBPDatabase<HexaDb>, oldVersion: number): void {
-  if (oldVersion < 1) {
-    db.createObjectStore('manifests', { keyPath: 'id' });
-    db.createObjectStore('chunks', { keyPath: ['datasetId', 'split', 'index'] });
-  }
-  if (oldVersion < 2) {
-    db.createObjectStore('runs', { keyPath: 'id' });
-    db.createObjectStore('checkpoints', { keyPath: 'runId' });
-  }
 }
 
 /** Every key [id, …]: arrays sort after strings and numbers, so [id, []] lies above any [id, split, index]. */
@@ -162,6 +128,7 @@ class IdbImageStore implements ImageStore {
     } catch (e) {
       // A put that throws synchronously (DataCloneError, DataError) leaves the others pending: abort them.
       if (tx && !tx.error) {
+        tx.done.catch(() => undefined); // rejects with the abort
         try {
           tx.abort();
         } catch {
@@ -225,31 +192,6 @@ class IdbImageStore implements ImageStore {
 
   close(): void {
     this.db.close();
-  }
-}
-
-/**
- * Opens (creating or migrating) the 'hexa-lab' database; `what` ('datasets', 'runs') names what it is
- * for in messages. Throws StorageError 'unavailable' when it cannot.
- */
-export async function openHexaDb(what: string): Promise<IDBPDatabase<HexaDb>> {
-  if (typeof indexedDB === 'undefined') {
-    throw new StorageError(
-      'unavailable',
-      `This browser offers no IndexedDB storage here (storage may be disabled or the window private), so ${what} cannot be stored.`,
-    );
-  }
-  try {
-    const db: IDBPDatabase<HexaDb> = await openDB<HexaDb>(DB_NAME, STORE_SCHEMA_VERSION, {
-      upgrade: (d, oldVersion) => upgradeHexaDb(d, oldVersion),
-      // A newer app version in another tab wants to migrate: let it, rather than block it forever.
-      blocking: () => db.close(),
-    });
-    return db;
-  } catch (e) {
-    const err = await toStorageError(e, `opening the store of ${what}`);
-    if (err.kind === 'other') throw new StorageError('unavailable', err.message, { cause: e });
-    throw err;
   }
 }
 

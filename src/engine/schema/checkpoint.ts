@@ -2,7 +2,7 @@
 // shape (a typed array whose length matches the product of the shape); the trainer checks that they fit
 // the model when it restores them. No tfjs here.
 import { z } from 'zod';
-import type { CheckpointRecord } from '../data/runStore';
+import type { CheckpointRecord } from '../data/db';
 import { StorageError } from '../../shared/data/storageError';
 import { check } from '../../shared/schema/issues';
 import { methodIdSchema } from '../../shared/schema/config';

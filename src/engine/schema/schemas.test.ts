@@ -14,9 +14,9 @@ import { readManifest } from '../../shared/schema/manifest';
 import { checkpointRecordSchema } from './checkpoint';
 import { check, describeValue, formatPath, shorten } from '../../shared/schema/issues';
 import { configFromQuery } from '../../shared/schema/query';
-import { createMemoryRunStore } from '../testing/memoryRunStore';
+import { openTestRunStore, putRaw } from '../testing/testDb';
 import { StorageError } from '../../shared/data/storageError';
-import { sortRecords, type CheckedRuns } from '../data/runStore';
+import { sortRecords, storedRunOf } from '../data/runStore';
 import type { RunRecord } from '../../shared/records';
 
 /** A saved run as an export holds it (a tiny MoCo-v2 run with two read-backs and one evaluation). */
@@ -188,36 +188,43 @@ describe('stored records', () => {
     );
   });
 
-  it('the memory run store lists damaged records apart, refuses to read them, and deletes them', async () => {
-    const s = createMemoryRunStore();
+  it('the run store lists damaged records apart, refuses to read them, and deletes them', async () => {
+    const s = await openTestRunStore();
     await s.saveRun(good());
-    s.putRaw('broken', { id: 'broken', config: null });
-    s.putRaw('null-run', null);
+    await putRaw('runs', [{ id: 'broken', config: null }]);
+    await s.saveRun(fixtureRun('bad-point', { createdAt: -1 }));
+    await putRaw('metrics', [{ runId: 'bad-point', seq: 9, point: { step: 'x' } }]);
     const scan = await s.scanRuns();
-    expect(scan.runs.map((r) => r.id)).toEqual(['r1']);
-    expect(scan.damaged.map((d) => d.id).sort()).toEqual(['broken', 'null-run']);
-    expect(scan.damaged.find((d) => d.id === 'null-run')!.reason).toContain('expected an object, got null');
+    // A damaged history point does not hide its run from the list: it is named when the run is read.
+    expect(scan.runs.map((r) => r.id)).toEqual(['r1', 'bad-point']);
+    expect(scan.damaged.map((d) => d.id)).toEqual(['broken']);
+    await expect(s.getRun('bad-point')).rejects.toThrow(/damaged \(metrics\[2\]\.step: expected a number/);
     await expect(s.getRun('broken')).rejects.toMatchObject({ kind: 'corrupt' });
     await expect(s.getRun('broken')).rejects.toBeInstanceOf(StorageError);
-    expect(await s.getRawRun('broken')).toEqual({ id: 'broken', config: null });
+    expect(await s.getRawRun('broken')).toEqual({ id: 'broken', config: null, metrics: [], evals: [] });
+    await expect(s.renameRun('broken', 'x')).rejects.toMatchObject({ kind: 'corrupt' });
     await s.deleteRun('broken');
-    expect((await s.scanRuns()).damaged.map((d) => d.id)).toEqual(['null-run']);
+    expect((await s.scanRuns()).damaged).toEqual([]);
   });
 
-  it('listing again re-checks only records whose updatedAt moved; deleted ones leave the cache', () => {
-    const cache: CheckedRuns = new Map();
+  it('stored run records: version 3 (no histories) and version 2 (inline) both read; damage is named', () => {
     const a = good();
-    expect(sortRecords([['r1', a]], cache).runs).toHaveLength(1);
-    expect(cache.get('r1')).toEqual({ ...a, events: [] });
-    // Damaged after a write (updatedAt moved): checked again and reported.
-    const damaged = { ...a, updatedAt: 2, metrics: 'gone' };
-    expect(sortRecords([['r1', damaged]], cache).damaged).toEqual([
+    const v3 = storedRunOf(a);
+    expect(v3.latest).toEqual({ loss: 2, linearTop1: 0.5, knnTop1: 0.4 });
+    expect(sortRecords([['r1', v3]]).runs).toEqual([{ ...v3, events: [] }]);
+    expect(sortRecords([['r1', a]]).runs).toEqual([{ ...v3, events: [] }]);
+    expect(sortRecords([['r1', { ...a, metrics: 'gone' }]]).damaged).toEqual([
       { id: 'r1', reason: 'metrics: expected a list, got the text "gone"' },
     ]);
-    expect(cache.has('r1')).toBe(false);
-    sortRecords([['r1', a]], cache);
-    sortRecords([], cache);
-    expect(cache.size).toBe(0);
+    expect(sortRecords([['r1', { ...v3, latest: { loss: 'x' } }]]).damaged[0]!.reason).toContain(
+      'latest.loss',
+    );
+    // Records without `latest` (none yet) read with empty latest values.
+    expect(sortRecords([['r1', { ...v3, latest: undefined }]]).runs[0]!.latest).toEqual({
+      loss: null,
+      linearTop1: null,
+      knnTop1: null,
+    });
   });
 
   it('manifests: a damaged one names the field', () => {

@@ -47,10 +47,12 @@ export interface TrainerEvents {
   preview(p: PreviewSet): void;
   evaluation(p: EvalPoint): void;
   /**
-   * Every cfg.checkpointEvery steps and after the last one. Not after stop(): the caller may then take
-   * one with captureCheckpoint(trainer) itself (not when the GPU device is lost).
+   * Every cfg.checkpointEvery steps and after the last one, with the state already read back. Not after
+   * stop(): the caller may then take one with captureCheckpoint(trainer) itself (not when the GPU
+   * device is lost). A returned promise (the write) is not awaited by the next step; run() awaits the
+   * last one before it reports 'done' or 'stopped'; it must not reject (report failures instead).
    */
-  checkpoint?(c: Checkpoint): void;
+  checkpoint?(c: Checkpoint): unknown;
   /** Once per new run, after the step-0 evaluation: the random-init and raw-pixel reference scores. */
   baselines?(b: Baselines): void;
   /** After changeSettings(): what changed, and at which step (it applies from the next step on). */
@@ -214,6 +216,7 @@ export class Trainer {
       await this.prepare();
     }
     this.events.status('training', `Training ${METHODS[this.cfg.method].label}`);
+    let written: unknown = undefined; // the last checkpoint's write, if the handler returned it
     while (!this.stopped && this.stepsDone < this.totalSteps) {
       const paused = this.paused;
       if (paused) {
@@ -246,16 +249,18 @@ export class Trainer {
         windowStart = performance.now();
       }
       if (this.events.checkpoint && this.stepsDone % cfg.checkpointEvery === 0)
-        this.events.checkpoint(await captureCheckpoint(this));
+        written = this.events.checkpoint(await captureCheckpoint(this)); // written off the loop
       await yieldToEvents();
     }
     this.dropMetrics();
     if (!this.stopped) {
       if (this.events.checkpoint && this.stepsDone % this.cfg.checkpointEvery !== 0)
-        this.events.checkpoint(await captureCheckpoint(this)); // the last step's, unless just taken
+        written = this.events.checkpoint(await captureCheckpoint(this)); // the last step's, unless just taken
       await this.evaluate();
+      await written;
       this.events.status('done', `Finished ${this.stepsDone} steps`);
     } else {
+      await written;
       this.events.status('stopped', `Stopped after ${this.stepsDone} steps`);
     }
   }

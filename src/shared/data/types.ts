@@ -1,19 +1,13 @@
 // Shared shapes of the data layer: the image store's records, the sampler's batches.
 
-/**
- * Version of the 'hexa-lab' IndexedDB database: its object stores (see the migration ladder in
- * imageStore.ts). 1: manifests, chunks. 2: + runs, checkpoints (runStore.ts).
- */
 /** What happens to an import's images when it ends early: removed, or kept as a partial dataset. */
 export type PartialChoice = 'rollback' | 'keep';
-
-export const STORE_SCHEMA_VERSION = 2;
 
 /**
  * Format of a stored dataset (manifest + chunks), written as `DatasetManifest.schemaVersion`. Installers
  * reuse a complete stored dataset only when its schemaVersion equals this, so bump it only when the
- * dataset records themselves change. It is separate from STORE_SCHEMA_VERSION so that adding object
- * stores for other data (v2: runs) does not make every browser download its datasets again.
+ * dataset records themselves change. It is separate from the database version (engine/data/db.ts DB_VERSION) so that
+ * adding object stores for other data (v2: runs) does not make every browser download its datasets again.
  */
 export const MANIFEST_VERSION = 1;
 

@@ -8,7 +8,7 @@ import { LIVE_KEYS } from '../liveSettings';
 import { check, shorten, type Checked, type MustBe, type SchemaCovers } from './issues';
 import { trainConfigSchema } from './config';
 import type { EvalPoint, MetricsPoint } from '../trainingTypes';
-import type { RunRecord } from '../records';
+import type { RunLatest, RunRecord, StoredRun } from '../records';
 
 export const RUN_FILE_FORMAT = 'hexa-lab-run/1';
 /** Run files larger than this are refused before they are read (the page checks File.size). */
@@ -109,6 +109,25 @@ const runRecordShape = {
 };
 export type RunSchemaCoversRecord = MustBe<SchemaCovers<RunRecord, typeof runRecordShape>>;
 export const runRecordSchema = z.object(runRecordShape) as unknown as z.ZodType<RunRecord>;
+
+/** A score or null (none yet): JSON's null stays null here, unlike metricNumber. */
+const latestNumber = z.union([z.null(), metricNumber]);
+const runLatestShape = { loss: latestNumber, linearTop1: latestNumber, knnTop1: latestNumber };
+export type RunLatestSchemaCovers = MustBe<SchemaCovers<RunLatest, typeof runLatestShape>>;
+export const NO_LATEST: RunLatest = { loss: null, linearTop1: null, knnTop1: null };
+
+const storedRunObject = z
+  .object(runRecordShape)
+  .omit({ metrics: true, evals: true })
+  .extend({ latest: z.object(runLatestShape).default(NO_LATEST) });
+export type StoredRunSchemaCovers = MustBe<SchemaCovers<StoredRun, typeof storedRunObject.shape>>;
+/** A run as the `runs` object store keeps it since schema version 3: no histories, their latest values. */
+export const storedRunSchema = storedRunObject as unknown as z.ZodType<StoredRun>;
+
+/** A stored run (version 3 shape), checked; a failure says what is wrong with it. */
+export function readStoredRun(raw: unknown): Checked<StoredRun> {
+  return check(storedRunSchema, raw);
+}
 
 /** A stored run record, checked (and migrated); a failure says what is wrong with it. */
 export function readRunRecord(raw: unknown): Checked<RunRecord> {
