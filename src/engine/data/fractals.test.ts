@@ -204,7 +204,9 @@ describe('fractal dataset', () => {
     const err = await generateFractals(store, { ...small, perClass: 2000 }, () => undefined).catch(
       (e: unknown) => e,
     );
-    expect(store.putCalls).toBe(1);
+    // At least the first transaction was written (more when the writer's time-based flush fires first,
+    // as on a loaded machine) before the quota stopped it.
+    expect(store.putCalls).toBeGreaterThanOrEqual(1);
     expect(err).toBeInstanceOf(StorageError);
     expect((err as StorageError).kind).toBe('quota');
     expect(await store.listManifests()).toEqual([]);
