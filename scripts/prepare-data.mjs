@@ -124,9 +124,9 @@ function prepareMnist() {
   console.log(`prepare-data: wrote MNIST to ${outDir}`);
 }
 
-// One list for the converter and the app (src/engine/data/builtin.ts imports the same file).
+// One list for the converter and the app (src/shared/data/fashionClasses.json, imported by the app too).
 const FASHION_CLASSES = JSON.parse(
-  readFileSync(join(root, 'src', 'engine', 'data', 'fashionClasses.json'), 'utf8'),
+  readFileSync(join(root, 'src', 'shared', 'data', 'fashionClasses.json'), 'utf8'),
 );
 
 /** The package's images of class `c` as one uint8 buffer [7000, 28, 28]; skips its few empty entries. */
