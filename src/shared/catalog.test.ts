@@ -110,6 +110,11 @@ describe('catalog', () => {
     expect(issue({ ...base, method: 'moco-v2' })).toBe(false);
     registerMethodDescriptor(third({ groups: ['deepcluster'] }));
     expect(issue({ ...base, method: 'third' as MethodId })).toBe(true);
+    // A registered method is a known method; an unregistered id is named.
+    const method = (m: string) =>
+      validateConfig({ ...base, method: m as MethodId }).filter((i) => i.field === 'method');
+    expect(method('third')).toEqual([]);
+    expect(method('fourth')).toEqual([{ field: 'method', message: 'Unknown method "fourth".' }]);
     expect(methodInfo('nope').id).toBe('moco-v2'); // an unknown id shows MoCo-v2's facts
   });
 });

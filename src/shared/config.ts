@@ -447,8 +447,7 @@ export function validateConfig(c: TrainConfig): ConfigIssue[] {
       });
     }
   }
-  if (!METHOD_IDS.includes(c.method))
-    issues.push({ field: 'method', message: `Unknown method "${c.method}".` });
+  if (!findMethod(c.method)) issues.push({ field: 'method', message: `Unknown method "${c.method}".` });
   if (!BACKBONE_IDS.includes(c.backbone))
     issues.push({ field: 'backbone', message: `Unknown backbone "${c.backbone}".` });
   if (!c.datasetId) issues.push({ field: 'datasetId', message: 'Choose a dataset.' });
