@@ -106,6 +106,21 @@ export const GENERATOR_INFO: Record<GeneratorId, GeneratorDescriptor> = {
   },
 };
 
+// ---- Label kinds ----
+
+/** How the panels speak of a kind of pseudo-label. */
+export interface LabelKindWords {
+  own: string; // the own pseudo-label, e.g. 'positive key'
+  unit: string; // one label, e.g. 'key'
+  /** Labels shared across images (clusters): worth naming by index; a key is just a batch position. */
+  named: boolean;
+}
+
+export const LABEL_KINDS: Record<LabelKind, LabelKindWords> = {
+  key: { own: 'positive key', unit: 'key', named: false },
+  cluster: { own: 'assigned cluster', unit: 'cluster', named: true },
+};
+
 // ---- Methods ----
 
 /** Panels a method brings beside the common ones (the page maps each to its component). */
@@ -135,6 +150,8 @@ export interface MethodDescriptor {
   panels: readonly MethodPanel[];
   /** The one-click ablation of its family: the plain method, each generator alone, all of them. */
   ablation: readonly AblationArm[];
+  /** What its prepare() pass builds, for the progress bar (methods with one; e.g. 'memory bank'). */
+  prepares?: string;
 }
 
 /** Settings groups that belong to one family of methods: shown only for the methods that list them. */
@@ -202,6 +219,7 @@ const deepClusterFamily = {
   groups: ['deepcluster'],
   panels: ['clusters'],
   ablation: hexaAblation(DC, HEXA_DC, HARD),
+  prepares: 'memory bank',
 } as const;
 
 const BUILT_IN: Record<MethodId, MethodDescriptor> = {

@@ -270,9 +270,11 @@ export class Trainer {
   async prepare(): Promise<void> {
     if (!this.base.prepare) return;
     const cfg = this.cfg;
-    const message = `Preparing ${methodInfo(cfg.method).label}: memory bank of every train image`;
+    const info = methodInfo(cfg.method);
+    const stage = info.prepares ?? 'a pass over the data';
+    const message = `Preparing ${info.label}: ${stage} of every train image`;
     const onProgress = (done: number, total: number) =>
-      this.events.status('preparing', message, { done, total, stage: 'memory bank' });
+      this.events.status('preparing', message, { done, total, stage });
     onProgress(0, this.sampler.size);
     const augment: PrepareContext['augment'] = (x) => [
       augmentBatch(x, cfg, this.rng),
