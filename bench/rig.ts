@@ -115,12 +115,7 @@ export class Rig {
   }
 
   async previews(t: Record<string, tf.Tensor>): Promise<PreviewSet> {
-    return readPreviews(t, {
-      step: this.trainer.step,
-      epoch: 0,
-      labelKind: 'key',
-      epsilon: this.cfg.epsilon / 255,
-    });
+    return readPreviews(t, { step: this.trainer.step, epoch: 0, labelKind: 'key' }, this.cfg);
   }
 
   dispose(): void {

@@ -1,41 +1,318 @@
-// What the UI needs to know about each method, without importing tfjs (keeps the page bundle small).
-import type { MethodId } from './config';
+// The method registry's tf-free half: what the page and the worker know about each method and each
+// hard-example generator, without importing tfjs (keeps the page bundle small). The engine's half,
+// src/engine/methods/registry.ts, keys an implementation to every id here (a unit test checks that
+// each descriptor has one). The UI, the stores and the trainer read these fields instead of switching
+// on a method's or a generator's name; see docs/ADDING_A_METHOD.md.
+import type { FieldGroup, MethodId, TrainConfig } from './config';
+import type { LabelKind } from './trainingTypes';
 
-export interface MethodInfo {
+// ---- Hard-example generators ----
+
+export const GENERATOR_IDS = ['adversarial', 'cutmix'] as const;
+export type GeneratorId = (typeof GENERATOR_IDS)[number];
+
+/** Boolean settings (a generator's on/off switch). */
+type BoolKey = { [K in keyof TrainConfig]: TrainConfig[K] extends boolean ? K : never }[keyof TrainConfig];
+
+/** What a pseudo-label task must offer for a generator to compose with it. */
+export type TaskCapability =
+  | 'score' // score(views): each view against its own pseudo-label (loss, logit, rank)
+  | 'mixed-target'; // mixedLoss(views, partner, λ): a view against λ·own + (1 − λ)·partner's label
+
+/** A metric a generator (or the step) reports, and where the page charts it. */
+export interface MetricInfo {
+  key: string; // the key in MetricsPoint.values
+  label: string;
+  color: string;
+  /** 'loss': the loss chart; 'hard': the hard-example statistics chart. */
+  chart: 'loss' | 'hard';
+  axis?: 'right'; // the chart's right axis (logits)
+  /** In the comparison's metric menu; `accuracy`: a share in [0, 1], drawn as a percentage there. */
+  compare?: { label: string; accuracy: boolean };
+}
+
+export interface GeneratorDescriptor {
+  id: GeneratorId;
+  label: string; // e.g. 'adversarial'
+  /** The ablation arm that adds this generator alone, e.g. '+adversarial'. */
+  armLabel: string;
+  /** Short name in summaries ('adv', 'mix'). */
+  short: string;
+  /** Its on/off setting. */
+  toggle: BoolKey;
+  /** Its settings (all in the 'hard examples' group), the toggle included. */
+  fields: readonly (keyof TrainConfig)[];
+  /** What the base method's task must offer (a method without it cannot compose with this generator). */
+  needs: readonly TaskCapability[];
+  /** The metric key of its loss term L_g (also listed in `metrics`). */
+  lossKey: string;
+  /** What it reports at every step: its loss term and what its metrics() returns. */
+  metrics: readonly MetricInfo[];
+}
+
+export const GENERATOR_INFO: Record<GeneratorId, GeneratorDescriptor> = {
+  adversarial: {
+    id: 'adversarial',
+    label: 'adversarial',
+    armLabel: '+adversarial',
+    short: 'adv',
+    toggle: 'adversarial',
+    fields: ['adversarial', 'epsilon', 'attackSteps', 'attackStepSize', 'wAdv'],
+    needs: ['score'],
+    lossKey: 'loss_adv',
+    metrics: [
+      {
+        key: 'loss_adv',
+        label: 'L_adv',
+        color: '#d62728',
+        chart: 'loss',
+        compare: { label: 'L_adv', accuracy: false },
+      },
+      {
+        key: 'flip_rate',
+        label: 'flip rate',
+        color: '#d62728',
+        chart: 'hard',
+        compare: { label: 'flip rate (adversarial)', accuracy: true },
+      },
+      {
+        key: 'pos_logit_adv',
+        label: 'own-label logit (adversarial)',
+        color: '#9467bd',
+        chart: 'hard',
+        axis: 'right',
+      },
+    ],
+  },
+  cutmix: {
+    id: 'cutmix',
+    label: 'cut-mix',
+    armLabel: '+cut-mix',
+    short: 'mix',
+    toggle: 'cutmix',
+    fields: ['cutmix', 'mixBeta', 'wMix'],
+    needs: ['score', 'mixed-target'],
+    lossKey: 'loss_mix',
+    metrics: [
+      {
+        key: 'loss_mix',
+        label: 'L_mix',
+        color: '#ff7f0e',
+        chart: 'loss',
+        compare: { label: 'L_mix', accuracy: false },
+      },
+      { key: 'lambda', label: 'mean λ', color: '#ff7f0e', chart: 'hard' },
+    ],
+  },
+};
+
+// ---- Label kinds ----
+
+/** How the panels speak of a kind of pseudo-label. */
+export interface LabelKindWords {
+  own: string; // the own pseudo-label, e.g. 'positive key'
+  unit: string; // one label, e.g. 'key'
+  /** Labels shared across images (clusters): worth naming by index; a key is just a batch position. */
+  named: boolean;
+}
+
+export const LABEL_KINDS: Record<LabelKind, LabelKindWords> = {
+  key: { own: 'positive key', unit: 'key', named: false },
+  cluster: { own: 'assigned cluster', unit: 'cluster', named: true },
+};
+
+// ---- Methods ----
+
+/** Panels a method brings beside the common ones (the page maps each to its component). */
+export type MethodPanel = 'clusters';
+
+/** One arm of the comparison's one-click ablation: a label and the settings it changes. */
+export interface AblationArm {
+  label: string;
+  patch: Partial<TrainConfig> & { method: MethodId };
+}
+
+export interface MethodDescriptor {
   id: MethodId;
   label: string;
   help: string; // one plain sentence for students
-  family: 'moco' | 'deepcluster';
-  hardExamples: boolean; // composed with the adversarial and cut-mix generators
+  /** Methods of one family share a base method (and so their settings); HEXA variants add generators. */
+  family: string;
+  /** What a view's pseudo-label is (names it in the panels). */
+  labelKind: LabelKind;
+  /** What its pseudo-label task offers to generators. */
+  capabilities: readonly TaskCapability[];
+  /** The settings groups of its own that it reads (beside the common ones). */
+  groups: readonly FieldGroup[];
+  /** The generators composed with it (empty: a plain method). */
+  generators: readonly GeneratorId[];
+  /** Panels of its own (the clusters panel). */
+  panels: readonly MethodPanel[];
+  /** The one-click ablation of its family: the plain method, each generator alone, all of them. */
+  ablation: readonly AblationArm[];
+  /** What its prepare() pass builds, for the progress bar (methods with one; e.g. 'memory bank'). */
+  prepares?: string;
 }
 
-export const METHOD_INFO: Record<MethodId, MethodInfo> = {
+/** Settings groups that belong to one family of methods: shown only for the methods that list them. */
+export const METHOD_GROUPS: readonly FieldGroup[] = ['moco', 'deepcluster'];
+
+/** Whether generator g can compose with a task that offers `capabilities`; the reason when not. */
+export function composability(
+  capabilities: readonly TaskCapability[],
+  g: GeneratorId,
+): { ok: true } | { ok: false; why: string } {
+  const missing = GENERATOR_INFO[g].needs.filter((c) => !capabilities.includes(c));
+  if (missing.length === 0) return { ok: true };
+  const what: Record<TaskCapability, string> = {
+    score: 'a pseudo-label for each view to score it against',
+    'mixed-target': 'a target that can be mixed between two images by λ',
+  };
+  return {
+    ok: false,
+    why: `${GENERATOR_INFO[g].label} needs ${missing.map((c) => what[c]).join(' and ')}, which this method's task does not define.`,
+  };
+}
+
+/**
+ * The ablation of a family from its plain method and its HEXA variant: plain (every generator off),
+ * each generator alone, and all of them (the HEXA variant as published).
+ */
+export function hexaAblation(
+  plain: { id: MethodId; label: string },
+  hexa: { id: MethodId; label: string },
+  generators: readonly GeneratorId[],
+): AblationArm[] {
+  const toggles = (on: readonly GeneratorId[]) =>
+    Object.fromEntries(
+      generators.map((g) => [GENERATOR_INFO[g].toggle, on.includes(g)]),
+    ) as Partial<TrainConfig>;
+  return [
+    { label: plain.label, patch: { method: plain.id, ...toggles([]) } },
+    ...generators.map((g) => ({
+      label: GENERATOR_INFO[g].armLabel,
+      patch: { method: hexa.id, ...toggles([g]) },
+    })),
+    { label: hexa.label, patch: { method: hexa.id, ...toggles(generators) } },
+  ];
+}
+
+const HARD: readonly GeneratorId[] = ['adversarial', 'cutmix'];
+const MOCO = { id: 'moco-v2', label: 'MoCo-v2' } as const;
+const HEXA_MOCO = { id: 'hexa-moco', label: 'HEXA-MoCo' } as const;
+const DC = { id: 'deepcluster-v2', label: 'DeepCluster-v2' } as const;
+const HEXA_DC = { id: 'hexa-dcluster', label: 'HEXA-DCluster' } as const;
+
+const mocoFamily = {
+  family: 'moco',
+  labelKind: 'key',
+  capabilities: ['score', 'mixed-target'],
+  groups: ['moco'],
+  panels: [],
+  ablation: hexaAblation(MOCO, HEXA_MOCO, HARD),
+} as const;
+
+const deepClusterFamily = {
+  family: 'deepcluster',
+  labelKind: 'cluster',
+  capabilities: ['score', 'mixed-target'],
+  groups: ['deepcluster'],
+  panels: ['clusters'],
+  ablation: hexaAblation(DC, HEXA_DC, HARD),
+  prepares: 'memory bank',
+} as const;
+
+const BUILT_IN: Record<MethodId, MethodDescriptor> = {
   'moco-v2': {
-    id: 'moco-v2',
-    label: 'MoCo-v2',
+    ...MOCO,
+    ...mocoFamily,
     help: 'Contrastive: each view must pick out the other view of the same image (its key) among a queue of keys from earlier batches. MoCo-v2’s published projection head has no BatchNorm; the lab adds one after its first layer by default (Head BatchNorm), because the tiny networks here learn much faster with it.',
-    family: 'moco',
-    hardExamples: false,
+    generators: [],
   },
   'hexa-moco': {
-    id: 'hexa-moco',
-    label: 'HEXA-MoCo',
+    ...HEXA_MOCO,
+    ...mocoFamily,
     help: 'MoCo-v2 plus hard queries: adversarially perturbed views and cut-mixed views with area-mixed labels.',
-    family: 'moco',
-    hardExamples: true,
+    generators: HARD,
   },
   'deepcluster-v2': {
-    id: 'deepcluster-v2',
-    label: 'DeepCluster-v2',
+    ...DC,
+    ...deepClusterFamily,
     help: 'Clustering: at every epoch start the remembered embeddings of all images are grouped by k-means, and each view must predict the cluster of its image. Its head has BatchNorm after the first layer, as published (Head BatchNorm); without it the tiny networks here stall.',
-    family: 'deepcluster',
-    hardExamples: false,
+    generators: [],
   },
   'hexa-dcluster': {
-    id: 'hexa-dcluster',
-    label: 'HEXA-DCluster',
+    ...HEXA_DC,
+    ...deepClusterFamily,
     help: 'DeepCluster-v2 plus hard views: adversarial perturbations that push a view out of its cluster, and cut-mixed views whose cluster labels are mixed by area.',
-    family: 'deepcluster',
-    hardExamples: true,
+    generators: HARD,
   },
 };
+
+/** Every method the page offers, by id (the method picker lists them in this order). */
+export const METHOD_INFO: Readonly<Record<MethodId, MethodDescriptor>> = BUILT_IN;
+
+const extra = new Map<string, MethodDescriptor>();
+
+/**
+ * Adds a method descriptor at run time (the engine's registerMethod calls it with the implementation).
+ * Throws when the id is taken or a listed generator cannot compose with the method's task.
+ */
+export function registerMethodDescriptor(d: MethodDescriptor): void {
+  if (d.id in BUILT_IN || extra.has(d.id)) throw new Error(`Method "${d.id}" is already registered.`);
+  for (const g of d.generators) {
+    if (!(g in GENERATOR_INFO)) throw new Error(`Method "${d.id}": unknown generator "${g}".`);
+    const c = composability(d.capabilities, g);
+    if (!c.ok) throw new Error(`Method "${d.id}": ${c.why}`);
+  }
+  extra.set(d.id, d);
+}
+
+/** Removes a method added with registerMethodDescriptor (tests). */
+export function unregisterMethodDescriptor(id: string): void {
+  extra.delete(id);
+}
+
+/** The descriptor of a method id, built-in or registered; undefined for an unknown id. */
+export function findMethod(id: string): MethodDescriptor | undefined {
+  return (BUILT_IN as Record<string, MethodDescriptor>)[id] ?? extra.get(id);
+}
+
+/** The descriptor of a method id; an unknown id (never stored, but never trusted) gets MoCo-v2's. */
+export function methodInfo(id: string): MethodDescriptor {
+  return findMethod(id) ?? BUILT_IN['moco-v2'];
+}
+
+/** The generators a method composes with, as descriptors. */
+export const methodGenerators = (m: MethodDescriptor): GeneratorDescriptor[] =>
+  m.generators.map((g) => GENERATOR_INFO[g]);
+
+/** The generators switched on in cfg for its method. */
+export const activeGenerators = (cfg: TrainConfig): GeneratorDescriptor[] =>
+  methodGenerators(methodInfo(cfg.method)).filter((g) => cfg[g.toggle]);
+
+/** Whether a settings group applies to a method (its own groups, the common ones, hard examples if any). */
+export function usesGroup(m: MethodDescriptor, g: FieldGroup): boolean {
+  if (g === 'hard examples') return m.generators.length > 0;
+  return !METHOD_GROUPS.includes(g) || m.groups.includes(g);
+}
+
+/** Whether a setting applies to a method (a hard-example setting only if one of its generators reads it). */
+export function usesField(m: MethodDescriptor, key: keyof TrainConfig, group: FieldGroup): boolean {
+  if (!usesGroup(m, group)) return false;
+  if (group !== 'hard examples') return true;
+  return methodGenerators(m).some((g) => g.fields.includes(key));
+}
+
+/** Why each generator not composed with this method is absent (for the UI), by generator id. */
+export function missingGenerators(m: MethodDescriptor): { id: GeneratorId; why: string }[] {
+  return GENERATOR_IDS.filter((g) => !m.generators.includes(g)).map((g) => {
+    const c = composability(m.capabilities, g);
+    return {
+      id: g,
+      why: c.ok
+        ? `${GENERATOR_INFO[g].label}: not in ${m.label}; its HEXA variant (or a new one) composes it.`
+        : c.why,
+    };
+  });
+}

@@ -1,10 +1,14 @@
 // One typed, flat training config: every field has one line of documentation, a range and a group
 // in FIELDS, which drives validation, the settings form and the URL encoding alike.
+import { findMethod } from './catalog';
 
 export const METHOD_IDS = ['moco-v2', 'hexa-moco', 'deepcluster-v2', 'hexa-dcluster'] as const;
 export type MethodId = (typeof METHOD_IDS)[number];
-/** Methods that cluster a memory bank (their K must stay below the number of train images). */
-export const CLUSTER_METHODS: readonly MethodId[] = ['deepcluster-v2', 'hexa-dcluster'];
+/**
+ * The methods whose configs saved before `headBn` existed trained with head BatchNorm (upgradeConfig).
+ * A historical fact about two methods, not a family test: new methods always have the setting.
+ */
+const HEAD_BN_BEFORE_ISSUE_10: readonly MethodId[] = ['deepcluster-v2', 'hexa-dcluster'];
 export const BACKBONE_IDS = ['tiny-convnet', 'small-resnet'] as const;
 export type BackboneId = (typeof BACKBONE_IDS)[number];
 export const PRESET_IDS = ['tiny', 'small-gpu', 'resnet'] as const;
@@ -409,7 +413,7 @@ export const defaultConfig = (): TrainConfig => ({ ...PRESETS[DEFAULT_PRESET].co
 export function upgradeConfig(c: TrainConfig): TrainConfig {
   const old = c as Partial<TrainConfig> & TrainConfig;
   if (typeof old.headBn === 'boolean') return c;
-  return { ...c, headBn: CLUSTER_METHODS.includes(c.method) };
+  return { ...c, headBn: HEAD_BN_BEFORE_ISSUE_10.includes(c.method) };
 }
 
 export interface ConfigIssue {
@@ -443,8 +447,7 @@ export function validateConfig(c: TrainConfig): ConfigIssue[] {
       });
     }
   }
-  if (!METHOD_IDS.includes(c.method))
-    issues.push({ field: 'method', message: `Unknown method "${c.method}".` });
+  if (!findMethod(c.method)) issues.push({ field: 'method', message: `Unknown method "${c.method}".` });
   if (!BACKBONE_IDS.includes(c.backbone))
     issues.push({ field: 'backbone', message: `Unknown backbone "${c.backbone}".` });
   if (!c.datasetId) issues.push({ field: 'datasetId', message: 'Choose a dataset.' });
@@ -466,7 +469,8 @@ export function validateConfig(c: TrainConfig): ConfigIssue[] {
       message: 'Each BN group needs at least 2 images: lower BN groups or raise the batch size.',
     });
   }
-  if (CLUSTER_METHODS.includes(c.method) && c.trainLimit !== 0 && c.clusterCount >= c.trainLimit) {
+  const clusters = findMethod(c.method)?.groups.includes('deepcluster') ?? false; // it reads Clusters K
+  if (clusters && c.trainLimit !== 0 && c.clusterCount >= c.trainLimit) {
     issues.push({
       field: 'clusterCount',
       message: `Clusters K (${c.clusterCount}) must be fewer than the train images (${c.trainLimit}).`,

@@ -78,23 +78,32 @@ export interface HardestPreview {
   indices: number[]; // dataset indices (train split); -1 when unknown
 }
 
-export interface PreviewSet {
+/**
+ * Each hard-example generator's panel data, by generator id (GENERATOR_IDS in catalog.ts; the engine's
+ * generator registry is typed by this map, so a generator without its preview type does not compile).
+ */
+export interface GeneratorPreviews {
+  adversarial: AdversarialPreview;
+  cutmix: CutMixPreview;
+}
+
+export interface PreviewSetBase {
   step: number;
   epoch: number;
   labelKind: LabelKind;
   views: { query: PreviewImage[]; key: PreviewImage[] };
-  adversarial: AdversarialPreview | null;
-  cutmix: CutMixPreview | null;
   /** Dataset indices of the shown samples (views, adversarial, cut-mix rows), when known. */
   indices?: number[];
   hardest?: HardestPreview | null;
 }
 
+/** A read-back's previews: the common part and every generator's own (null when it did not run). */
+export type PreviewSet = PreviewSetBase & { [K in keyof GeneratorPreviews]: GeneratorPreviews[K] | null };
+
 export interface PreviewMeta {
   step: number;
   epoch: number;
   labelKind: LabelKind;
-  epsilon: number;
 }
 
 export interface ProbeScores {

@@ -11,6 +11,8 @@ import {
   summaryRow,
 } from './compareData';
 import { cfg, point, run } from './testRuns';
+import { registerMethodDescriptor, unregisterMethodDescriptor } from '../shared/catalog';
+import type { MethodId } from '../shared/config';
 
 describe('buildAblation', () => {
   it('gives the four MoCo arms per seed, named and numbered', () => {
@@ -34,6 +36,31 @@ describe('buildAblation', () => {
     expect(items.every((i) => i.config.batchSize === cfg.batchSize && i.config.epochs === cfg.epochs)).toBe(
       true,
     );
+  });
+
+  it("gives a third family its descriptor's arms, never DeepCluster's", () => {
+    const id = 'third' as MethodId;
+    registerMethodDescriptor({
+      id,
+      label: 'Third',
+      help: 'A third family (test only), without a HEXA variant.',
+      family: 'third',
+      labelKind: 'key',
+      capabilities: ['score'],
+      groups: [],
+      generators: [],
+      panels: [],
+      ablation: [{ label: 'Third', patch: { method: id } }],
+    });
+    try {
+      const items = buildAblation({ ...cfg, method: id }, 2, 1);
+      expect(items.map((i) => [i.name, i.config.method, i.config.seed])).toEqual([
+        ['ablation 1: Third, seed 5', 'third', 5],
+        ['ablation 1: Third, seed 6', 'third', 6],
+      ]);
+    } finally {
+      unregisterMethodDescriptor(id);
+    }
   });
 
   it('uses the DeepCluster arms for the DeepCluster family', () => {
@@ -133,10 +160,10 @@ describe('chart rows', () => {
 describe('summary', () => {
   it('gives the final metrics of a run', () => {
     const s = summaryRow(run('a', { config: { ...cfg, method: 'hexa-moco', cutmix: false } }));
-    expect(s).toMatchObject({ loss: 2, linearTop1: 0.5, knnTop1: 0.4, adversarial: true, cutmix: false });
+    expect(s).toMatchObject({ loss: 2, linearTop1: 0.5, knnTop1: 0.4, generators: ['adversarial'] });
     expect(s.flipRate).toBeNull();
     expect(s.wallMs).toBe(2000);
-    expect(summaryRow(run('b', { config: { ...cfg, adversarial: true } })).adversarial).toBe(false);
+    expect(summaryRow(run('b', { config: { ...cfg, adversarial: true } })).generators).toEqual([]);
   });
 
   it('groups runs that differ only by seed', () => {

@@ -1,7 +1,7 @@
 // The comparison view's pure data: the ablation list, history restarts and event markers, chart rows
 // (aligned, smoothed, with min/max envelopes) and summary rows with mean ± std over seeds. No store,
 // no React: compareStore.ts and the Compare* panels use these; compareData.test.ts tests them.
-import type { TrainConfig } from '../shared/config';
+import type { MethodId, TrainConfig } from '../shared/config';
 import {
   alignByAxis,
   axisValue,
@@ -14,7 +14,14 @@ import {
   type MetricsRow,
   type RunAxis,
 } from '../shared/evaluation/runMath';
-import { METHOD_INFO } from '../shared/catalog';
+import {
+  activeGenerators,
+  GENERATOR_IDS,
+  GENERATOR_INFO,
+  methodInfo,
+  type AblationArm,
+  type GeneratorId,
+} from '../shared/catalog';
 import { describeEvent, type RunEvent } from '../shared/runEvents';
 import type { RunRecord } from '../shared/records';
 
@@ -30,30 +37,21 @@ export interface AblationItem {
   config: TrainConfig;
 }
 
-interface Variant {
-  label: string;
-  patch: Pick<TrainConfig, 'method' | 'adversarial' | 'cutmix'>;
-}
-
-/** The four arms of the ablation for a method family: base, +adversarial only, +cut-mix only, both. */
-export function ablationVariants(family: 'moco' | 'deepcluster'): Variant[] {
-  const [base, hexa] =
-    family === 'moco' ? (['moco-v2', 'hexa-moco'] as const) : (['deepcluster-v2', 'hexa-dcluster'] as const);
-  return [
-    { label: METHOD_INFO[base].label, patch: { method: base, adversarial: false, cutmix: false } },
-    { label: '+adversarial', patch: { method: hexa, adversarial: true, cutmix: false } },
-    { label: '+cut-mix', patch: { method: hexa, adversarial: false, cutmix: true } },
-    { label: METHOD_INFO[hexa].label, patch: { method: hexa, adversarial: true, cutmix: true } },
-  ];
+/**
+ * The arms of the one-click ablation for a method: its descriptor's list (MoCo and DeepCluster: the
+ * plain method, +adversarial only, +cut-mix only, both). A method without a HEXA variant has one arm.
+ */
+export function ablationVariants(method: MethodId): readonly AblationArm[] {
+  return methodInfo(method).ablation;
 }
 
 /**
- * The runs of ablation number `n` from `cfg`: the four arms of cfg's method family over the seeds
+ * The runs of ablation number `n` from `cfg`: the arms of cfg's method over the seeds
  * cfg.seed … cfg.seed + seeds − 1, seed by seed (so the first seed's comparison is complete first).
  */
 export function buildAblation(cfg: TrainConfig, seeds: number, n: number): AblationItem[] {
   const k = Math.max(1, Math.floor(seeds));
-  const variants = ablationVariants(METHOD_INFO[cfg.method].family);
+  const variants = ablationVariants(cfg.method);
   const items: AblationItem[] = [];
   for (let s = 0; s < k; s++) {
     const seed = cfg.seed + s;
@@ -98,17 +96,18 @@ export function findResumePoints(points: readonly Pick<MetricsRow, 'step' | 'ela
 // ---- Chart rows ----
 
 /** Metrics that the comparison charts. linear / knn come from the evaluations, the rest from read-backs. */
-export const COMPARE_METRICS = [
+export const COMPARE_METRICS: readonly { key: string; label: string; accuracy: boolean }[] = [
   { key: 'linear', label: 'linear probe top-1 (held-out)', accuracy: true },
   { key: 'knn', label: 'kNN top-1 (held-out)', accuracy: true },
   { key: 'probe_acc', label: 'online probe (batch)', accuracy: true },
   { key: 'loss', label: 'total loss', accuracy: false },
   { key: 'loss_clean', label: 'L_clean', accuracy: false },
-  { key: 'loss_adv', label: 'L_adv', accuracy: false },
-  { key: 'loss_mix', label: 'L_mix', accuracy: false },
-  { key: 'flip_rate', label: 'flip rate (adversarial)', accuracy: true },
-] as const;
-export type CompareMetric = (typeof COMPARE_METRICS)[number]['key'];
+  // Each generator's metrics that it marks for the comparison (its loss term first).
+  ...GENERATOR_IDS.flatMap((g) =>
+    GENERATOR_INFO[g].metrics.flatMap((m) => (m.compare ? [{ key: m.key, ...m.compare }] : [])),
+  ),
+];
+export type CompareMetric = string;
 
 /**
  * A run's evaluations as metric rows ({linear, knn}); their training time is interpolated from the
@@ -216,8 +215,8 @@ export interface SummaryRow {
   id: string;
   name: string;
   method: TrainConfig['method'];
-  adversarial: boolean; // effective: the method has hard examples and the switch is on
-  cutmix: boolean;
+  /** The generators in effect at the start (the method composes them and their switches are on). */
+  generators: GeneratorId[];
   seed: number;
   steps: number;
   totalSteps: number;
@@ -241,14 +240,12 @@ const lastValue = (run: RunRecord, key: string): number | null => {
 };
 
 export function summaryRow(run: RunRecord): SummaryRow {
-  const hard = METHOD_INFO[run.config.method].hardExamples;
   const lastEval = run.evals.at(-1);
   return {
     id: run.id,
     name: run.name,
     method: run.config.method,
-    adversarial: hard && run.config.adversarial,
-    cutmix: hard && run.config.cutmix,
+    generators: activeGenerators(run.config).map((g) => g.id),
     seed: run.config.seed,
     steps: run.step,
     totalSteps: run.totalSteps,

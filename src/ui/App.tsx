@@ -2,13 +2,10 @@ import { useEffect, useState } from 'react';
 import { checkIndexedDb } from '../env';
 import { useDatasetStore } from '../state/datasetStore';
 import { startLab } from '../state/lab';
-import { METHOD_INFO } from '../shared/catalog';
+import { methodInfo } from '../shared/catalog';
 import { AddDatasetPanel } from './panels/AddDatasetPanel';
-import { AdversarialPanel } from './panels/AdversarialPanel';
 import { BackendPanel } from './panels/BackendPanel';
 import { ComparePanel } from './panels/ComparePanel';
-import { ClustersPanel } from './panels/ClustersPanel';
-import { CutMixPanel } from './panels/CutMixPanel';
 import { DatasetPanel } from './panels/DatasetPanel';
 import { EmbeddingPanel } from './panels/EmbeddingPanel';
 import { GalleryPanel } from './panels/GalleryPanel';
@@ -22,11 +19,12 @@ import { SettingsPanel } from './panels/SettingsPanel';
 import { ViewsPanel } from './panels/ViewsPanel';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { useShownConfig } from './useShownConfig';
+import { GENERATOR_PANELS, METHOD_PANELS } from './methodPanels';
 
 export function App() {
   const [storageOk, setStorageOk] = useState<boolean | null>(null);
   // The running arm's during an ablation; an unknown id (never stored, but never trusted) shows MoCo-v2's.
-  const method = METHOD_INFO[useShownConfig().method] ?? METHOD_INFO['moco-v2'];
+  const method = methodInfo(useShownConfig().method);
   useEffect(() => {
     void checkIndexedDb().then((problem) => {
       if (problem) useDatasetStore.setState({ error: { kind: 'unavailable', message: problem } });
@@ -81,23 +79,29 @@ export function App() {
           <ErrorBoundary name="Views">
             <ViewsPanel />
           </ErrorBoundary>
-          {method.family === 'deepcluster' && (
-            <ErrorBoundary name="Clusters">
-              <ClustersPanel />
-            </ErrorBoundary>
-          )}
-          {method.hardExamples && (
+          {/* The method's own panels and its generators' (from its descriptor). */}
+          {method.panels.map((id) => {
+            const { name, Panel } = METHOD_PANELS[id];
+            return (
+              <ErrorBoundary key={id} name={name}>
+                <Panel />
+              </ErrorBoundary>
+            );
+          })}
+          {method.generators.length > 0 && (
             <>
               <ErrorBoundary name="Hard-example chart">
                 <HardExampleChart />
               </ErrorBoundary>
               <div className="grid">
-                <ErrorBoundary name="Adversarial">
-                  <AdversarialPanel />
-                </ErrorBoundary>
-                <ErrorBoundary name="Cut-mix">
-                  <CutMixPanel />
-                </ErrorBoundary>
+                {method.generators.map((id) => {
+                  const { name, Panel } = GENERATOR_PANELS[id];
+                  return (
+                    <ErrorBoundary key={id} name={name}>
+                      <Panel />
+                    </ErrorBoundary>
+                  );
+                })}
               </div>
             </>
           )}

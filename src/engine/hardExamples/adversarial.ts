@@ -3,7 +3,9 @@
 // statistics are untouched; the view stays in [0, 1]. Works for any PseudoLabelTask.
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../shared/config';
+import type { AdversarialPreview } from '../../shared/trainingTypes';
 import type { HardExampleGenerator, HardExamples, PseudoLabelTask } from '../methods/types';
+import { splitRows, toImages } from '../training/previewImages';
 import type { Rng } from '../runtime/random';
 
 export interface PgdSettings {
@@ -37,32 +39,85 @@ export function pgd(task: PseudoLabelTask, x: tf.Tensor4D, s: PgdSettings, rng: 
   });
 }
 
-export const adversarialGenerator: HardExampleGenerator = {
-  kind: 'adversarial',
+/** The first n samples of t (a preview row per shown sample). */
+const head = <T extends tf.Tensor>(t: T, n: number) => tf.slice(t, 0, n) as T;
+
+/** The adversarial examples of one batch; `delta` is the perturbation (owned, freed by dispose()). */
+export type AdversarialExamples = HardExamples & { delta: tf.Tensor4D };
+
+/** PGD views of the queries xq at the settings' budget (cfg's ε and α are in 1/255 units). */
+export function makeAdversarial(
+  task: PseudoLabelTask,
+  xq: tf.Tensor4D,
+  cfg: TrainConfig,
+  rng: Rng,
+): AdversarialExamples {
+  const delta = tf.keep(
+    pgd(
+      task,
+      xq,
+      { epsilon: cfg.epsilon / 255, steps: cfg.attackSteps, stepSize: cfg.attackStepSize / 255 },
+      rng,
+    ),
+  );
+  const view = tf.keep(tf.tidy(() => tf.clipByValue(tf.add(xq, delta), 0, 1) as tf.Tensor4D));
+  return {
+    weight: cfg.wAdv,
+    view,
+    delta,
+    loss(t, mode) {
+      const score = t.score(view, mode);
+      return { loss: score.loss, score };
+    },
+    metrics: ({ hard }): Record<string, tf.Scalar> =>
+      hard
+        ? {
+            // Flip: the own pseudo-label is no longer the arg-max of the adversarial view's logits.
+            flip_rate: tf.mean(tf.cast(tf.greater(hard.rank, 0), 'float32')) as tf.Scalar,
+            pos_logit_adv: tf.mean(hard.ownLogit) as tf.Scalar,
+          }
+        : {},
+    previews: ({ clean, hard }, n): Record<string, tf.Tensor> =>
+      hard
+        ? {
+            view: head(view, n),
+            delta: head(delta, n),
+            rank_before: head(clean.rank, n),
+            rank_after: head(hard.rank, n),
+            argmax_before: head(clean.argmax, n),
+            argmax_after: head(hard.argmax, n),
+            logit_before: head(clean.ownLogit, n),
+            logit_after: head(hard.ownLogit, n),
+          }
+        : {},
+    dispose() {
+      delta.dispose();
+      view.dispose();
+    },
+  };
+}
+
+export const adversarialGenerator: HardExampleGenerator<AdversarialPreview> = {
+  id: 'adversarial',
   enabled: (cfg) => cfg.adversarial && cfg.wAdv > 0 && cfg.epsilon > 0,
-  generate(task: PseudoLabelTask, xq: tf.Tensor4D, cfg: TrainConfig, rng: Rng): HardExamples {
-    const delta = tf.keep(
-      pgd(
-        task,
-        xq,
-        { epsilon: cfg.epsilon / 255, steps: cfg.attackSteps, stepSize: cfg.attackStepSize / 255 },
-        rng,
-      ),
-    );
-    const view = tf.keep(tf.tidy(() => tf.clipByValue(tf.add(xq, delta), 0, 1) as tf.Tensor4D));
+  generate: makeAdversarial,
+  readPreview(d, shapes, ctx): AdversarialPreview {
+    const n = shapes.view![0]!;
+    const nums = (k: string) => Array.from(d[k]!);
+    const perturbation = splitRows(d.delta!, n);
     return {
-      kind: 'adversarial',
-      weight: cfg.wAdv,
-      view,
-      extras: { perturbation: delta },
-      loss(t, mode) {
-        const score = t.score(view, mode);
-        return { loss: score.loss, score };
-      },
-      dispose() {
-        delta.dispose();
-        view.dispose();
-      },
+      clean: ctx.query,
+      adversarial: toImages(d.view!, shapes.view!),
+      perturbation,
+      scale: perturbation.reduce((m, p) => p.reduce((a, v) => Math.max(a, Math.abs(v)), m), 0),
+      epsilon: ctx.cfg.epsilon / 255,
+      rankBefore: nums('rank_before'),
+      rankAfter: nums('rank_after'),
+      logitBefore: nums('logit_before'),
+      logitAfter: nums('logit_after'),
+      ownLabel: ctx.ownLabels.slice(0, n),
+      argmaxBefore: nums('argmax_before'),
+      argmaxAfter: nums('argmax_after'),
     };
   },
 };

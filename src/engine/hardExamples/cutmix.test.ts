@@ -185,7 +185,9 @@ describe('cutMixGenerator', () => {
     tf.dispose(hard.loss(task, { training: true }).loss);
     expect(seen).toEqual([{ partner: Array.from(drawn.partner), lambda: Array.from(drawn.lambda) }]);
     expect(hard.weight).toBe(cfg.wMix);
-    expect(Array.from(await hard.extras.lambda!.data())).toEqual(Array.from(drawn.lambda));
+    const shown = tf.tidy(() => hard.previews({ clean: null!, hard: null, query: xq }, 8)); // the step's tidy
+    expect(Array.from(await shown.lambda!.data())).toEqual(Array.from(drawn.lambda));
+    tf.dispose(Object.values(shown));
     hard.dispose();
     expect(tf.memory().numTensors).toBe(before);
     xq.dispose();

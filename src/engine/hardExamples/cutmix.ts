@@ -3,7 +3,9 @@
 // at a uniform centre, clipped to the image; λ is recomputed from the clipped box (docs/DESIGN-NOTES.md, "HEXA-MoCo").
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../shared/config';
+import type { CutMixPreview } from '../../shared/trainingTypes';
 import type { HardExampleGenerator, HardExamples, PseudoLabelTask } from '../methods/types';
+import { splitRows, toImages } from '../training/previewImages';
 import type { Rng } from '../runtime/random';
 
 export interface CutMixBoxes {
@@ -55,8 +57,8 @@ export function cutMix(x: tf.Tensor4D, mask: tf.Tensor4D, partner: tf.Tensor1D):
   );
 }
 
-export const cutMixGenerator: HardExampleGenerator = {
-  kind: 'cutmix',
+export const cutMixGenerator: HardExampleGenerator<CutMixPreview> = {
+  id: 'cutmix',
   enabled: (cfg) => cfg.cutmix && cfg.wMix > 0,
   generate(_task: PseudoLabelTask, xq: tf.Tensor4D, cfg: TrainConfig, rng: Rng): HardExamples {
     const [b, h, w] = xq.shape;
@@ -65,15 +67,39 @@ export const cutMixGenerator: HardExampleGenerator = {
     const lambda = tf.tensor1d(drawn.lambda, 'float32');
     const mask = boxMask(drawn.boxes, b, h, w);
     const view = cutMix(xq, mask, partner);
+    const head = <T extends tf.Tensor>(t: T, n: number) => tf.slice(t, 0, n) as T;
     return {
-      kind: 'cutmix',
       weight: cfg.wMix,
       view,
-      extras: { mask, partner, lambda },
-      loss: (t, mode) => ({ loss: t.mixedLoss(view, partner, lambda, mode) }),
+      loss: (t, mode) => {
+        if (!t.mixedLoss) throw new Error('Cut-mix: this method has no mixed targets (mixedLoss).');
+        return { loss: t.mixedLoss(view, partner, lambda, mode) };
+      },
+      metrics: () => ({ lambda: tf.mean(lambda) as tf.Scalar }),
+      previews: ({ query }, n) => ({
+        view: head(view, n),
+        mask: head(mask, n),
+        partner_view: head(tf.gather(query, partner), n),
+        partner: head(partner, n),
+        lambda: head(lambda, n),
+      }),
       dispose() {
         [partner, lambda, mask, view].forEach((x) => x.dispose());
       },
+    };
+  },
+  readPreview(d, shapes, ctx): CutMixPreview {
+    const n = shapes.view![0]!;
+    const partner = Array.from(d.partner!);
+    return {
+      own: ctx.query,
+      partner: toImages(d.partner_view!, shapes.partner_view!),
+      mixed: toImages(d.view!, shapes.view!),
+      masks: splitRows(d.mask!, n).map((m) => Uint8Array.from(m)),
+      lambda: Array.from(d.lambda!),
+      partnerIndex: partner,
+      ownLabel: ctx.ownLabels.slice(0, n),
+      partnerLabel: partner.map((j) => ctx.ownLabels[j]!),
     };
   },
 };

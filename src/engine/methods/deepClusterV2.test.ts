@@ -5,12 +5,22 @@ import { createMemorySource, syntheticBars } from '../data/memorySource';
 import { l2Normalize } from '../evaluation/normalize';
 import { pgd } from '../hardExamples/adversarial';
 import { Rng } from '../runtime/random';
+import type { StepInput } from './types';
 import { fixedImages, tinyConfig, useCpu } from '../testing/fixtures';
 import { Sgd } from '../training/sgd';
 import { trainStep } from '../training/step';
 import { ClusterTask, DeepClusterV2, mixedClusterTargets } from './deepClusterV2';
 import { METHODS } from './registry';
 import type { HardExampleGenerator, PseudoLabelTask } from './types';
+
+/** A two-view step input (step 0, epoch 0). */
+const stepInput = (xq: tf.Tensor4D, xk: tf.Tensor4D, indices: Int32Array): StepInput => ({
+  views: [xq, xk],
+  indices,
+  rng: new Rng(1),
+  step: 0,
+  epoch: 0,
+});
 
 beforeAll(useCpu);
 
@@ -87,8 +97,7 @@ describe('DeepCluster-v2 clusters and pseudo-labels', () => {
 
     const indices = new Rng(3).permutation(N).slice(0, cfg.batchSize);
     const xq = fixedImages(cfg.batchSize, cfg.imageSize, 1, 11);
-    const task = dc.beginStep({ xq, xk: xq, indices, rng: new Rng(1) }, cfg) as ClusterTask;
-    expect(task.labelKind).toBe('cluster');
+    const task = dc.beginStep(stepInput(xq, xq, indices), cfg) as ClusterTask;
     expect(await ints(task.ownLabel)).toEqual(Array.from(indices, (i) => a0[i]));
     expect(await ints(task.own[1]!)).toEqual(Array.from(indices, (i) => a1[i]));
     expect(await ints(task.indices)).toEqual(Array.from(indices));
@@ -123,13 +132,18 @@ describe('DeepCluster-v2 clusters and pseudo-labels', () => {
     const xq = fixedImages(cfg.batchSize, cfg.imageSize, 1, 11);
     const xk = fixedImages(cfg.batchSize, cfg.imageSize, 1, 12);
     const indices = Int32Array.from({ length: cfg.batchSize }, (_, i) => 3 * i);
-    const task = dc.beginStep({ xq, xk, indices, rng: new Rng(1) }, cfg);
+    const task = dc.beginStep(stepInput(xq, xk, indices), cfg);
     const mode = { training: false };
     const out = tf.tidy(() => {
       const s = task.score(xq, mode);
       const partner = tf.tensor1d([1, 2, 3, 4, 5, 6, 7, 0], 'int32');
       const lambda = tf.fill([cfg.batchSize], 0.7) as tf.Tensor1D;
-      return [s.loss, s.rank, task.extraCleanLoss!(s, mode), task.mixedLoss(xq, partner, lambda, mode)];
+      return [
+        s.loss,
+        s.rank,
+        (task as ClusterTask).secondViewLoss(s, mode),
+        task.mixedLoss!(xq, partner, lambda, mode),
+      ];
     });
     for (const t of [out[0]!, out[2]!, out[3]!])
       (await t.data()).forEach((v) => expect(v).toBeCloseTo(LN_K, 5));
@@ -143,7 +157,7 @@ describe('DeepCluster-v2 clusters and pseudo-labels', () => {
     const { cfg, dc } = await clustered();
     const x = fixedImages(cfg.batchSize, cfg.imageSize, 1, 11);
     const indices = new Rng(4).permutation(N).slice(0, cfg.batchSize);
-    const task = dc.beginStep({ xq: x, xk: x, indices, rng: new Rng(1) }, cfg);
+    const task = dc.beginStep(stepInput(x, x, indices), cfg);
     const eps = 8 / 255;
     const delta = pgd(task, x, { epsilon: eps, steps: 3, stepSize: 4 / 255 }, new Rng(2));
     const [size, before, after, lo, hi] = tf.tidy(() => {
@@ -191,7 +205,7 @@ describe('DeepCluster-v2 mixed targets', () => {
     const { cfg, dc } = await clustered();
     const x = fixedImages(cfg.batchSize, cfg.imageSize, 1, 11);
     const indices = new Rng(6).permutation(N).slice(0, cfg.batchSize);
-    const task = dc.beginStep({ xq: x, xk: x, indices, rng: new Rng(1) }, cfg) as ClusterTask;
+    const task = dc.beginStep(stepInput(x, x, indices), cfg) as ClusterTask;
     const o0 = await ints(task.own[0]!);
     const o1 = await ints(task.own[1]!);
     // Another sample with the same clusters in both heads where there is one, else itself.
@@ -281,9 +295,7 @@ describe('DeepCluster-v2 memory bank', () => {
     await expect(dc.prepare({ source, count: 8, cfg, rng: new Rng(1), augment })).rejects.toThrow(
       /Clusters K \(8\) must be fewer than the train images in use \(8\)/,
     );
-    expect(() =>
-      dc.beginStep({ xq: null!, xk: null!, indices: new Int32Array(8), rng: new Rng(1) }, cfg),
-    ).toThrow(/prepare\(\)/);
+    expect(() => dc.beginStep(stepInput(null!, null!, new Int32Array(8)), cfg)).toThrow(/prepare\(\)/);
     dc.dispose();
   });
 
@@ -301,7 +313,7 @@ describe('DeepCluster-v2 memory bank', () => {
     const indices = new Rng(7).permutation(N).slice(0, cfg.batchSize);
     // Spy on the (unchanged) generators to keep copies of the hard views they make.
     const hardViews: tf.Tensor4D[] = [];
-    const spies: HardExampleGenerator[] = def.generators.map((g) => ({
+    const spies: HardExampleGenerator[] = def.generatorImpls.map((g) => ({
       ...g,
       generate(task: PseudoLabelTask, x: tf.Tensor4D, c: TrainConfig, rng: Rng) {
         const h = g.generate(task, x, c, rng);
@@ -313,7 +325,7 @@ describe('DeepCluster-v2 memory bank', () => {
       base: dc,
       generators: spies,
       cfg,
-      input: { xq, xk, indices, rng: new Rng(9) },
+      input: { views: [xq, xk], indices, rng: new Rng(9), step: 0, epoch: 0 },
       lr: 0, // parameters stay put, so the embeddings can be recomputed after the step
       optimizer: opt,
       probe: null,
@@ -372,9 +384,15 @@ describe('DeepCluster-v2 memory bank', () => {
       if (i === 3) await dc.onEpochStart(1);
       const out = trainStep({
         base: dc,
-        generators: def.generators,
+        generators: def.generatorImpls,
         cfg,
-        input: { xq, xk, indices: rng.permutation(N).slice(0, cfg.batchSize), rng },
+        input: {
+          views: [xq, xk],
+          indices: rng.permutation(N).slice(0, cfg.batchSize),
+          rng,
+          step: 0,
+          epoch: 0,
+        },
         lr: 0.05,
         optimizer: opt,
         probe: null,

@@ -15,7 +15,7 @@ import { newVariable, type ForwardMode } from '../nn/layers';
 import { Rng } from '../runtime/random';
 import { sphericalKMeans } from './kmeans';
 import { scoreFromLogits } from './scoring';
-import type { BaseMethod, PrepareContext, PseudoLabelTask, StepInput, ViewScore } from './types';
+import type { BaseMethod, CleanLoss, PrepareContext, PseudoLabelTask, StepInput, ViewScore } from './types';
 import type { ClusterStats } from '../../shared/trainingTypes';
 
 /** k-means updates per head at each re-clustering (the DeepCluster-v2 reference uses 10). */
@@ -60,7 +60,6 @@ const meanOverHeads = (losses: tf.Tensor1D[]): tf.Tensor1D =>
 
 /** A batch's pseudo-label task: its images' cluster assignments a_h[index] under the frozen prototypes. */
 export class ClusterTask implements PseudoLabelTask {
-  readonly labelKind = 'cluster' as const;
   readonly ownLabel: tf.Tensor1D; // int32 [B] head-0 clusters
   /** Clean embeddings [B, d] of xq and xk from the step's clean forward (the bank's update). */
   zq: tf.Tensor2D | null = null;
@@ -72,6 +71,7 @@ export class ClusterTask implements PseudoLabelTask {
     private readonly tau: number,
     readonly indices: tf.Tensor1D, // int32 [B] dataset indices (owned)
     readonly own: readonly tf.Tensor1D[], // H × int32 [B] clusters of the batch (owned)
+    private readonly xq: tf.Tensor4D, // [B, S, S, C] the query view (not owned)
     private readonly xk: tf.Tensor4D, // [B, S, S, C] the second clean view (not owned)
   ) {
     this.ownLabel = own[0]!;
@@ -85,6 +85,12 @@ export class ClusterTask implements PseudoLabelTask {
   /** Mean over heads of CE(z·C_hᵀ/τ, a_h) → [B]. */
   private lossOf(z: tf.Tensor2D): tf.Tensor1D {
     return meanOverHeads(this.logits(z).map((l, h) => crossEntropy(l, this.own[h]!)));
+  }
+
+  /** Both clean views: L_clean is the mean over xq's and xk's per-sample losses. */
+  clean(mode: ForwardMode): CleanLoss {
+    const query = this.score(this.xq, mode);
+    return { loss: tf.concat([query.loss, this.secondViewLoss(query, mode)]), query };
   }
 
   score(views: tf.Tensor4D, mode: ForwardMode): ViewScore {
@@ -108,7 +114,7 @@ export class ClusterTask implements PseudoLabelTask {
   }
 
   /** The loss of the second clean view xk [B]; keeps both clean embeddings for the memory bank. */
-  extraCleanLoss(clean: ViewScore, mode: ForwardMode): tf.Tensor1D {
+  secondViewLoss(clean: ViewScore, mode: ForwardMode): tf.Tensor1D {
     const zk = this.encoder.embed(this.xk, mode); // [B, d]
     this.zq?.dispose();
     this.zk?.dispose();
@@ -392,7 +398,8 @@ export class DeepClusterV2 implements BaseMethod {
         throw new Error(`DeepCluster-v2: dataset index ${i} is outside the bank (N = ${n}).`);
     const indices = tf.keep(tf.tensor1d(input.indices, 'int32')); // [B]
     const own = this.assignTensors.map((a) => tf.keep(tf.gather(a, indices))); // H × [B]
-    return new ClusterTask(this.encoder, this.prototypes, cfg.clusterTemperature, indices, own, input.xk);
+    const [xq, xk] = input.views as [tf.Tensor4D, tf.Tensor4D];
+    return new ClusterTask(this.encoder, this.prototypes, cfg.clusterTemperature, indices, own, xq, xk);
   }
 
   /** Writes the step's clean embeddings into the bank at the batch's dataset indices. */

@@ -106,7 +106,7 @@ describe('MoCo-v2 training step', () => {
         base,
         generators: [],
         cfg,
-        input: { xq, xk, indices, rng },
+        input: { views: [xq, xk], indices, rng, step: i, epoch: 0 },
         lr: i < 2 ? 0 : cfg.lr, // two warm-up steps fill the queue with real keys
         optimizer: opt,
         probe: null,
@@ -139,9 +139,9 @@ describe('MoCo-v2 training step', () => {
     };
     const out = trainStep({
       base: s.base,
-      generators: s.def.generators,
+      generators: s.def.generatorImpls,
       cfg: s.cfg,
-      input: { xq: s.xq, xk: s.xk, indices: s.indices, rng: new Rng(9) },
+      input: { views: [s.xq, s.xk], indices: s.indices, rng: new Rng(9), step: 0, epoch: 0 },
       lr: 0.05,
       optimizer: s.opt,
       probe: null,

@@ -51,6 +51,9 @@ export function shuffledKeys(keyEncoder: Encoder, xk: tf.Tensor4D, groups: numbe
   });
 }
 
+/** MoCo's task keeps the batch's clean keys for endStep's enqueue. */
+type MocoTask = PseudoLabelTask & { keys: tf.Tensor2D };
+
 export class MocoV2 implements BaseMethod {
   readonly encoder: Encoder;
   readonly keyEncoder: Encoder;
@@ -73,17 +76,21 @@ export class MocoV2 implements BaseMethod {
   }
 
   beginStep(input: StepInput, cfg: TrainConfig): PseudoLabelTask {
+    const [xq, xk] = input.views as [tf.Tensor4D, tf.Tensor4D];
     momentumUpdate(this.encoder.params, this.keyEncoder.params, cfg.keyMomentum);
-    const k = tf.keep(shuffledKeys(this.keyEncoder, input.xk, cfg.bnGroups, input.rng)); // [B, d]
+    const k = tf.keep(shuffledKeys(this.keyEncoder, xk, cfg.bnGroups, input.rng)); // [B, d], constant
     const b = k.shape[0];
     const own = tf.keep(tf.range(0, b, 1, 'int32') as tf.Tensor1D);
     const queue = this.queue.keys;
     const tau = cfg.temperature;
     const encoder = this.encoder;
-    return {
-      labelKind: 'key',
+    const task: MocoTask = {
       ownLabel: own,
       keys: k,
+      clean(mode) {
+        const query = task.score(xq, mode);
+        return { loss: query.loss, query };
+      },
       score(views: tf.Tensor4D, mode: ForwardMode): ViewScore {
         const features = encoder.features(views, mode);
         const q = l2n(encoder.head.apply(features, mode));
@@ -98,11 +105,12 @@ export class MocoV2 implements BaseMethod {
         k.dispose();
         own.dispose();
       },
-    } as PseudoLabelTask & { keys: tf.Tensor2D };
+    };
+    return task;
   }
 
   endStep(task: PseudoLabelTask): void {
-    this.queue.enqueue((task as PseudoLabelTask & { keys: tf.Tensor2D }).keys);
+    this.queue.enqueue((task as MocoTask).keys);
   }
 
   dispose(): void {

@@ -4,13 +4,14 @@
 // Hard-example generators only ever talk to the task, so HEXA = base method + generators.
 import type * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../shared/config';
-import type { MethodInfo } from '../../shared/catalog';
+import type { GeneratorId, MethodDescriptor } from '../../shared/catalog';
 import type { ChunkSource } from '../../shared/data/types';
 import type { ForwardMode } from '../nn/layers';
 import type { Encoder } from '../nn/encoder';
 import type { Rng } from '../runtime/random';
 import type { ClusterStats } from '../../shared/trainingTypes';
-import type { LabelKind } from '../../shared/trainingTypes';
+import type { PreviewImage } from '../../shared/trainingTypes';
+import type { ReadValues } from '../training/readback';
 
 /** A view scored against its own pseudo-label. */
 export interface ViewScore {
@@ -22,30 +23,55 @@ export interface ViewScore {
   embedding: tf.Tensor2D; // [B, d] L2-normalised embedding (for the collapse monitor)
 }
 
+/** The batch's clean loss, computed inside the gradient tape (see PseudoLabelTask.clean). */
+export interface CleanLoss {
+  /** Per-sample losses of every clean view that enters L_clean, concatenated; L_clean is their mean. */
+  loss: tf.Tensor1D;
+  /** The query view's (views[0]) score: metrics, the online probe, the gallery. */
+  query: ViewScore;
+}
+
 export interface PseudoLabelTask {
-  /** Scores views [B, H, W, C] against the batch's own pseudo-labels. */
+  /**
+   * Called once per step, inside the gradient tape, before any hard view is scored: the clean loss of
+   * the batch's views. Targets computed here are differentiable (SimCLR's other view, a predictor's
+   * target without stop-gradient); the task may keep them for the score() and mixedLoss() calls that
+   * follow in the same tape. Targets made in beginStep are constants (stop-gradient). The only place a
+   * method sees the step's clean embeddings (e.g. for a memory bank): score() also runs on hard views.
+   */
+  clean(mode: ForwardMode): CleanLoss;
+  /**
+   * Scores views [B, H, W, C] against the batch's own pseudo-labels (capability 'score'). Hard-example
+   * generators call it before the tape (the adversarial attack, in inference mode) and inside it.
+   */
   score(views: tf.Tensor4D, mode: ForwardMode): ViewScore;
-  /** Per-sample soft cross-entropy of mixed views against λ·own + (1−λ)·partner pseudo-labels → [B]. */
-  mixedLoss(views: tf.Tensor4D, partner: tf.Tensor1D, lambda: tf.Tensor1D, mode: ForwardMode): tf.Tensor1D;
-  /** Names the pseudo-label space for panels: 'key' (MoCo) or 'cluster' (DeepCluster). */
-  labelKind: LabelKind;
+  /**
+   * Capability 'mixed-target': per-sample soft cross-entropy of mixed views against
+   * λ·own + (1−λ)·partner pseudo-labels → [B]. A task without it cannot take cut-mixed views.
+   */
+  mixedLoss?(views: tf.Tensor4D, partner: tf.Tensor1D, lambda: tf.Tensor1D, mode: ForwardMode): tf.Tensor1D;
   /** Own pseudo-label index per sample, int32 [B] (MoCo: the batch position; DeepCluster: cluster). */
   ownLabel: tf.Tensor1D;
-  /**
-   * Optional: per-sample losses [B] of the batch's other clean views (DeepCluster-v2: the second view
-   * xk). The step calls it once, inside the gradient tape, right after score(xq) with that clean score;
-   * L_clean is then the mean over all clean views. The only place a method sees the step's clean
-   * embeddings (e.g. for a memory bank): score() also runs on hard views, this never does.
-   */
-  extraCleanLoss?(clean: ViewScore, mode: ForwardMode): tf.Tensor1D;
   dispose(): void;
 }
 
+/** One augmented view a method asks for: its side in pixels (multi-crop: large and small views). */
+export interface ViewSpec {
+  size: number;
+  /** Smallest crop area as a share of the image; the config's cropScaleMin when absent. */
+  cropScaleMin?: number;
+}
+
 export interface StepInput {
-  xq: tf.Tensor4D; // [B, S, S, C] first augmented view (queries)
-  xk: tf.Tensor4D; // [B, S, S, C] second augmented view (keys)
+  /**
+   * The augmented views, one per ViewSpec of BaseMethod.views (two at the crop size by default), each
+   * [B, S_v, S_v, C]. views[0] is the query: the view hard-example generators start from.
+   */
+  views: tf.Tensor4D[];
   indices: Int32Array; // dataset indices of the batch
   rng: Rng;
+  step: number; // steps done before this one (0 at the first step)
+  epoch: number; // the batch's epoch (0-based)
 }
 
 /** What a method may need once before training (DeepCluster-v2: a no-grad pass fills its memory bank). */
@@ -65,7 +91,15 @@ export interface BaseMethod {
   readonly encoder: Encoder; // the online encoder; its backbone is what the probes evaluate
   /** Trainable variables, in a fixed order (optimiser state follows it). */
   params(): tf.Variable[];
-  /** Before the loss: momentum update, keys, etc. Returns the batch's pseudo-label task. */
+  /**
+   * The views it wants per image, in order (views[0] is the query). Default: two at cfg.imageSize.
+   * Read at every step, so it may depend on live settings.
+   */
+  views?(cfg: TrainConfig): ViewSpec[];
+  /**
+   * Before the gradient tape: momentum updates, constant (stop-gradient) targets, assignments. Returns
+   * the batch's pseudo-label task; its clean() then runs inside the tape.
+   */
   beginStep(input: StepInput, cfg: TrainConfig): PseudoLabelTask;
   /** After the optimiser step: e.g. enqueue the clean keys. */
   endStep(task: PseudoLabelTask): void;
@@ -94,24 +128,55 @@ export interface BaseMethod {
   dispose(): void;
 }
 
+/** A view's score with every tensor kept (it outlives the tape); what generators read for metrics. */
+export type DetachedScore = Omit<ViewScore, 'loss'>;
+
+/** What a generator's metrics() and previews() see after the optimiser step. */
+export interface HardReport {
+  clean: DetachedScore; // the clean query's score
+  hard: DetachedScore | null; // the hard views' score, when loss() returned one
+  query: tf.Tensor4D; // the clean query views [B, S, S, C]
+}
+
 /** What a hard-example generator made for one batch. Tensors are owned by it until dispose(). */
 export interface HardExamples {
-  kind: 'adversarial' | 'cutmix';
   weight: number;
-  /** Called inside the gradient tape: per-sample loss [B] of the hard views, plus their scores. */
+  /** Called inside the gradient tape, after task.clean(): per-sample loss [B] of the hard views, plus their scores. */
   loss(task: PseudoLabelTask, mode: ForwardMode): { loss: tf.Tensor1D; score?: ViewScore };
   view: tf.Tensor4D; // [B, S, S, C] the hard views
-  extras: Record<string, tf.Tensor>; // what the panels show: perturbation, mask, partner, λ …
+  /** Its metric scalars beyond its loss term (the GeneratorDescriptor's metrics), e.g. the flip rate. Called inside the step's tidy. */
+  metrics(r: HardReport): Record<string, tf.Scalar>;
+  /** Its preview tensors for the first n samples (read back with the others; see readPreview). Inside the step's tidy. */
+  previews(r: HardReport, n: number): Record<string, tf.Tensor>;
   dispose(): void;
 }
 
-export interface HardExampleGenerator {
-  kind: 'adversarial' | 'cutmix';
-  enabled(cfg: TrainConfig): boolean;
-  generate(task: PseudoLabelTask, xq: tf.Tensor4D, cfg: TrainConfig, rng: Rng): HardExamples;
+/** What a generator's readPreview gets beside its own values. */
+export interface PreviewContext {
+  cfg: TrainConfig; // the settings the step was made with
+  query: PreviewImage[]; // the shown clean query views
+  ownLabels: number[]; // the batch's own pseudo-labels [B]
 }
 
-export interface MethodDefinition extends MethodInfo {
+/**
+ * A hard-example generator. Its tf-free descriptor (GENERATOR_INFO in src/shared/catalog.ts: settings,
+ * metrics, what it needs of a task) has the same id; the registry pairs them.
+ */
+export interface HardExampleGenerator<P = unknown> {
+  id: GeneratorId;
+  enabled(cfg: TrainConfig): boolean;
+  /** Before the gradient tape: the hard views from the query views [B, S, S, C]. */
+  generate(task: PseudoLabelTask, query: tf.Tensor4D, cfg: TrainConfig, rng: Rng): HardExamples;
+  /** Its panel's data from the read-back values of its previews() (keys as it named them), with their shapes. */
+  readPreview(values: Record<string, ReadValues>, shapes: Record<string, number[]>, ctx: PreviewContext): P;
+}
+
+/** A method's engine half: how to build its base method (its descriptor says the rest). */
+export interface MethodImplementation {
   createBase(cfg: TrainConfig, channels: number, rng: Rng): BaseMethod;
-  generators: HardExampleGenerator[];
+}
+
+/** A method as the trainer uses it: its descriptor, its base method's factory and its generators. */
+export interface MethodDefinition extends MethodDescriptor, MethodImplementation {
+  generatorImpls: HardExampleGenerator[];
 }

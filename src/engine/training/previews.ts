@@ -1,33 +1,24 @@
 // Small previews for the panels, read back from the GPU only on read-back steps. Plain typed arrays
-// so they cross the worker boundary cheaply (transferable buffers).
+// so they cross the worker boundary cheaply (transferable buffers). The step's own previews (views,
+// pseudo-labels, the gallery's hardest samples) are read here; each hard-example generator reads its
+// own (keys `<generator id>:<key>`) with its readPreview.
 import type * as tf from '@tensorflow/tfjs';
+import type { TrainConfig } from '../../shared/config';
+import { GENERATOR_IDS } from '../../shared/catalog';
+import { GENERATORS } from '../methods/registry';
 import { readTogether, type ReadValues } from './readback';
-import type { PreviewImage, PreviewMeta, PreviewSet } from '../../shared/trainingTypes';
-
-function toImages(data: Float32Array | Int32Array | Uint8Array, shape: number[]): PreviewImage[] {
-  const [n, h, w, c] = shape as [number, number, number, number];
-  const size = h * w * c;
-  return Array.from({ length: n }, (_, i) => {
-    const pixels = new Uint8Array(size);
-    for (let j = 0; j < size; j++)
-      pixels[j] = Math.round(Math.min(1, Math.max(0, data[i * size + j]!)) * 255);
-    return { width: w, height: h, channels: c, pixels };
-  });
-}
-
-function split(data: Float32Array | Int32Array | Uint8Array, n: number): Float32Array[] {
-  const size = data.length / n;
-  return Array.from({ length: n }, (_, i) => Float32Array.from(data.subarray(i * size, (i + 1) * size)));
-}
+import { toImages } from './previewImages';
+import type { PreviewMeta, PreviewSet } from '../../shared/trainingTypes';
 
 /** Reads the step's preview tensors (one read-back for all) and disposes them. */
 export async function readPreviews(
   t: Record<string, tf.Tensor>,
   meta: PreviewMeta,
+  cfg: TrainConfig, // the settings the step was made with (e.g. the adversarial budget shown)
   batchIndices?: Int32Array, // dataset indices of the batch, to name the samples
 ): Promise<PreviewSet> {
   try {
-    return previewsFromValues(await readTogether(t), shapesOf(t), meta, batchIndices);
+    return previewsFromValues(await readTogether(t), shapesOf(t), meta, cfg, batchIndices);
   } finally {
     Object.values(t).forEach((x) => x.dispose());
   }
@@ -36,51 +27,33 @@ export async function readPreviews(
 export const shapesOf = (t: Record<string, tf.Tensor>): Record<string, number[]> =>
   Object.fromEntries(Object.entries(t).map(([k, x]) => [k, x.shape]));
 
+/** The values and shapes under `<prefix>:`, with the prefix removed. */
+function scoped<T>(all: Record<string, T>, prefix: string): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const [k, v] of Object.entries(all))
+    if (k.startsWith(`${prefix}:`)) out[k.slice(prefix.length + 1)] = v;
+  return out;
+}
+
 /** The preview set from read-back values (see readPreviews) and the tensors' shapes. */
 export function previewsFromValues(
   d: Record<string, ReadValues>,
   shapes: Record<string, number[]>,
   meta: PreviewMeta,
+  cfg: TrainConfig,
   batchIndices?: Int32Array,
 ): PreviewSet {
   const shape = (k: string) => shapes[k]!;
   const nums = (k: string) => Array.from(d[k]!);
-  const out: PreviewSet = {
-    ...meta,
-    views: { query: toImages(d.xq!, shape('xq')), key: toImages(d.xk!, shape('xk')) },
-    adversarial: null,
-    cutmix: null,
-  };
-  if (d.adv_view && d.adv_delta) {
-    const n = shape('adv_view')[0]!;
-    const perturbation = split(d.adv_delta, n);
-    out.adversarial = {
-      clean: out.views.query,
-      adversarial: toImages(d.adv_view, shape('adv_view')),
-      perturbation,
-      scale: perturbation.reduce((m, p) => p.reduce((a, v) => Math.max(a, Math.abs(v)), m), 0),
-      epsilon: meta.epsilon,
-      rankBefore: nums('rank_before'),
-      rankAfter: nums('rank_after'),
-      logitBefore: nums('logit_before'),
-      logitAfter: nums('logit_after'),
-      ownLabel: nums('own_labels').slice(0, n),
-      argmaxBefore: nums('argmax_before'),
-      argmaxAfter: nums('argmax_after'),
-    };
-  }
-  if (d.mix_view && d.mix_mask) {
-    const n = shape('mix_view')[0]!;
-    out.cutmix = {
-      own: out.views.query,
-      partner: toImages(d.mix_partner_view!, shape('mix_partner_view')),
-      mixed: toImages(d.mix_view, shape('mix_view')),
-      masks: split(d.mix_mask, n).map((m) => Uint8Array.from(m)),
-      lambda: nums('mix_lambda'),
-      partnerIndex: nums('mix_partner'),
-      ownLabel: nums('own_labels').slice(0, n),
-      partnerLabel: nums('mix_partner').map((j) => d.own_labels![j]!),
-    };
+  const query = toImages(d.xq!, shape('xq'));
+  const ownLabels = d.own_labels ? Array.from(d.own_labels) : [];
+  const out = { ...meta, views: { query, key: toImages(d.xk!, shape('xk')) } } as PreviewSet;
+  for (const id of GENERATOR_IDS) {
+    const values = scoped(d, id);
+    (out as unknown as Record<string, unknown>)[id] =
+      Object.keys(values).length > 0
+        ? GENERATORS[id].readPreview(values, scoped(shapes, id), { cfg, query, ownLabels })
+        : null;
   }
   if (batchIndices) out.indices = Array.from(batchIndices.subarray(0, out.views.query.length));
   if (d.hard_view && d.hard_loss && d.hard_pos) {

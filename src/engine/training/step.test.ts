@@ -36,9 +36,9 @@ function setup(method: 'moco-v2' | 'hexa-moco', over: Partial<TrainConfig> = {})
   const step = (previewCount = 0): StepOutput =>
     trainStep({
       base,
-      generators: def.generators,
+      generators: def.generatorImpls,
       cfg,
-      input: { xq, xk, indices, rng: new Rng(9) },
+      input: { views: [xq, xk], indices, rng: new Rng(9), step: 0, epoch: 0 },
       lr: 0.05,
       optimizer: opt,
       probe: null,
@@ -143,23 +143,23 @@ describe('trainStep previews', () => {
   const HEXA_KEYS = [
     'xq',
     'xk',
-    'adv_view',
-    'adv_delta',
-    'rank_before',
-    'rank_after',
-    'logit_before',
-    'logit_after',
-    'argmax_before',
-    'argmax_after',
+    'adversarial:view',
+    'adversarial:delta',
+    'adversarial:rank_before',
+    'adversarial:rank_after',
+    'adversarial:logit_before',
+    'adversarial:logit_after',
+    'adversarial:argmax_before',
+    'adversarial:argmax_after',
     'own_labels',
     'hard_loss',
     'hard_pos',
     'hard_view',
-    'mix_view',
-    'mix_mask',
-    'mix_partner_view',
-    'mix_partner',
-    'mix_lambda',
+    'cutmix:view',
+    'cutmix:mask',
+    'cutmix:partner_view',
+    'cutmix:partner',
+    'cutmix:lambda',
   ];
 
   it('come back only when previewCount > 0', () => {
@@ -178,40 +178,42 @@ describe('trainStep previews', () => {
     const shapes: Record<string, number[]> = {
       xq: [3, 16, 16, 1],
       xk: [3, 16, 16, 1],
-      adv_view: [3, 16, 16, 1],
-      adv_delta: [3, 16, 16, 1],
-      rank_before: [3],
-      rank_after: [3],
-      logit_before: [3],
-      logit_after: [3],
-      argmax_before: [3],
-      argmax_after: [3],
+      'adversarial:view': [3, 16, 16, 1],
+      'adversarial:delta': [3, 16, 16, 1],
+      'adversarial:rank_before': [3],
+      'adversarial:rank_after': [3],
+      'adversarial:logit_before': [3],
+      'adversarial:logit_after': [3],
+      'adversarial:argmax_before': [3],
+      'adversarial:argmax_after': [3],
       own_labels: [B], // all of the batch: a partner may be any sample
       hard_loss: [3], // the gallery's highest clean losses of the batch
       hard_pos: [3],
       hard_view: [3, 16, 16, 1],
-      mix_view: [3, 16, 16, 1],
-      mix_mask: [3, 16, 16, 1],
-      mix_partner_view: [3, 16, 16, 1],
-      mix_partner: [3],
-      mix_lambda: [3],
+      'cutmix:view': [3, 16, 16, 1],
+      'cutmix:mask': [3, 16, 16, 1],
+      'cutmix:partner_view': [3, 16, 16, 1],
+      'cutmix:partner': [3],
+      'cutmix:lambda': [3],
     };
     for (const k of HEXA_KEYS) expect(p[k]!.shape, k).toEqual(shapes[k]);
     // The first three queries; ‖δ‖∞ ≤ ε; the adversarial view is clip(xq + δ); partner views are xq[j].
     const head = tf.slice(xq, 0, 3);
     expect(await p.xq!.data()).toEqual(await head.data());
     const eps = s.cfg.epsilon / 255;
-    expect((await p.adv_delta!.data()).every((d) => Math.abs(d) <= eps + 1e-6)).toBe(true);
+    expect((await p['adversarial:delta']!.data()).every((d) => Math.abs(d) <= eps + 1e-6)).toBe(true);
     const advDiff = tf.tidy(() =>
-      tf.max(tf.abs(tf.sub(p.adv_view!, tf.clipByValue(tf.add(p.xq!, p.adv_delta!), 0, 1)))),
+      tf.max(
+        tf.abs(tf.sub(p['adversarial:view']!, tf.clipByValue(tf.add(p.xq!, p['adversarial:delta']!), 0, 1))),
+      ),
     );
     expect(await scalar(advDiff)).toBeLessThan(1e-6);
-    const partners = Array.from(await p.mix_partner!.data());
+    const partners = Array.from(await p['cutmix:partner']!.data());
     const partnerViews = tf.tidy(() => tf.gather(xq, tf.tensor1d(partners, 'int32')));
-    expect(await p.mix_partner_view!.data()).toEqual(await partnerViews.data());
+    expect(await p['cutmix:partner_view']!.data()).toEqual(await partnerViews.data());
     // λ is the share of own pixels: 1 − (mask pixels) / (16·16).
-    const masks = await p.mix_mask!.data();
-    const lambdas = await p.mix_lambda!.data();
+    const masks = await p['cutmix:mask']!.data();
+    const lambdas = await p['cutmix:lambda']!.data();
     for (let i = 0; i < 3; i++) {
       const inBox = Array.from(masks.subarray(i * 256, (i + 1) * 256)).reduce((a, x) => a + x, 0);
       expect(lambdas[i]).toBeCloseTo(1 - inBox / 256, 6);
@@ -225,7 +227,7 @@ describe('trainStep previews', () => {
     const hexa = setup('hexa-moco');
     const big = hexa.step(100);
     expect(big.previews!.xq!.shape[0]).toBe(B);
-    expect(big.previews!.mix_lambda!.shape).toEqual([B]);
+    expect(big.previews!['cutmix:lambda']!.shape).toEqual([B]);
     const moco = setup('moco-v2');
     const plain = moco.step(2);
     expect(Object.keys(plain.previews!).sort()).toEqual([

@@ -4,7 +4,16 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../shared/config';
 import type { OnlineProbe } from '../evaluation/onlineProbe';
-import type { BaseMethod, HardExampleGenerator, HardExamples, StepInput, ViewScore } from '../methods/types';
+import { GENERATOR_INFO } from '../../shared/catalog';
+import type {
+  BaseMethod,
+  DetachedScore,
+  HardExampleGenerator,
+  HardExamples,
+  HardReport,
+  StepInput,
+  ViewScore,
+} from '../methods/types';
 import type { Sgd } from './sgd';
 
 export interface StepOutput {
@@ -29,53 +38,58 @@ export function embeddingStd(z: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => tf.mean(tf.sqrt(tf.moments(z, 0).variance)));
 }
 
-const detach = (s: ViewScore) => ({
+/** A score's tensors kept past the tidy that made them (the caller disposes them). */
+const detach = (s: ViewScore): DetachedScore => ({
   ownLogit: tf.keep(s.ownLogit),
   rank: tf.keep(s.rank),
   argmax: tf.keep(s.argmax),
   features: tf.keep(s.features),
   embedding: tf.keep(s.embedding),
 });
+const tensorsOf = (d: DetachedScore): tf.Tensor[] => [d.ownLogit, d.rank, d.argmax, d.features, d.embedding];
 
+/**
+ * One step. Before the tape: beginStep (stop-gradient work), then each enabled generator's hard views
+ * from the query views[0]. Inside the tape: task.clean() (differentiable targets allowed), then each
+ * generator's loss. After: SGD, endStep, the online probe, the metrics (the step's own and those each
+ * generator declares) and the previews (the step's own and each generator's, under `<id>:<key>`). No
+ * switch on a method or generator name: both come through their interfaces.
+ */
 export function trainStep(a: StepArgs): StepOutput {
   const { base, cfg, input } = a;
   const kept: tf.Tensor[] = []; // side outputs of the taped forward, disposed at the end
   let out: StepOutput = { metrics: {}, previews: null };
   tf.tidy(() => {
     const task = base.beginStep(input, cfg);
-    const hard: HardExamples[] = a.generators
-      .filter((g) => g.enabled(cfg))
-      .map((g) => g.generate(task, input.xq, cfg, input.rng));
+    const query = input.views[0]!;
+    const active = a.generators.filter((g) => g.enabled(cfg));
+    const hard: HardExamples[] = active.map((g) => g.generate(task, query, cfg, input.rng));
     const mode = { training: true, bnGroups: cfg.bnGroups };
-    let clean: ReturnType<typeof detach> | null = null;
-    let cleanLoss: tf.Tensor1D | null = null; // [B] detached per-sample clean loss (gallery)
+    let clean: DetachedScore | null = null;
+    let cleanLoss: tf.Tensor1D | null = null; // [B] detached per-sample clean loss of the query (gallery)
     const terms: Record<string, tf.Scalar> = {};
-    let adv: ReturnType<typeof detach> | null = null;
+    const hardScores: (DetachedScore | null)[] = hard.map(() => null);
     const { value, grads } = tf.variableGrads(() => {
-      const s = task.score(input.xq, mode);
-      clean = detach(s);
-      kept.push(clean.ownLogit, clean.rank, clean.argmax, clean.features, clean.embedding);
-      if (a.previewCount > 0) kept.push((cleanLoss = tf.keep(s.loss)));
-      const extra = task.extraCleanLoss?.(s, mode); // [B] the other clean views (DeepCluster: xk)
-      const lClean = tf.mean(extra ? tf.concat([s.loss, extra]) : s.loss) as tf.Scalar;
+      const c = task.clean(mode);
+      clean = detach(c.query);
+      kept.push(...tensorsOf(clean));
+      if (a.previewCount > 0) kept.push((cleanLoss = tf.keep(c.query.loss)));
+      const lClean = tf.mean(c.loss) as tf.Scalar;
       terms.loss_clean = tf.keep(tf.clone(lClean)); // a copy: `value` may be lClean itself
       let total: tf.Scalar = lClean;
-      for (const h of hard) {
+      hard.forEach((h, i) => {
         const r = h.loss(task, mode);
         const term = tf.mean(r.loss) as tf.Scalar;
-        terms[h.kind === 'adversarial' ? 'loss_adv' : 'loss_mix'] = tf.keep(term);
-        if (r.score && h.kind === 'adversarial') {
-          adv = detach(r.score);
-          kept.push(adv.ownLogit, adv.rank, adv.argmax, adv.features, adv.embedding);
-        }
+        terms[GENERATOR_INFO[active[i]!.id].lossKey] = tf.keep(term);
+        if (r.score) kept.push(...tensorsOf((hardScores[i] = detach(r.score))));
         total = tf.add(total, tf.mul(term, h.weight));
-      }
+      });
       return total;
     }, base.params());
     a.optimizer.apply(grads, a.lr);
     base.endStep(task);
 
-    const c = clean as unknown as ReturnType<typeof detach>;
+    const c = clean as unknown as DetachedScore;
     const metrics: Record<string, tf.Scalar> = {
       loss: tf.keep(value),
       ...terms,
@@ -83,14 +97,10 @@ export function trainStep(a: StepArgs): StepOutput {
       pos_logit: tf.keep(tf.mean(c.ownLogit)),
       emb_std: tf.keep(embeddingStd(c.embedding)),
     };
-    const advScore = adv as ReturnType<typeof detach> | null;
-    if (advScore) {
-      // Flip: the own pseudo-label is no longer the arg-max of the adversarial view's logits.
-      metrics.flip_rate = tf.keep(tf.mean(tf.cast(tf.greater(advScore.rank, 0), 'float32')));
-      metrics.pos_logit_adv = tf.keep(tf.mean(advScore.ownLogit));
-    }
-    const mix = hard.find((h) => h.kind === 'cutmix');
-    if (mix) metrics.lambda = tf.keep(tf.mean(mix.extras.lambda!));
+    const reports: HardReport[] = hard.map((_, i) => ({ clean: c, hard: hardScores[i]!, query }));
+    hard.forEach((h, i) => {
+      for (const [k, v] of Object.entries(h.metrics(reports[i]!))) metrics[k] = tf.keep(v);
+    });
     if (a.probe && a.labels) {
       const p = a.probe.step(c.features as tf.Tensor2D, a.labels);
       metrics.probe_loss = tf.keep(p.loss);
@@ -99,36 +109,23 @@ export function trainStep(a: StepArgs): StepOutput {
 
     let previews: Record<string, tf.Tensor> | null = null;
     if (a.previewCount > 0) {
-      const n = Math.min(a.previewCount, input.xq.shape[0]);
+      const n = Math.min(a.previewCount, query.shape[0]);
       const head = <T extends tf.Tensor>(t: T) => tf.keep(tf.slice(t, 0, n)) as T;
+      const second = input.views[1] ?? query;
       // own_labels is [B]: a cut-mix partner may be any sample of the batch.
-      previews = { xq: head(input.xq), xk: head(input.xk), own_labels: tf.keep(tf.clone(task.ownLabel)) };
+      previews = { xq: head(query), xk: head(second), own_labels: tf.keep(tf.clone(task.ownLabel)) };
       if (cleanLoss) {
         // Gallery: the batch's highest clean losses, their batch positions and views (read back with the rest).
         const top = tf.topk(cleanLoss as tf.Tensor1D, n, true);
         previews.hard_loss = tf.keep(top.values);
         previews.hard_pos = tf.keep(top.indices);
-        previews.hard_view = tf.keep(tf.gather(input.xq, top.indices));
+        previews.hard_view = tf.keep(tf.gather(query, top.indices));
       }
-      const advH = hard.find((h) => h.kind === 'adversarial');
-      if (advH && advScore) {
-        previews.adv_view = head(advH.view);
-        previews.adv_delta = head(advH.extras.perturbation!);
-        previews.rank_before = head(c.rank);
-        previews.rank_after = head(advScore.rank);
-        previews.argmax_before = head(c.argmax);
-        previews.argmax_after = head(advScore.argmax);
-        previews.logit_before = head(c.ownLogit);
-        previews.logit_after = head(advScore.ownLogit);
-      }
-      if (mix) {
-        const partner = mix.extras.partner as tf.Tensor1D;
-        previews.mix_view = head(mix.view);
-        previews.mix_mask = head(mix.extras.mask!);
-        previews.mix_partner_view = head(tf.gather(input.xq, partner));
-        previews.mix_partner = head(partner);
-        previews.mix_lambda = head(mix.extras.lambda!);
-      }
+      const p = previews;
+      hard.forEach((h, i) => {
+        for (const [k, v] of Object.entries(h.previews(reports[i]!, n)))
+          p[`${active[i]!.id}:${k}`] = tf.keep(v);
+      });
     }
     hard.forEach((h) => h.dispose());
     task.dispose();

@@ -10,8 +10,9 @@ import type { Batch, ChunkSource } from '../../shared/data/types';
 import { knnAccuracy } from '../evaluation/knn';
 import { linearProbe } from '../evaluation/linearProbe';
 import { OnlineProbe } from '../evaluation/onlineProbe';
-import { METHODS } from '../methods/registry';
-import type { BaseMethod, HardExampleGenerator, PrepareContext } from '../methods/types';
+import { methodDefinition } from '../methods/registry';
+import { methodInfo } from '../../shared/catalog';
+import type { BaseMethod, HardExampleGenerator, PrepareContext, ViewSpec } from '../methods/types';
 import { Rng } from '../runtime/random';
 import { computeBaselines } from './baselines';
 import { cloneEncoder, type Encoder } from '../nn/encoder';
@@ -89,7 +90,9 @@ export class Trainer {
   private initial: Encoder | null = null;
   private config: TrainConfig;
   private sums: Record<string, tf.Scalar> = {}; // running metric sums since the last readMetrics()
-  private sumsSteps = 0; // steps in those sums
+  private sumsSteps = 0; // steps since the last readMetrics()
+  /** Steps each metric was computed in since the last readMetrics() (a generator switched on mid-window). */
+  private sumsCounts: Record<string, number> = {};
 
   constructor(
     cfg: TrainConfig,
@@ -102,9 +105,9 @@ export class Trainer {
     this.channels = m.channels;
     this.numClasses = m.classNames?.length ?? 0;
     this.rng = new Rng(cfg.seed);
-    const def = METHODS[cfg.method];
+    const def = methodDefinition(cfg.method);
     this.base = def.createBase(cfg, this.channels, this.rng);
-    this.generators = def.generators;
+    this.generators = def.generatorImpls;
     // Anything below may throw (a dataset smaller than one batch, a checkpoint that does not fit): the
     // model's variables and whatever else was made must then be freed, or every failed start leaks them.
     let optimizer: Sgd | null = null;
@@ -215,7 +218,7 @@ export class Trainer {
       if (this.numClasses >= 2) this.initial = cloneEncoder(this.base.encoder, new Rng(0));
       await this.prepare();
     }
-    this.events.status('training', `Training ${METHODS[this.cfg.method].label}`);
+    this.events.status('training', `Training ${methodInfo(this.cfg.method).label}`);
     let written: unknown = undefined; // the last checkpoint's write, if the handler returned it
     while (!this.stopped && this.stepsDone < this.totalSteps) {
       const paused = this.paused;
@@ -224,7 +227,7 @@ export class Trainer {
         this.events.status('paused', 'Paused'); // a listener may resume() at once: await what was paused
         await paused.promise;
         if (this.stopped) break;
-        this.events.status('training', `Training ${METHODS[this.cfg.method].label}`);
+        this.events.status('training', `Training ${methodInfo(this.cfg.method).label}`);
         windowStart = performance.now();
       }
       const batch = await this.sampler.next();
@@ -273,9 +276,11 @@ export class Trainer {
   async prepare(): Promise<void> {
     if (!this.base.prepare) return;
     const cfg = this.cfg;
-    const message = `Preparing ${METHODS[cfg.method].label}: memory bank of every train image`;
+    const info = methodInfo(cfg.method);
+    const stage = info.prepares ?? 'a pass over the data';
+    const message = `Preparing ${info.label}: ${stage} of every train image`;
     const onProgress = (done: number, total: number) =>
-      this.events.status('preparing', message, { done, total, stage: 'memory bank' });
+      this.events.status('preparing', message, { done, total, stage });
     onProgress(0, this.sampler.size);
     const augment: PrepareContext['augment'] = (x) => [
       augmentBatch(x, cfg, this.rng),
@@ -291,9 +296,15 @@ export class Trainer {
     });
   }
 
+  /** The views the method asks for (default: two at the crop size). */
+  viewSpecs(cfg: TrainConfig = this.cfg): ViewSpec[] {
+    return this.base.views?.(cfg) ?? [{ size: cfg.imageSize }, { size: cfg.imageSize }];
+  }
+
   /**
    * One training step on `batch` (the sampler's next) with the settings in effect now (this.cfg): bytes
-   * → floats, the query and key views (augmentBatch, in that order on this.rng), the method's step with
+   * → floats, the method's views (viewSpecs: augmentBatch per view, in order, on this.rng; MoCo and
+   * DeepCluster: the query and key views at the crop size), the method's step with
    * the online probe and SGD at the scheduled lr, metric sums kept on the GPU for readMetrics(). Queues
    * GPU work and reads nothing back. Returns the preview tensors when `wantPreview` (the caller owns and
    * disposes them, e.g. with readPreviews), else null. run() calls it once per step; it does not handle
@@ -306,14 +317,20 @@ export class Trainer {
     this.started = true;
     const previews = tf.tidy(() => {
       const x = toFloatImages(batch.pixels, cfg.batchSize, m.height, m.width, this.channels);
-      const xq = augmentBatch(x, cfg, this.rng);
-      const xk = augmentBatch(x, cfg, this.rng);
+      // The method's views, in its order, each drawn from this.rng (MoCo, DeepCluster: query then key).
+      const views = this.viewSpecs(cfg).map((v) =>
+        augmentBatch(
+          x,
+          { ...cfg, imageSize: v.size, cropScaleMin: v.cropScaleMin ?? cfg.cropScaleMin },
+          this.rng,
+        ),
+      );
       const labels = this.probe && batch.labels ? tf.tensor1d(batch.labels, 'int32') : null;
       const r = trainStep({
         base: this.base,
         generators: this.generators,
         cfg,
-        input: { xq, xk, indices: batch.indices, rng: this.rng },
+        input: { views, indices: batch.indices, rng: this.rng, step: this.stepsDone, epoch: batch.epoch },
         lr: cosineLr(cfg.lr, this.stepsDone, this.totalSteps, cfg.warmupSteps),
         optimizer: this.optimizer,
         probe: this.probe,
@@ -324,6 +341,7 @@ export class Trainer {
       for (const [k, v] of Object.entries(r.metrics)) {
         const prev = this.sums[k];
         this.sums[k] = tf.keep(prev ? tf.add(prev, v) : tf.clone(v));
+        this.sumsCounts[k] = (this.sumsCounts[k] ?? 0) + 1;
         prev?.dispose();
         v.dispose();
       }
@@ -338,18 +356,23 @@ export class Trainer {
 
   /**
    * Reads the metric sums back (the GPU sync: it waits for every step queued) and starts new ones.
-   * Returns each metric's mean over the `steps` steps since the last call. `extra` tensors (the
-   * window's previews) are read in the same single read-back (`extra` values; not disposed here).
+   * Returns each metric's mean over the steps it was computed in since the last call (a metric switched
+   * on or off mid-window, e.g. by a generator turned on with "Apply to this run", is averaged over its
+   * own steps, `counts`), and `steps`, all steps since the last call. `extra` tensors (the window's
+   * previews) are read in the same single read-back (`extra` values; not disposed here).
    */
   async readMetrics(extra: Record<string, tf.Tensor> = {}): Promise<{
     values: Record<string, number>;
     steps: number;
+    counts: Record<string, number>;
     extra: Record<string, ReadValues>;
   }> {
     const sums = this.sums;
     const steps = this.sumsSteps;
+    const counts = this.sumsCounts;
     this.sums = {};
     this.sumsSteps = 0;
+    this.sumsCounts = {};
     const keys = Object.keys(sums);
     const all: Record<string, tf.Tensor> = {};
     keys.forEach((k) => (all[`metric:${k}`] = sums[k]!));
@@ -361,10 +384,10 @@ export class Trainer {
       keys.forEach((k) => sums[k]!.dispose());
     }
     const values: Record<string, number> = {};
-    keys.forEach((k) => (values[k] = data[`metric:${k}`]![0]! / steps));
+    keys.forEach((k) => (values[k] = data[`metric:${k}`]![0]! / counts[k]!));
     const extraValues: Record<string, ReadValues> = {};
     Object.keys(extra).forEach((k) => (extraValues[k] = data[`extra:${k}`]!));
-    return { values, steps, extra: extraValues };
+    return { values, steps, counts, extra: extraValues };
   }
 
   /** Drops the metric sums not read back (a stopped run's last window). */
@@ -372,6 +395,7 @@ export class Trainer {
     Object.values(this.sums).forEach((t) => t.dispose());
     this.sums = {};
     this.sumsSteps = 0;
+    this.sumsCounts = {};
   }
 
   /**
@@ -411,12 +435,8 @@ export class Trainer {
         previewsFromValues(
           read.extra,
           shapes,
-          {
-            step: this.stepsDone,
-            epoch: this.stepsDone / spe,
-            labelKind: METHODS[cfg.method].family === 'deepcluster' ? 'cluster' : 'key',
-            epsilon: cfg.epsilon / 255,
-          },
+          { step: this.stepsDone, epoch: this.stepsDone / spe, labelKind: methodInfo(cfg.method).labelKind },
+          cfg,
           batchIndices,
         ),
       );
@@ -533,7 +553,7 @@ export class Trainer {
         },
       );
     } finally {
-      if (!this.stopped) this.events.status('training', `Training ${METHODS[this.cfg.method].label}`);
+      if (!this.stopped) this.events.status('training', `Training ${methodInfo(this.cfg.method).label}`);
     }
   }
 

@@ -1,3 +1,4 @@
+import { LABEL_KINDS } from '../../shared/catalog';
 import { currentPreview, useLiveRun } from '../../state/liveRunStore';
 import { divergingImage, ImageCanvas } from '../components/ImageCanvas';
 import { Panel } from '../components/Panel';
@@ -5,7 +6,8 @@ import { Panel } from '../components/Panel';
 export function AdversarialPanel() {
   const p = useLiveRun(currentPreview);
   const a = p?.adversarial;
-  const kind = p?.labelKind === 'cluster' ? 'assigned cluster' : 'positive key';
+  const words = LABEL_KINDS[p?.labelKind ?? 'key'];
+  const kind = words.own;
   return (
     <Panel
       title="Adversarial queries"
@@ -62,9 +64,9 @@ export function AdversarialPanel() {
                       <ImageCanvas image={a.adversarial[i]} testId="adv-view" />
                     </td>
                     <td>
-                      {p!.labelKind === 'cluster' && (
+                      {words.named && (
                         <>
-                          assigned cluster {a.ownLabel[i]}; predicted {a.argmaxBefore[i]} → {a.argmaxAfter[i]}
+                          {words.own} {a.ownLabel[i]}; predicted {a.argmaxBefore[i]} → {a.argmaxAfter[i]}
                           <br />
                         </>
                       )}

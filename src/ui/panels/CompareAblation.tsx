@@ -1,6 +1,5 @@
-// One-click ablation: the four arms of the current method family over k seeds, run one after another.
+// One-click ablation: the arms of the current method (its descriptor's list) over k seeds, one after another.
 import { useState } from 'react';
-import { METHOD_INFO } from '../../shared/catalog';
 import { useCompareStore } from '../../state/compareStore';
 import { ablationVariants } from '../../state/compareData';
 import { useConfigStore } from '../../state/configStore';
@@ -14,14 +13,15 @@ export function CompareAblation() {
   const ablation = useCompareStore((s) => s.ablation);
   const busy = ['preparing', 'training', 'evaluating', 'paused'].includes(useLiveRun((s) => s.phase));
   const running = ablation.status === 'running';
-  const family = METHOD_INFO[config.method].family;
-  const arms = ablationVariants(family).map((v) => v.label);
+  const arms = ablationVariants(config.method).map((v) => v.label);
+  const none = arms.length < 2; // a method without a HEXA variant: nothing to ablate
   return (
     <div className="ablation" data-testid="ablation">
       <p className="muted">
-        Ablation of the current settings: {arms.join(', ')}, over seeds {config.seed}…
-        {config.seed + seeds - 1} ({arms.length * seeds} runs, one after another). The comparison opens when
-        they are done.
+        {none
+          ? 'This method has no hard-example variant: there is no ablation to run.'
+          : `Ablation of the current settings: ${arms.join(', ')}, over seeds ${config.seed}…` +
+            `${config.seed + seeds - 1} (${arms.length * seeds} runs, one after another). The comparison opens when they are done.`}
       </p>
       <label>
         Seeds{' '}
@@ -37,7 +37,7 @@ export function CompareAblation() {
       </label>{' '}
       <button
         onClick={() => startAblation(seeds)}
-        disabled={running || busy || invalid}
+        disabled={running || busy || invalid || none}
         data-testid="ablation-start"
       >
         Run ablation

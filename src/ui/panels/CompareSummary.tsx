@@ -1,6 +1,6 @@
 // Final metrics per compared run, and mean ± std over seeds for runs that differ only by the seed.
 import { useMemo } from 'react';
-import { METHOD_INFO } from '../../shared/catalog';
+import { GENERATOR_IDS, GENERATOR_INFO, methodInfo } from '../../shared/catalog';
 import { formatMeanStd as pm, seedGroups, summaryRow } from '../../state/compareData';
 import { runColor } from './CompareCharts';
 import type { RunRecord } from '../../shared/records';
@@ -34,8 +34,7 @@ export function CompareSummary({ runs, baselineId }: { runs: RunRecord[]; baseli
             data-testid="summary-row"
             data-id={r.id}
             data-method={r.method}
-            data-adversarial={String(r.adversarial)}
-            data-cutmix={String(r.cutmix)}
+            {...Object.fromEntries(GENERATOR_IDS.map((g) => [`data-${g}`, String(r.generators.includes(g))]))}
             data-seed={r.seed}
             data-baseline={String(r.id === baselineId)}
           >
@@ -55,9 +54,9 @@ export function CompareSummary({ runs, baselineId }: { runs: RunRecord[]; baseli
               )}
             </td>
             <td>
-              {METHOD_INFO[r.method].label}
-              {METHOD_INFO[r.method].hardExamples &&
-                ` (${[r.adversarial && 'adv', r.cutmix && 'mix'].filter(Boolean).join('+') || 'no hard examples'})`}
+              {methodInfo(r.method).label}
+              {methodInfo(r.method).generators.length > 0 &&
+                ` (${r.generators.map((g) => GENERATOR_INFO[g].short).join('+') || 'no hard examples'})`}
             </td>
             <td>{r.seed}</td>
             <td>
@@ -77,7 +76,7 @@ export function CompareSummary({ runs, baselineId }: { runs: RunRecord[]; baseli
               <td>
                 mean ± std over seeds {g.seeds.join(', ')} (n = {g.rows.length})
               </td>
-              <td>{METHOD_INFO[first.method].label}</td>
+              <td>{methodInfo(first.method).label}</td>
               <td>–</td>
               <td>–</td>
               <td>{pm(g.stats.loss, (x) => x.toFixed(3))}</td>

@@ -1,3 +1,4 @@
+import { LABEL_KINDS } from '../../shared/catalog';
 import { currentPreview, useLiveRun } from '../../state/liveRunStore';
 import { ImageCanvas } from '../components/ImageCanvas';
 import { Panel } from '../components/Panel';
@@ -5,7 +6,8 @@ import { Panel } from '../components/Panel';
 export function CutMixPanel() {
   const p = useLiveRun(currentPreview);
   const m = p?.cutmix;
-  const unit = p?.labelKind === 'cluster' ? 'cluster of' : 'key of';
+  const words = LABEL_KINDS[p?.labelKind ?? 'key'];
+  const unit = `${words.unit} of`;
   return (
     <Panel
       title="Cut-mixed queries"
@@ -15,7 +17,7 @@ export function CutMixPanel() {
           <p>
             A <b>cut-mixed</b> view pastes a box from another image of the batch (its partner) into the view.
             Its pseudo-label is mixed by area: if the box covers 30 % of the pixels, the target is 70 % the
-            own {p?.labelKind === 'cluster' ? 'cluster' : 'key'} and 30 % the partner&apos;s.
+            own {words.unit} and 30 % the partner&apos;s.
           </p>
           <p>
             It is hard because the model must recognise both images at once, from partial evidence. The orange
@@ -52,11 +54,11 @@ export function CutMixPanel() {
                 </td>
                 <td data-testid="mix-label">
                   λ = {m.lambda[i]!.toFixed(2)}:{' '}
-                  {p!.labelKind === 'cluster' ? (
+                  {words.named ? (
                     <>
-                      {m.lambda[i]!.toFixed(2)} × cluster {m.ownLabel[i]} + {(1 - m.lambda[i]!).toFixed(2)} ×
-                      cluster {m.partnerLabel[i]}
-                      {m.ownLabel[i] === m.partnerLabel[i] && ' (same cluster: a one-hot target)'}
+                      {m.lambda[i]!.toFixed(2)} × {words.unit} {m.ownLabel[i]} +{' '}
+                      {(1 - m.lambda[i]!).toFixed(2)} × {words.unit} {m.partnerLabel[i]}
+                      {m.ownLabel[i] === m.partnerLabel[i] && ` (same ${words.unit}: a one-hot target)`}
                     </>
                   ) : (
                     <>

@@ -1,25 +1,37 @@
 import { useMemo } from 'react';
+import { methodGenerators, methodInfo } from '../../shared/catalog';
 import { useLiveRun } from '../../state/liveRunStore';
+import { useShownConfig } from '../useShownConfig';
 import { Panel } from '../components/Panel';
 import { StepChart, useRunMarkers } from './charts';
 
 export function HardExampleChart() {
   const markers = useRunMarkers();
   const metrics = useLiveRun((s) => s.metrics);
+  const method = methodInfo(useShownConfig().method);
+  // The statistics each generator of the shown method declares for this chart.
+  const own = useMemo(
+    () => methodGenerators(method).flatMap((g) => g.metrics.filter((m) => m.chart === 'hard')),
+    [method],
+  );
   const data = useMemo(
     () =>
       metrics
-        .filter((m) => m.values.flip_rate !== undefined || m.values.lambda !== undefined)
-        .map((m) => ({
-          step: m.step,
-          flip: m.values.flip_rate!,
-          lambda: m.values.lambda!,
-          pretext: m.values.pretext_acc!,
-          logit: m.values.pos_logit!,
-          logitAdv: m.values.pos_logit_adv!,
-        })),
-    [metrics],
+        .filter((m) => own.some((s) => m.values[s.key] !== undefined))
+        .map((m) => ({ step: m.step, ...m.values })),
+    [metrics, own],
   );
+  const series = useMemo(() => {
+    const shares = own.filter((s) => s.axis !== 'right');
+    const logits = own.filter((s) => s.axis === 'right');
+    const line = (s: (typeof own)[number]) => ({ key: s.key, label: s.label, color: s.color, axis: s.axis });
+    return [
+      ...shares.map(line),
+      { key: 'pretext_acc', label: 'pretext accuracy (clean)', color: '#2ca02c' },
+      { key: 'pos_logit', label: 'own-label logit (clean)', color: '#1f77b4', axis: 'right' as const },
+      ...logits.map(line),
+    ];
+  }, [own]);
   return (
     <Panel
       title="Hard-example statistics"
@@ -33,13 +45,7 @@ export function HardExampleChart() {
         leftLabel="share"
         rightLabel="logit"
         yDomain={[0, 1]}
-        series={[
-          { key: 'flip', label: 'flip rate', color: '#d62728' },
-          { key: 'lambda', label: 'mean λ', color: '#ff7f0e' },
-          { key: 'pretext', label: 'pretext accuracy (clean)', color: '#2ca02c' },
-          { key: 'logit', label: 'own-label logit (clean)', color: '#1f77b4', axis: 'right' },
-          { key: 'logitAdv', label: 'own-label logit (adversarial)', color: '#9467bd', axis: 'right' },
-        ]}
+        series={series}
       />
     </Panel>
   );

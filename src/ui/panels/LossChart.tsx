@@ -1,5 +1,7 @@
 import { useMemo } from 'react';
+import { methodGenerators, methodInfo } from '../../shared/catalog';
 import { useLiveRun } from '../../state/liveRunStore';
+import { useShownConfig } from '../useShownConfig';
 import { Panel } from '../components/Panel';
 import { StepChart, useRunMarkers } from './charts';
 
@@ -7,6 +9,17 @@ export function LossChart() {
   const markers = useRunMarkers();
   const metrics = useLiveRun((s) => s.metrics);
   const data = useMemo(() => metrics.map((m) => ({ step: m.step, ...m.values })), [metrics]);
+  const method = methodInfo(useShownConfig().method);
+  // Each generator's loss term L_g, as it declares it.
+  const terms = useMemo(
+    () =>
+      methodGenerators(method).flatMap((g) =>
+        g.metrics
+          .filter((m) => m.chart === 'loss')
+          .map((m) => ({ key: m.key, label: m.label, color: m.color })),
+      ),
+    [method],
+  );
   return (
     <Panel
       title="Loss and collapse monitor"
@@ -40,8 +53,7 @@ export function LossChart() {
         series={[
           { key: 'loss', label: 'total loss', color: '#1f77b4' },
           { key: 'loss_clean', label: 'L_clean', color: '#2ca02c' },
-          { key: 'loss_adv', label: 'L_adv', color: '#d62728' },
-          { key: 'loss_mix', label: 'L_mix', color: '#ff7f0e' },
+          ...terms,
           { key: 'emb_std', label: 'embedding std', color: '#9467bd', axis: 'right' },
         ]}
       />

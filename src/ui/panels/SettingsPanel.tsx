@@ -1,7 +1,15 @@
 import { FIELDS, PRESET_IDS, PRESETS, type FieldGroup, type TrainConfig } from '../../shared/config';
 import { augmentationDefaults } from '../../shared/data/augmentationDefaults';
 import { isLiveKey } from '../../shared/liveSettings';
-import { METHOD_INFO } from '../../shared/catalog';
+import {
+  GENERATOR_INFO,
+  METHOD_GROUPS,
+  METHOD_INFO,
+  methodInfo,
+  missingGenerators,
+  usesField,
+  usesGroup,
+} from '../../shared/catalog';
 import { applyPreset, setField, shareLink, useConfigStore } from '../../state/configStore';
 import { useLiveRun } from '../../state/liveRunStore';
 import { ErrorNote, Panel } from '../components/Panel';
@@ -10,8 +18,7 @@ const GROUP_ORDER: FieldGroup[] = [
   'data',
   'model',
   'optimiser',
-  'moco',
-  'deepcluster',
+  ...METHOD_GROUPS, // each method's own (its descriptor lists them)
   'hard examples',
   'augmentation',
   'evaluation',
@@ -70,14 +77,10 @@ export function SettingsPanel() {
   const phase = useLiveRun((s) => s.phase);
   const disabled = busy(phase);
   const editableLive = live(phase);
-  const method = METHOD_INFO[config.method] ?? METHOD_INFO['moco-v2']; // the link reader only lets known ids through
-  // Show only the groups that apply to the chosen method.
-  const groups = GROUP_ORDER.filter(
-    (g) =>
-      (g !== 'hard examples' || method.hardExamples) &&
-      (g !== 'moco' || method.family === 'moco') &&
-      (g !== 'deepcluster' || method.family === 'deepcluster'),
-  );
+  const method = methodInfo(config.method); // the link reader only lets known ids through
+  // Show only the groups and settings that apply to the chosen method (its descriptor says which).
+  const groups = GROUP_ORDER.filter((g) => usesGroup(method, g));
+  const composed = method.generators.map((g) => GENERATOR_INFO[g].label);
   return (
     <Panel title="Method and settings" testId="settings-panel">
       <label className="field">
@@ -97,6 +100,15 @@ export function SettingsPanel() {
       </label>
       <p className="help-block" data-testid="method-help">
         {method.help}
+      </p>
+      <p
+        className="help-block"
+        data-testid="method-generators"
+        title={missingGenerators(method)
+          .map((m) => m.why)
+          .join('\n')}
+      >
+        Hard examples: {composed.length > 0 ? composed.join(', ') : 'none'}.
       </p>
       <label className="field">
         <span>Preset</span>
@@ -183,7 +195,7 @@ export function SettingsPanel() {
             </p>
           )}
           {(Object.keys(FIELDS) as (keyof typeof FIELDS)[])
-            .filter((k) => FIELDS[k].group === g)
+            .filter((k) => FIELDS[k].group === g && usesField(method, k, g))
             .map((k) => (
               <Field key={k} name={k} disabled={disabled && !(editableLive && isLiveKey(k))} />
             ))}

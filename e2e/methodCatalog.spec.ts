@@ -1,0 +1,38 @@
+// The page reads every method fact from the catalog (src/shared/catalog.ts): the settings groups and
+// hard-example fields each method uses, its generators and why the others are absent, its panels and
+// its ablation arms. No training: switching methods in the form is enough.
+import { expect, test } from '@playwright/test';
+import { LabPage, SMALL } from './labPage';
+
+test('each method shows its own settings, generators, panels and ablation arms', async ({ page }) => {
+  const lab = new LabPage(page);
+  await lab.open(SMALL);
+  const select = lab.testId('method-select');
+  const shown = async (field: string) => (await lab.testId(`field-${field}`).count()) > 0;
+
+  await select.selectOption('moco-v2');
+  await expect(lab.testId('method-generators')).toHaveText('Hard examples: none.');
+  await expect(lab.testId('method-generators')).toHaveAttribute('title', /adversarial: not in MoCo-v2/);
+  expect([await shown('queueSize'), await shown('clusterCount'), await shown('epsilon')]).toEqual([
+    true,
+    false,
+    false,
+  ]);
+  await expect(lab.testId('ablation')).toContainText('MoCo-v2, +adversarial, +cut-mix, HEXA-MoCo');
+  await expect(lab.testId('adversarial-panel')).toHaveCount(0);
+  await expect(lab.testId('clusters-panel')).toHaveCount(0);
+
+  await select.selectOption('hexa-dcluster');
+  await expect(lab.testId('method-generators')).toHaveText('Hard examples: adversarial, cut-mix.');
+  expect([
+    await shown('queueSize'),
+    await shown('clusterCount'),
+    await shown('epsilon'),
+    await shown('mixBeta'),
+  ]).toEqual([false, true, true, true]);
+  await expect(lab.testId('ablation')).toContainText('DeepCluster-v2, +adversarial, +cut-mix, HEXA-DCluster');
+  await expect(lab.testId('adversarial-panel')).toBeVisible();
+  await expect(lab.testId('cutmix-panel')).toBeVisible();
+  await expect(lab.testId('clusters-panel')).toBeVisible();
+  await expect(lab.testId('hard-panel')).toBeVisible();
+});
