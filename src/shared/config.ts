@@ -332,17 +332,18 @@ const base: TrainConfig = {
   clusterHeads: 3,
   clusterCount: 30,
   clusterTemperature: 0.1,
-  // MNIST's augmentation defaults (datasetAugmentation in data/augmentationDefaults.ts): digits are
-  // not mirror-symmetric (a flipped 2 is not a 2) and 30 % crops of a 16–24 px digit often lose it.
+  // MNIST's augmentation defaults (withDatasetAugmentation in data/augmentationDefaults.ts): digits are
+  // not mirror-symmetric (a flipped 2 is not a 2), 30 % crops of a 16–24 px digit often lose it, and
+  // brightness/contrast jitter and blur cost small grey digits learning (docs/LEARNING.md).
   cropScaleMin: 0.5,
   flipProb: 0,
-  jitterProb: 0.8,
+  jitterProb: 0,
   brightness: 0.4,
   contrast: 0.4,
   saturation: 0.4,
   hue: 0.1,
   grayscaleProb: 0.2,
-  blurProb: 0.2,
+  blurProb: 0,
   blurSigmaMax: 1,
   adversarial: true,
   cutmix: true,

@@ -1,5 +1,9 @@
 import { FIELDS, PRESET_IDS, PRESETS, type FieldGroup, type TrainConfig } from '../../shared/config';
-import { augmentationDefaults } from '../../shared/data/augmentationDefaults';
+import {
+  augmentationDefaults,
+  DATASET_AUGMENTATION_KEYS,
+  differsFromDatasetAugmentation,
+} from '../../shared/data/augmentationDefaults';
 import { isLiveKey } from '../../shared/liveSettings';
 import {
   GENERATOR_INFO,
@@ -73,7 +77,7 @@ function Field({ name, disabled }: { name: keyof typeof FIELDS; disabled: boolea
 export function SettingsPanel() {
   const { config, preset, issues, linkErrors, autoPreset } = useConfigStore();
   const aug = augmentationDefaults(config.datasetId);
-  const augDiffers = config.flipProb !== aug.flipProb || config.cropScaleMin !== aug.cropScaleMin;
+  const augDiffers = differsFromDatasetAugmentation(config);
   const phase = useLiveRun((s) => s.phase);
   const disabled = busy(phase);
   const editableLive = live(phase);
@@ -178,15 +182,14 @@ export function SettingsPanel() {
           {g === 'augmentation' && (
             <p className="help-block" data-testid="augmentation-defaults">
               {aug.why} Defaults for this dataset: flip prob. {aug.flipProb}, min crop area {aug.cropScaleMin}
-              .{' '}
+              , jitter prob. {aug.jitterProb}, blur prob. {aug.blurProb}.{' '}
               {augDiffers && (
                 <button
                   className="link"
                   data-testid="augmentation-reset"
                   disabled={disabled && !editableLive}
                   onClick={() => {
-                    setField('flipProb', aug.flipProb);
-                    setField('cropScaleMin', aug.cropScaleMin);
+                    for (const k of DATASET_AUGMENTATION_KEYS) setField(k, aug[k]);
                   }}
                 >
                   Use the dataset&apos;s defaults
