@@ -4,7 +4,7 @@ import { PRESETS, type PresetId, type TrainConfig } from '../src/shared/config';
 import { countOwnAndStock } from './counters';
 import { CLUSTER_RIG_LIMIT, Rig, round, timeBlock, warmUp } from './rig';
 import { type BackendName } from '../src/shared/backendTypes';
-import { clusterPlanFor, log } from './options';
+import { clusterPlanFor, countWindowSteps, log } from './options';
 import { HEXA_FORMULA } from './moco';
 
 const HEXA_DC_PER_VIEW_FORMULA =
@@ -45,7 +45,7 @@ export async function benchDCluster(backend: BackendName, preset: PresetId) {
     const hexaT = await timeBlock(rig, plan.timed);
     log(`${name}: HEXA-DCluster ${hexaT.meanStepSeconds} s/step, ${hexaT.imagesPerSec} images/s`);
 
-    const windowSteps = preset === 'tiny' ? cfg.readbackEvery : 1; // as for MoCo (benchCombination)
+    const windowSteps = countWindowSteps(preset, cfg.readbackEvery); // as for MoCo (benchCombination)
     rig.hardExamples(false);
     const dcCounts = await countOwnAndStock(rig, windowSteps);
     rig.hardExamples(true);

@@ -8,7 +8,7 @@ import { PREVIEW_COUNT } from '../src/engine/training/trainer';
 import { countOwnAndStock, timeOwnVsStock } from './counters';
 import { median, Rig, round, timeBlock, timed, warmUp } from './rig';
 import { type BackendName } from '../src/shared/backendTypes';
-import { log, planFor } from './options';
+import { countWindowSteps, log, planFor } from './options';
 
 /**
  * A/B test of the panels: windows of readbackEvery steps, each ending with the trainer's metric
@@ -121,9 +121,8 @@ export async function benchCombination(backend: BackendName, preset: PresetId) {
     const hexaT = await timeBlock(rig, plan.timed);
     log(`${name}: HEXA-MoCo ${hexaT.meanStepSeconds} s/step, ${hexaT.imagesPerSec} images/s`);
 
-    // Counted through Trainer.run(): one read-back window of the preset's readbackEvery steps on the tiny
-    // preset (as the app), of 1 step on the slower ones (a 10-step window takes many minutes there).
-    const windowSteps = preset === 'tiny' ? cfg.readbackEvery : 1;
+    // Counted through Trainer.run(), one read-back window (countWindowSteps).
+    const windowSteps = countWindowSteps(preset, cfg.readbackEvery);
     const abBlocks = preset === 'tiny' ? 4 : 0; // own vs stock kernels, interleaved (too slow on the default preset)
     rig.hardExamples(false);
     const mocoCounts = await countOwnAndStock(rig, windowSteps);

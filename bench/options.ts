@@ -36,13 +36,23 @@ export interface Plan {
 export function planFor(preset: PresetId, backend: BackendName): Plan {
   const p: Plan =
     preset === 'tiny'
-      ? { warmup: 2, timed: 6, panelWindows: backend === 'webgpu' ? 12 : 16 }
+      ? { warmup: 2, timed: 6, panelWindows: QUICK ? 4 : backend === 'webgpu' ? 12 : 16 }
       : { warmup: 1, timed: backend === 'webgpu' ? 1 : 2, panelWindows: 0 };
   if (STEPS_OVERRIDE !== null && STEPS_OVERRIDE > 0) p.timed = STEPS_OVERRIDE;
   return p;
 }
 
 /** Steps per DeepCluster-v2 / HEXA-DCluster measurement (no panels A/B: the MoCo entries have it). */
+/**
+ * Steps per read-back window of the step counts through Trainer.run() (counters.ts): the preset's
+ * readbackEvery on the tiny preset, as the app (4 with --quick, so that a quick run stays within its
+ * time on a loaded software adapter); 1 on the slower presets, where a 10-step window takes many minutes.
+ */
+export function countWindowSteps(preset: PresetId, readbackEvery: number): number {
+  if (preset !== 'tiny') return 1;
+  return QUICK ? Math.min(4, readbackEvery) : readbackEvery;
+}
+
 export function clusterPlanFor(preset: PresetId, backend: BackendName): Plan {
   const p: Plan =
     preset === 'tiny'
