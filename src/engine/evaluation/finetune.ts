@@ -30,6 +30,7 @@ import { yieldToEvents } from '../runtime/yieldToEvents';
 import { softCrossEntropyPerSample } from '../losses/softCrossEntropy';
 import { cosineLr } from '../training/schedule';
 import { Sgd } from '../training/sgd';
+import type { FinetuneStage } from '../../shared/trainingTypes';
 
 export const FINETUNE_DEFAULTS = {
   batchSize: 64,
@@ -44,7 +45,7 @@ export function defaultFinetuneEpochs(fraction: number): number {
   return fraction <= 0.01 ? 30 : fraction <= 0.1 ? 10 : 3;
 }
 
-export type FinetuneStage = 'reading' | 'training' | 'testing';
+export type { FinetuneStage };
 
 export interface FinetuneProgress {
   stage: FinetuneStage;
