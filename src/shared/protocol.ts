@@ -11,6 +11,9 @@ import type {
   ClusterSnapshot,
   EmbeddingSnapshot,
   EvalPoint,
+  FinetuneFraction,
+  FinetunePoint,
+  FinetuneProgressInfo,
   MetricsPoint,
   NeighbourResult,
   PhaseProgress,
@@ -54,6 +57,9 @@ export type {
   DamagedRecord,
   Baselines,
   PhaseProgress,
+  FinetuneFraction,
+  FinetunePoint,
+  FinetuneProgressInfo,
 };
 
 export type StorageErrorInfo = {
@@ -92,7 +98,14 @@ export type WorkerRequest =
   /** The full records of these saved runs (for the comparison view); answered by 'run-details'. */
   | { type: 'get-runs'; ids: string[] }
   /** "Check this GPU": the conformance check (runtime/conformance.ts); answered by 'conformance'. */
-  | { type: 'check-gpu' };
+  | { type: 'check-gpu' }
+  /**
+   * Fine-tune a saved run's network and, beside it, its random init (same seed, same labelled subset)
+   * at `fraction` of the labels (engine/evaluation/finetune.ts). Replies: finetune-progress, then one
+   * finetune-result per network, or finetune-error.
+   */
+  | { type: 'finetune'; runId: string; fraction: FinetuneFraction; seed: number }
+  | { type: 'cancel-finetune' };
 
 /** The page's view of a run: the trainer's phases, plus before any run and after a failure. */
 export type RunPhase = 'idle' | TrainerPhase | 'failed';
@@ -150,6 +163,9 @@ export type WorkerReply =
   | { type: 'run-details'; runs: RunRecord[] }
   /** A request the worker has no handler for (it is answered, never dropped). */
   | { type: 'request-error'; request: string; message: string }
+  | { type: 'finetune-progress'; runId: string; progress: FinetuneProgressInfo }
+  | { type: 'finetune-result'; runId: string; point: FinetunePoint }
+  | { type: 'finetune-error'; runId: string; message: string }
   /** The conformance check's progress (a line), its report when done, or why it could not run. */
   | {
       type: 'conformance';

@@ -161,3 +161,36 @@ export interface ClassThumbnails {
   name: string;
   images: PreviewImage[];
 }
+
+/** The label fractions fine-tuning offers (the HEXA paper's Table 2: 1 %, 10 %, 100 % of the labels). */
+export const FINETUNE_FRACTIONS = [0.01, 0.1, 1] as const;
+export type FinetuneFraction = (typeof FINETUNE_FRACTIONS)[number];
+
+/**
+ * One fine-tuning evaluation (engine/evaluation/finetune.ts): the whole backbone plus a linear classifier
+ * trained on a seeded, class-balanced `fraction` of the labelled train split, scored on the held-out
+ * images. A run's trained network and its random init (the baseline) each give one point.
+ */
+export interface FinetunePoint {
+  fraction: FinetuneFraction;
+  top1: number; // held-out accuracy in [0, 1]
+  top5?: number; // only with more than 5 classes
+  fromRandomInit: boolean; // true: the run's step-0 network (same seed), the baseline
+  trainCount: number; // labelled images fine-tuned on
+  testCount: number; // held-out images scored
+  step: number; // the run's step whose network was fine-tuned (0 for the random init)
+  seed: number; // the subset's and order's seed
+}
+
+/** A fine-tuning's phases: reading the labelled subset, training, scoring the held-out images. */
+export type FinetuneStage = 'reading' | 'training' | 'testing';
+
+/** How far a fine-tuning is (FinetuneProgress of the engine, with what is being fine-tuned). */
+export interface FinetuneProgressInfo {
+  fraction: FinetuneFraction;
+  fromRandomInit: boolean;
+  stage: FinetuneStage;
+  done: number;
+  total: number;
+  loss?: number; // the latest epoch's mean training loss
+}

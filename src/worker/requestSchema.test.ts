@@ -25,4 +25,14 @@ describe('worker messages', () => {
     expect(action.ok === false && action.reason).toBe('action.name: expected text, got nothing');
     expect(readWorkerRequest(null).ok).toBe(false);
   });
+
+  it('fine-tuning requests: 1 %, 10 % or 100 % of the labels, nothing else', () => {
+    expect(readWorkerRequest({ type: 'finetune', runId: 'r1', fraction: 0.01, seed: 1 }).ok).toBe(true);
+    expect(readWorkerRequest({ type: 'finetune', runId: 'r1', fraction: 1, seed: 2 }).ok).toBe(true);
+    const odd = readWorkerRequest({ type: 'finetune', runId: 'r1', fraction: 0.5, seed: 1 });
+    expect(odd.ok === false && odd.reason).toMatch(/^fraction: /);
+    const noRun = readWorkerRequest({ type: 'finetune', fraction: 0.1, seed: 1 });
+    expect(noRun.ok === false && noRun.reason).toMatch(/^runId: /);
+    expect(readWorkerRequest({ type: 'cancel-finetune' }).ok).toBe(true);
+  });
 });

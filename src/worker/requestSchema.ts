@@ -10,6 +10,7 @@ import type { RunAction, WorkerRequest } from '../shared/protocol';
 import type { BackendName } from '../shared/backendTypes';
 import type { BuiltinId } from '../shared/data/builtinCatalog';
 import type { FractalSize } from '../shared/data/fractalParams';
+import { FINETUNE_FRACTIONS } from '../shared/trainingTypes';
 
 const blob = z.custom<Blob>((v) => typeof Blob !== 'undefined' && v instanceof Blob, {
   message: 'expected a file',
@@ -93,6 +94,8 @@ export const workerRequestSchema = z.discriminatedUnion('type', [
   z.object({ type: type('check-gpu') }),
   z.object({ type: type('neighbours'), requestId: num, image: previewImage }),
   z.object({ type: type('get-runs'), ids: z.array(id) }),
+  z.object({ type: type('finetune'), runId: id, fraction: z.literal(FINETUNE_FRACTIONS), seed: num }),
+  z.object({ type: type('cancel-finetune') }),
 ]) satisfies z.ZodType<WorkerRequest>;
 
 // The schema and protocol.ts's WorkerRequest list the same request types. `satisfies` above proves that
