@@ -246,7 +246,9 @@ export class Trainer {
       const wantPreview = (this.stepsDone + 1) % cfg.readbackEvery === 0;
       const previews = this.stepOnce(batch, wantPreview);
       if (wantPreview || this.stepsDone === this.totalSteps) {
-        const windowMs = windowTrainMs + performance.now() - windowStart;
+        // The window's time ends when its read-back has come back: stepOnce only enqueues GPU work,
+        // so the GPU's share of the window is spent waiting in the read-back.
+        const windowMs = () => windowTrainMs + performance.now() - windowStart;
         await this.readBack(cfg, previews ?? {}, windowMs, batch.indices);
         windowTrainMs = 0;
         windowStart = performance.now();
@@ -406,7 +408,7 @@ export class Trainer {
   private async readBack(
     cfg: TrainConfig,
     previews: Record<string, tf.Tensor>,
-    windowMs: number,
+    windowMs: () => number,
     batchIndices?: Int32Array,
   ): Promise<void> {
     const hasPreviews = Object.keys(previews).length > 0;
@@ -418,7 +420,8 @@ export class Trainer {
       Object.values(previews).forEach((t) => t.dispose());
     }
     const { values, steps: n } = read;
-    this.elapsedMs += windowMs;
+    const ms = windowMs(); // after the read-back: the window's GPU work is done
+    this.elapsedMs += ms;
     const spe = this.sampler.stepsPerEpoch;
     this.events.metrics({
       step: this.stepsDone,
@@ -426,7 +429,7 @@ export class Trainer {
       totalSteps: this.totalSteps,
       lr: cosineLr(cfg.lr, this.stepsDone - 1, this.totalSteps, cfg.warmupSteps),
       values,
-      imagesPerSec: (n * cfg.batchSize * 1000) / Math.max(windowMs, 1),
+      imagesPerSec: (n * cfg.batchSize * 1000) / Math.max(ms, 1),
       elapsedMs: this.elapsedMs,
       numTensors: tf.memory().numTensors,
     });
