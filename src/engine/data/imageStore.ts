@@ -1,5 +1,5 @@
 // The IndexedDB image store: one manifest per dataset plus its images in chunks of hundreds
-// (0.5–8 MB records read and write 10× faster than a record per image, see browser-gpu-facts.md),
+// (0.5–8 MB records read and write 10× faster than a record per image, docs/DESIGN-NOTES.md, "IndexedDB as a dataset store"),
 // in the 'hexa-lab' database that db.ts opens.
 import type { IDBPDatabase } from 'idb';
 import { chunkProblem } from '../../shared/data/chunkCheck';
