@@ -98,11 +98,7 @@ export class FinetuneJob {
         }
       }
     } catch (e) {
-      fail(
-        this.stopRequested
-          ? 'Fine-tuning cancelled.'
-          : `Fine-tuning failed: ${storageInfo(e).message}`,
-      );
+      fail(this.stopRequested ? 'Fine-tuning cancelled.' : `Fine-tuning failed: ${storageInfo(e).message}`);
     } finally {
       this.runId = null;
       this.stopRequested = false;

@@ -5,7 +5,9 @@ import { FINETUNE_FRACTIONS } from '../trainingTypes';
 
 /** `list` with `point` in it: the older point at the same fraction and init is replaced; sorted by fraction, trained first. */
 export function mergeFinetune(list: readonly FinetunePoint[], point: FinetunePoint): FinetunePoint[] {
-  const kept = list.filter((p) => !(p.fraction === point.fraction && p.fromRandomInit === point.fromRandomInit));
+  const kept = list.filter(
+    (p) => !(p.fraction === point.fraction && p.fromRandomInit === point.fromRandomInit),
+  );
   return [...kept, point].sort(
     (a, b) => a.fraction - b.fraction || Number(a.fromRandomInit) - Number(b.fromRandomInit),
   );
