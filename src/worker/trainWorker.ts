@@ -117,6 +117,13 @@ async function runAction(id: string, action: RunAction): Promise<void> {
     }
     return;
   }
+  if (action.kind === 'delete' && finetuner.running === id) {
+    post({
+      type: 'run-error',
+      message: 'This run is being fine-tuned: cancel the fine-tuning before deleting it.',
+    });
+    return;
+  }
   try {
     await runActionFor(await runStore(), store, id, action, post, session.activeRunId);
   } catch (e) {
