@@ -29,6 +29,9 @@ test.describe('npm run experiment', () => {
     const m = await runExperiment(['--methods', 'moco-v2,nope']);
     expect(m.code).toBe(2);
     expect(m.output).toContain('Unknown method "nope"');
+    const f = await runExperiment(['--methods', 'moco-v2', '--finetune', '5']);
+    expect(f.code).toBe(2);
+    expect(f.output).toContain('--finetune takes percentages of the labels from 1, 10, 100 (got "5")');
   });
 
   test('compares two methods on fractals and writes the report', async () => {
@@ -38,7 +41,7 @@ test.describe('npm run experiment', () => {
     try {
       const r = await runExperiment([
         ...['--methods', 'moco-v2,hexa-moco', '--dataset', 'fractals:3x12@16', '--preset', 'tiny'],
-        ...['--epochs', '1', '--seeds', '1', '--train-limit', '24', '--out', out],
+        ...['--epochs', '1', '--seeds', '1', '--train-limit', '24', '--out', out, '--finetune', '10'],
         ...[
           '--set',
           'batchSize=8',
@@ -68,13 +71,27 @@ test.describe('npm run experiment', () => {
         expect(run.baselines.pixels.knnTop1).toBeGreaterThan(0);
         expect(run.leakedTensors).toBe(0);
         expect(run.wallMs).toBeGreaterThan(0);
+        // --finetune 10: the trained network, then its random init, on 10 % of each class of the 24 images.
+        expect(run.finetunes.map((p: { fromRandomInit: boolean }) => p.fromRandomInit)).toEqual([
+          false,
+          true,
+        ]);
+        for (const p of run.finetunes) {
+          expect(p.fraction).toBe(0.1);
+          expect(p.trainCount).toBe(3);
+          expect(p.top1).toBeGreaterThanOrEqual(0);
+          expect(p.top1).toBeLessThanOrEqual(1);
+        }
       }
       expect(results.summary).toHaveLength(2);
       for (const s of results.summary) {
         expect(s.linearTop1.n).toBe(1);
         expect(s.linearTop1.mean).toBeGreaterThanOrEqual(0);
         expect(s.knnTop1.mean).toBeLessThanOrEqual(1);
+        expect(s.finetune).toHaveLength(1);
+        expect(s.finetune[0].randomTop1.n).toBe(1);
       }
+      expect(r.output).toMatch(/MoCo-v2 +fine-tuned on 10 % of labels: top-1 \d+\.\d% ± 0\.0 \(random init/);
 
       const csv = readFileSync(join(out, 'metrics.csv'), 'utf8').trimEnd().split('\r\n');
       expect(csv[0]).toMatch(/^run,method,seed,step,epoch,elapsedMs,imagesPerSec,lr,.*\bloss\b/);
@@ -88,6 +105,7 @@ test.describe('npm run experiment', () => {
       expect(html).not.toMatch(/<script\b/);
       expect(html).toContain('MoCo-v2');
       expect(html).toContain('HEXA-MoCo');
+      expect(html).toContain('Fine-tuning (mean ± std over seeds)');
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

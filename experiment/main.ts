@@ -10,6 +10,9 @@ import type { ChunkSource } from '../src/shared/data/types';
 import { validateConfig, type TrainConfig } from '../src/shared/config';
 import { initBackend, onDeviceLost } from '../src/engine/runtime/backend';
 import { Trainer } from '../src/engine/training/trainer';
+import { finetune } from '../src/engine/evaluation/finetune';
+import type { Encoder } from '../src/engine/nn/encoder';
+import type { FinetuneFraction } from '../src/shared/trainingTypes';
 import type { DatasetInfo, ExperimentEvent, ExperimentPlan } from './protocol';
 import { builtinDataset } from '../src/shared/data/builtinCatalog';
 import {
@@ -159,6 +162,57 @@ async function loadFractals(
   };
 }
 
+const silent = { metrics: () => {}, preview: () => {}, evaluation: () => {}, status: () => {} };
+
+/**
+ * Fine-tunes run `run`'s trained encoder and, beside it, the same seed's random init (a Trainer built
+ * afresh: its step-0 network) at each fraction, on the labelled subset of the run's seed; one event each.
+ */
+async function finetuneRun(
+  run: number,
+  cfg: TrainConfig,
+  source: ChunkSource,
+  trained: Encoder,
+  step: number,
+  fractions: readonly FinetuneFraction[],
+): Promise<void> {
+  for (const fraction of fractions) {
+    for (const fromRandomInit of [false, true]) {
+      const fresh = fromRandomInit ? new Trainer(cfg, source, silent) : null;
+      try {
+        const t0 = performance.now();
+        log(
+          `run ${run + 1}: fine-tuning ${fromRandomInit ? 'the random init' : 'the trained network'} on ${fraction * 100} % of the labels`,
+        );
+        const r = await finetune(source, fresh ? fresh.base.encoder : trained, {
+          fraction,
+          seed: cfg.seed,
+          imageSize: cfg.imageSize,
+          testSize: cfg.probeTestSize,
+          poolSize: cfg.trainLimit,
+        });
+        send({
+          type: 'finetune',
+          run,
+          wallMs: Math.round(performance.now() - t0),
+          point: {
+            fraction,
+            top1: r.top1,
+            ...(r.top5 === null ? {} : { top5: r.top5 }),
+            fromRandomInit,
+            trainCount: r.trainCount,
+            testCount: r.testCount,
+            step: fromRandomInit ? 0 : step,
+            seed: cfg.seed,
+          },
+        });
+      } finally {
+        fresh?.dispose();
+      }
+    }
+  }
+}
+
 async function runPlan(plan: ExperimentPlan): Promise<void> {
   let current: number | null = null;
   try {
@@ -183,6 +237,7 @@ async function runPlan(plan: ExperimentPlan): Promise<void> {
       const cfg = { ...plan.runs[run]!, datasetId: info.id };
       const tensorsBefore = tf.memory().numTensors;
       const started = performance.now();
+      let ranMs = 0; // the run's wall time, fine-tuning excluded
       const trainer = new Trainer(cfg, source, {
         metrics: (point) => send({ type: 'metrics', run, point }),
         evaluation: (point) =>
@@ -198,8 +253,15 @@ async function runPlan(plan: ExperimentPlan): Promise<void> {
         totalSteps: trainer.totalSteps,
         stepsPerEpoch: trainer.sampler.stepsPerEpoch,
       });
+      let trainMs = 0;
       try {
         await trainer.run();
+        trainMs = trainer.elapsed;
+        const wallMs = Math.round(performance.now() - started);
+        if (plan.finetune?.length && !deviceLost) {
+          await finetuneRun(run, cfg, source, trainer.base.encoder, trainer.step, plan.finetune);
+        }
+        ranMs = wallMs;
       } finally {
         trainer.dispose();
       }
@@ -207,8 +269,8 @@ async function runPlan(plan: ExperimentPlan): Promise<void> {
       send({
         type: 'run-end',
         run,
-        wallMs: Math.round(performance.now() - started),
-        trainMs: Math.round(trainer.elapsed),
+        wallMs: ranMs,
+        trainMs: Math.round(trainMs),
         leakedTensors: tf.memory().numTensors - tensorsBefore,
       });
       await chain;

@@ -1,7 +1,14 @@
 // What scripts/experiment.mjs and the experiment page exchange: the plan it hands to
 // window.__experimentStart and the events the page sends back through window.__experimentEvent.
 import type { TrainConfig } from '../src/shared/config';
-import type { Baselines, ClusterStats, EvalPoint, MetricsPoint } from '../src/shared/trainingTypes';
+import type {
+  Baselines,
+  ClusterStats,
+  EvalPoint,
+  FinetuneFraction,
+  FinetunePoint,
+  MetricsPoint,
+} from '../src/shared/trainingTypes';
 import type { BackendName, BackendReport } from '../src/shared/backendTypes';
 import type { FractalParams } from '../src/shared/data/fractalParams';
 
@@ -13,6 +20,8 @@ export interface ExperimentPlan {
   dataset: DatasetSpec;
   /** One entry per run, in order; each config is complete and already validated by the runner. */
   runs: TrainConfig[];
+  /** After each run: fine-tune its network and its random init at each of these label fractions. */
+  finetune?: FinetuneFraction[];
 }
 
 export interface DatasetInfo {
@@ -41,6 +50,8 @@ export type ExperimentEvent =
   | { type: 'evaluation'; run: number; point: EvalPoint; wallMs: number }
   | { type: 'baselines'; run: number; baselines: Baselines }
   | { type: 'clusters'; run: number; step: number; stats: ClusterStats }
+  /** One fine-tuning result (the trained network, then its random init, per fraction); wallMs: its own time. */
+  | { type: 'finetune'; run: number; point: FinetunePoint; wallMs: number }
   | {
       type: 'run-end';
       run: number;

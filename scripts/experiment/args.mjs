@@ -28,6 +28,8 @@ Options:
   --backend NAME      webgpu | webgl | cpu (default webgpu)
   --set KEY=VALUE     any TrainConfig field, e.g. --set lr=0.03 --set adversarial=false;
                       repeatable; validated like the lab's settings form
+  --finetune LIST     after each run, fine-tune its network and its random init on these
+                      percentages of the labelled train images, e.g. 1,10 (of 1, 10, 100)
   --out DIR           report folder (default reports/<timestamp>/)
   --timeout MIN       give up after MIN minutes in all (default 180)
   --render DIR        only rewrite DIR's CSV files and index.html from its results.json
@@ -53,6 +55,7 @@ export function parseArgs(argv) {
     out: null,
     timeoutMin: 180,
     render: null,
+    finetune: [],
     help: false,
   };
   const int = (flag, raw, min) => {
@@ -87,6 +90,7 @@ export function parseArgs(argv) {
     else if (flag === '--out') opts.out = value();
     else if (flag === '--timeout') opts.timeoutMin = int(flag, value(), 1);
     else if (flag === '--render') opts.render = value();
+    else if (flag === '--finetune') opts.finetune = parseFinetune(value());
     else fail(`Unknown option ${arg}`);
   }
   if (opts.help || opts.render) return opts;
@@ -94,6 +98,21 @@ export function parseArgs(argv) {
   if (!BACKENDS.includes(opts.backend)) fail(`Unknown backend "${opts.backend}" (${BACKENDS.join(', ')})`);
   if (opts.seeds !== null && opts.seedList !== null) fail('Give --seeds or --seed-list, not both');
   return opts;
+}
+
+const FINETUNE_PERCENTS = { 1: 0.01, 10: 0.1, 100: 1 };
+
+/** --finetune 1,10 → [0.01, 0.1] (label fractions, ascending, each once). */
+export function parseFinetune(raw) {
+  const parts = raw.split(',').map((s) => s.trim().replace(/%$/, ''));
+  const fractions = parts.map((p) => {
+    const f = FINETUNE_PERCENTS[p];
+    if (!/^\d+$/.test(p) || f === undefined)
+      fail(`--finetune takes percentages of the labels from 1, 10, 100 (got "${raw}")`);
+    return f;
+  });
+  if (new Set(fractions).size !== fractions.length) fail('--finetune lists a percentage twice');
+  return fractions.sort((a, b) => a - b);
 }
 
 /** mnist | fashion-mnist | fractals[:CxP[@S]] → the page's DatasetSpec. */
@@ -199,5 +218,5 @@ export function planExperiment(opts, { config, fractals, augmentation }) {
       ([k, v]) => !['method', 'seed', 'datasetId'].includes(k) && preset[k] !== v,
     ),
   );
-  return { dataset, methods, seeds, runs, overrides, out, configChanges };
+  return { dataset, methods, seeds, runs, overrides, out, configChanges, finetune: opts.finetune };
 }

@@ -129,6 +129,14 @@ function renderHtml(results, runMath, methodLabels) {
         `<tr><th style="border-left:4px solid ${PALETTE[s.method] ?? '#555'}">${esc(methodLabels[s.method] ?? s.method)}</th><td class="num">${ptsStd(s.gain.knn)}</td><td class="num">${esc(s.gain.knnPerSeed.map(pts).join(' / '))}</td><td class="num">${ptsStd(s.gain.linear)}</td><td class="num">${esc(s.gain.linearPerSeed.map(pts).join(' / '))}</td></tr>`,
     )
     .join('\n');
+  const finetuneRows = results.summary
+    .flatMap((s) =>
+      (s.finetune ?? []).map(
+        (f) =>
+          `<tr><th style="border-left:4px solid ${PALETTE[s.method] ?? '#555'}">${esc(methodLabels[s.method] ?? s.method)}</th><td class="num">${esc(`${f.fraction * 100} %`)}</td><td class="num">${esc([...new Set(f.trainCount)].join(' / '))}</td><td>${esc(f.seeds.join(', '))}</td><td class="num"><b>${pctStd(f.top1)}</b></td><td class="num">${pctStd(f.randomTop1)}</td><td class="num">${ptsStd(f.gainTop1)}</td><td class="num">${f.top5 ? `${pctStd(f.top5)} (${pctStd(f.randomTop5)})` : '–'}</td></tr>`,
+      ),
+    )
+    .join('\n');
   const eq = results.equalTime;
   const equalTimeRows = eq
     ? eq.methods
@@ -216,6 +224,18 @@ ${gainRows}
     : ''
 }
 ${
+  finetuneRows
+    ? `<h2>Fine-tuning (mean ± std over seeds)</h2>
+<table>
+<thead><tr><th>method</th><th>labels</th><th>images</th><th>seeds</th><th>top-1</th><th>random init top-1</th><th>gain, points</th><th>top-5 (random init)</th></tr></thead>
+<tbody>
+${finetuneRows}
+</tbody>
+</table>
+<p class="sub">The whole backbone plus a linear classifier trained on a seeded, class-balanced share of the labelled train images (the run's train images), scored on the held-out images; the random init is the same seed's step-0 network, fine-tuned on the same images.</p>`
+    : ''
+}
+${
   equalTimeRows
     ? `<h2>At equal wall-clock time (${esc(fmt(eq.budgetSeconds, 0))} s per run)</h2>
 <table>
@@ -275,6 +295,7 @@ function writeReport(out, results, runMath, methodLabels) {
     };
   });
   addGains(results, runMath);
+  addFinetunes(results, runMath);
   writeFileSync(resolve(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
   // metrics.csv: run, method, seed + runMath.metricsToCsv's columns (union of the metric keys).
@@ -371,6 +392,41 @@ function addGains(results, runMath) {
   };
 }
 
+/**
+ * Per method and label fraction: fine-tuned top-1 (and top-5) of the trained networks and of their
+ * random inits, mean ± std over seeds, and the gain (trained minus the same seed's random init, points).
+ */
+function addFinetunes(results, runMath) {
+  const fractions = results.finetuneFractions ?? [];
+  for (const s of results.summary) {
+    const runs = results.runs.filter((r) => r.method === s.method && (r.finetunes ?? []).length > 0);
+    s.finetune = fractions
+      .map((fraction) => {
+        const pairs = runs
+          .map((r) => ({
+            seed: r.seed,
+            trained: r.finetunes.find((p) => p.fraction === fraction && !p.fromRandomInit),
+            random: r.finetunes.find((p) => p.fraction === fraction && p.fromRandomInit),
+          }))
+          .filter((p) => p.trained && p.random)
+          .sort((a, b) => a.seed - b.seed);
+        if (pairs.length === 0) return null;
+        const top5 = pairs.every((p) => p.trained.top5 !== undefined && p.random.top5 !== undefined);
+        return {
+          fraction,
+          seeds: pairs.map((p) => p.seed),
+          trainCount: pairs.map((p) => p.trained.trainCount),
+          top1: runMath.meanStd(pairs.map((p) => p.trained.top1)),
+          randomTop1: runMath.meanStd(pairs.map((p) => p.random.top1)),
+          gainTop1: runMath.meanStd(pairs.map((p) => 100 * (p.trained.top1 - p.random.top1))),
+          top5: top5 ? runMath.meanStd(pairs.map((p) => p.trained.top5)) : null,
+          randomTop5: top5 ? runMath.meanStd(pairs.map((p) => p.random.top5)) : null,
+        };
+      })
+      .filter((x) => x !== null);
+  }
+}
+
 /** Writes the report of a finished (or cut-short) experiment and prints its files and summary. */
 export function writeFinalReport(out, results, runMath, methodLabels) {
   writeReport(out, results, runMath, methodLabels);
@@ -381,6 +437,11 @@ export function writeFinalReport(out, results, runMath, methodLabels) {
     log(
       `  ${(methodLabels[s.method] ?? s.method).padEnd(15)} linear top-1 ${pctStd(s.linearTop1).padEnd(16)} kNN top-1 ${pctStd(s.knnTop1)}  (seeds ${s.seeds.join(', ') || 'none'})`,
     );
+  for (const s of results.summary)
+    for (const f of s.finetune ?? [])
+      log(
+        `  ${(methodLabels[s.method] ?? s.method).padEnd(15)} fine-tuned on ${f.fraction * 100} % of labels: top-1 ${pctStd(f.top1)} (random init ${pctStd(f.randomTop1)}, ${ptsStd(f.gainTop1)} points)  (seeds ${f.seeds.join(', ')})`,
+      );
 }
 
 /** --render DIR: rewrites DIR's summary, CSV files and index.html from its results.json. */

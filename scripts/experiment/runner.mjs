@@ -69,7 +69,7 @@ export function launchBrowser(backend) {
  * with `error` set (null on success) and `totalSeconds`; `summary` is filled in by the report.
  */
 export async function runExperiment(browser, url, opts, plan, started) {
-  const { dataset, methods, seeds, runs, overrides, configChanges } = plan;
+  const { dataset, methods, seeds, runs, overrides, configChanges, finetune = [] } = plan;
   const page = await browser.newPage();
 
   const results = {
@@ -88,6 +88,7 @@ export async function runExperiment(browser, url, opts, plan, started) {
     machine: { cpus: cpus().length },
     configChanges,
     overrides,
+    finetuneFractions: finetune,
     runs: runs.map((cfg, index) => ({
       index,
       method: cfg.method,
@@ -103,6 +104,7 @@ export async function runExperiment(browser, url, opts, plan, started) {
       evaluations: [],
       baselines: null,
       clusters: [],
+      finetunes: [],
     })),
     summary: [],
     error: null,
@@ -172,6 +174,14 @@ export async function runExperiment(browser, url, opts, plan, started) {
           `${tag(e.run)}  clusters @ step ${e.step}: ${e.stats.clusters} per head, NMI with labels ${fmt(e.stats.nmiLabels ?? NaN)}`,
         );
         break;
+      case 'finetune': {
+        r.finetunes.push({ ...e.point, wallMs: e.wallMs });
+        const p = e.point;
+        log(
+          `${tag(e.run)}  fine-tuned ${p.fromRandomInit ? 'random init' : 'trained network'} on ${p.fraction * 100} % of labels (${p.trainCount} images): top-1 ${pct(p.top1)}${p.top5 !== undefined ? `, top-5 ${pct(p.top5)}` : ''} in ${(e.wallMs / 1000).toFixed(1)} s`,
+        );
+        break;
+      }
       case 'run-end':
         r.status = 'done';
         r.wallMs = e.wallMs;
@@ -204,6 +214,7 @@ export async function runExperiment(browser, url, opts, plan, started) {
     backend: opts.backend,
     dataset,
     runs,
+    finetune,
   });
   const deadline = started + opts.timeoutMin * 60_000;
   let error;

@@ -217,6 +217,8 @@ export interface RunSummary {
   loss: number | null; // last read-back
   linearTop1: number | null; // last frozen-feature probe
   knnTop1: number | null;
+  /** Its fine-tuning evaluations (trained and random init), as stored with it. */
+  finetunes: FinetunePoint[];
   /** Settings changed mid-run and resumptions, described, oldest first. */
   events: { step: number; kind: RunEvent['kind']; label: string }[];
 }

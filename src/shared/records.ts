@@ -1,7 +1,7 @@
 // The stored run as both threads see it (tf-free): its settings, status and history.
 import type { TrainConfig } from './config';
 import type { RunEvent } from './runEvents';
-import type { Baselines, EvalPoint, MetricsPoint } from './trainingTypes';
+import type { Baselines, EvalPoint, FinetunePoint, MetricsPoint } from './trainingTypes';
 
 export type RunStatus = 'running' | 'paused' | 'done' | 'stopped' | 'interrupted';
 
@@ -21,6 +21,11 @@ export interface RunRecord {
   events?: RunEvent[];
   /** Random-init (BN on data) and raw-pixel probe scores (absent in records saved before them). */
   baselines?: Baselines;
+  /**
+   * Fine-tuning evaluations of the run's network and of its random init (one point per fraction and
+   * init: a repeat replaces the older point, evaluation/finetunePoints.ts); absent before the first.
+   */
+  finetunes?: FinetunePoint[];
   tags: string[];
   notes?: string;
 }

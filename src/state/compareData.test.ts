@@ -9,7 +9,10 @@ import {
   seedGroups,
   formatMeanStd,
   summaryRow,
+  finetuneFractionsIn,
+  finetuneKey,
 } from './compareData';
+import type { FinetunePoint } from '../shared/trainingTypes';
 import { cfg, point, run } from './testRuns';
 import { registerMethodDescriptor, unregisterMethodDescriptor } from '../shared/catalog';
 import type { MethodId } from '../shared/config';
@@ -211,5 +214,46 @@ describe('formatMeanStd', () => {
     expect(formatMeanStd({ mean: 2.5, std: 0.25, n: 2 }, (x) => x.toFixed(3))).toBe('2.500 ± 0.250');
     expect(formatMeanStd(undefined, pctOf, '%')).toBe('–');
     expect(formatMeanStd({ mean: NaN, std: NaN, n: 0 }, pctOf, '%')).toBe('–');
+  });
+});
+
+describe('fine-tuning in the summary', () => {
+  const ft = (fraction: FinetunePoint['fraction'], fromRandomInit: boolean, top1: number): FinetunePoint => ({
+    fraction,
+    top1,
+    fromRandomInit,
+    trainCount: 32,
+    testCount: 100,
+    step: fromRandomInit ? 0 : 4,
+    seed: 1,
+  });
+
+  it('rows carry top-1 per fraction and init; the fractions any run has are the columns', () => {
+    const a = run('a', { finetunes: [ft(0.1, false, 0.8), ft(0.1, true, 0.6)] });
+    const b = run('b');
+    const rows = [summaryRow(a), summaryRow(b)];
+    expect(rows[0]!.finetune).toEqual({ [finetuneKey(0.1, false)]: 0.8, [finetuneKey(0.1, true)]: 0.6 });
+    expect(rows[1]!.finetune).toEqual({});
+    expect(finetuneFractionsIn(rows)).toEqual([0.1]);
+    expect(finetuneFractionsIn([rows[1]!])).toEqual([]);
+  });
+
+  it('seed groups give mean ± std of fine-tuned and random-init top-1 over the seeds that have it', () => {
+    const a = run('a', {
+      config: { ...cfg, seed: 1 },
+      finetunes: [ft(0.01, false, 0.8), ft(0.01, true, 0.5)],
+    });
+    const b = run('b', {
+      config: { ...cfg, seed: 2 },
+      finetunes: [ft(0.01, false, 0.6), ft(0.01, true, 0.5)],
+    });
+    const c = run('c', { config: { ...cfg, seed: 3 } }); // not fine-tuned: left out of those stats
+    const [g] = seedGroups([a, b, c]);
+    const trained = g!.stats[finetuneKey(0.01, false)]!;
+    expect(trained.n).toBe(2);
+    expect(trained.mean).toBeCloseTo(0.7, 10);
+    expect(trained.std).toBeCloseTo(Math.sqrt(0.02), 10); // sample std of 0.8, 0.6
+    expect(g!.stats[finetuneKey(0.01, true)]).toMatchObject({ mean: 0.5, std: 0, n: 2 });
+    expect(g!.stats[finetuneKey(0.1, false)]).toBeUndefined();
   });
 });

@@ -24,6 +24,7 @@ import {
 } from '../shared/catalog';
 import { describeEvent, type RunEvent } from '../shared/runEvents';
 import type { RunRecord } from '../shared/records';
+import { FINETUNE_FRACTIONS, type FinetuneFraction } from '../shared/trainingTypes';
 
 export type { RunAxis, RunRecord };
 
@@ -227,6 +228,19 @@ export interface SummaryRow {
   wallMs: number | null;
   /** Settings changed mid-run, "step s: change", oldest first (the row's switches are the starting ones). */
   midRunChanges: string[];
+  /** Fine-tuning top-1 by finetuneKey(fraction, fromRandomInit); only the points the run has. */
+  finetune: Record<string, number>;
+}
+
+/** The summary's key of a fine-tuning top-1: 'finetune@0.01' (trained), 'finetuneRandom@0.01' (random init). */
+export const finetuneKey = (fraction: FinetuneFraction, fromRandomInit: boolean) =>
+  `finetune${fromRandomInit ? 'Random' : ''}@${fraction}`;
+
+/** The label fractions at which any of these rows has a fine-tuning point, smallest first. */
+export function finetuneFractionsIn(rows: readonly SummaryRow[]): FinetuneFraction[] {
+  return FINETUNE_FRACTIONS.filter((f) =>
+    rows.some((r) => finetuneKey(f, false) in r.finetune || finetuneKey(f, true) in r.finetune),
+  );
 }
 
 const settingsEvents = (run: RunRecord) => (run.events ?? []).filter((e) => e.kind === 'settings');
@@ -255,14 +269,19 @@ export function summaryRow(run: RunRecord): SummaryRow {
     flipRate: lastValue(run, 'flip_rate'),
     wallMs: run.metrics.at(-1)?.elapsedMs ?? null,
     midRunChanges: settingsEvents(run).map((e) => `step ${e.step}: ${describeEvent(e)}`),
+    finetune: Object.fromEntries(
+      (run.finetunes ?? []).map((p) => [finetuneKey(p.fraction, p.fromRandomInit), p.top1]),
+    ),
   };
 }
 
 export interface SeedGroupRow {
   rows: SummaryRow[];
   seeds: number[];
-  stats: Record<'loss' | 'linearTop1' | 'knnTop1' | 'flipRate' | 'wallMs', MeanStd | undefined>;
+  /** loss, linearTop1, knnTop1, flipRate, wallMs, and the fine-tuning keys (finetuneKey) the runs have. */
+  stats: Record<SummaryStat, MeanStd | undefined> & Record<string, MeanStd | undefined>;
 }
+type SummaryStat = 'loss' | 'linearTop1' | 'knnTop1' | 'flipRate' | 'wallMs';
 
 /** Runs whose configs differ only by the seed, two or more per group: mean ± std of their final metrics. */
 export function seedGroups(runs: readonly RunRecord[]): SeedGroupRow[] {
@@ -274,6 +293,7 @@ export function seedGroups(runs: readonly RunRecord[]): SeedGroupRow[] {
       knnTop1: row.knnTop1 ?? undefined,
       flipRate: row.flipRate ?? undefined,
       wallMs: row.wallMs ?? undefined,
+      ...row.finetune,
     };
     // Runs whose settings changed mid-run (differently) are not the same experiment: the changes and
     // their steps are part of the key that must match, like the rest of the config.
@@ -287,6 +307,7 @@ export function seedGroups(runs: readonly RunRecord[]): SeedGroupRow[] {
       rows: g.runs.map((r) => r.row).sort((a, b) => a.seed - b.seed),
       seeds: g.runs.map((r) => r.row.seed).sort((a, b) => a - b),
       stats: {
+        ...g.stats,
         loss: g.stats.loss,
         linearTop1: g.stats.linearTop1,
         knnTop1: g.stats.knnTop1,

@@ -20,7 +20,8 @@ import { beginAblation, cancelAblationQueue, compareOnReply } from './compareSto
 import { buildAblation, nextAblationNumber } from './compareData';
 import { runFileSizeProblem } from '../shared/schema/run';
 import type { BackendName } from '../shared/backendTypes';
-import type { PreviewImage } from '../shared/trainingTypes';
+import type { FinetuneFraction, PreviewImage } from '../shared/trainingTypes';
+import { mergeFinetune } from '../shared/evaluation/finetunePoints';
 import type { BuiltinId } from '../shared/data/builtinCatalog';
 import type { FractalParams } from '../shared/data/fractalParams';
 
@@ -184,6 +185,34 @@ function onReply(msg: WorkerReply): void {
       break;
     case 'run-details':
       break; // the comparison's: compareOnReply (above) takes it
+    case 'finetune-progress':
+      useSavedRuns.setState((s) =>
+        s.finetune?.runId === msg.runId ? { finetune: { ...s.finetune, progress: msg.progress } } : {},
+      );
+      break;
+    case 'finetune-result':
+      useSavedRuns.setState((s) => ({
+        runs: s.runs.map((r) =>
+          r.id === msg.runId ? { ...r, finetunes: mergeFinetune(r.finetunes, msg.point) } : r,
+        ),
+        // the random init comes second: its result ends the fine-tuning
+        finetune:
+          s.finetune?.runId === msg.runId && msg.point.fromRandomInit
+            ? { ...s.finetune, running: false, progress: null }
+            : s.finetune,
+      }));
+      break;
+    case 'finetune-error':
+      useSavedRuns.setState((s) => ({
+        finetune: {
+          runId: msg.runId,
+          fraction: s.finetune?.fraction ?? 0.01,
+          running: false,
+          progress: null,
+          error: msg.message,
+        },
+      }));
+      break;
     default:
       handledAll(msg); // a reply type added to protocol.ts and not handled here fails to compile
   }
@@ -254,6 +283,22 @@ export async function importRunFileFromPage(file: File): Promise<void> {
       importNote: { tone: 'error', message: `The file could not be read: ${(e as Error).message}` },
     });
   }
+}
+
+/** Fine-tunes saved run `runId` (and its random init) at `fraction` of the labels, in the worker. */
+export function startFinetune(runId: string, fraction: FinetuneFraction, seed: number): void {
+  if (!client) {
+    const error = 'The training worker is not running: reload the page, then fine-tune.';
+    useSavedRuns.setState({ finetune: { runId, fraction, running: false, progress: null, error } });
+    return;
+  }
+  useSavedRuns.setState({ finetune: { runId, fraction, running: true, progress: null, error: null } });
+  client.send({ type: 'finetune', runId, fraction, seed });
+}
+
+/** Cancels the running fine-tuning (the worker answers with a finetune-error "cancelled"). */
+export function cancelFinetune(): void {
+  client?.send({ type: 'cancel-finetune' });
 }
 
 /** Loads a saved run's settings into the form, to change and start again. */

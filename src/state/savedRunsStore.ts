@@ -3,6 +3,16 @@
 import { create } from 'zustand';
 import type { DamagedRecord, RunSummary } from '../shared/protocol';
 import type { NoticeTone, RunImportPhase } from '../shared/protocol';
+import type { FinetuneFraction, FinetuneProgressInfo } from '../shared/trainingTypes';
+
+/** The fine-tuning of a saved run: in progress (progress set once the worker reports), or its failure. */
+export interface FinetuneState {
+  runId: string;
+  fraction: FinetuneFraction;
+  running: boolean;
+  progress: FinetuneProgressInfo | null;
+  error: string | null; // why it failed, was refused or cancelled
+}
 
 export interface RunImportProgress {
   phase: 'read' | RunImportPhase; // reading the file on the page, checking it, storing it (worker)
@@ -18,6 +28,7 @@ interface SavedRunsState {
   resumed: { fromStep: number; lostSteps: number } | null; // set when the active run was resumed
   importing: RunImportProgress | null; // a run-file import in progress
   importNote: { tone: NoticeTone; message: string } | null; // the last import's outcome
+  finetune: FinetuneState | null; // the latest fine-tuning (one at a time)
 }
 
 export const useSavedRuns = create<SavedRunsState>(() => ({
@@ -27,4 +38,5 @@ export const useSavedRuns = create<SavedRunsState>(() => ({
   resumed: null,
   importing: null,
   importNote: null,
+  finetune: null,
 }));

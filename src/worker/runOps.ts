@@ -39,6 +39,7 @@ export function summariseRun(r: StoredRun): RunSummary {
     loss: r.latest.loss,
     linearTop1: r.latest.linearTop1,
     knnTop1: r.latest.knnTop1,
+    finetunes: r.finetunes ?? [],
     events: (r.events ?? []).map((e) => ({ step: e.step, kind: e.kind, label: describeEvent(e) })),
   };
 }

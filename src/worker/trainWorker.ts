@@ -11,6 +11,7 @@ import { importRunFile, listRunsReply, runActionFor, runDetails } from './runOps
 import { isKnownRequestType, readWorkerRequest } from './requestSchema';
 import { unknownRequestReply } from './unknownRequest';
 import { RunSession } from './runSession';
+import { FinetuneJob } from './finetuneOps';
 import { storageInfo, type Post } from './replies';
 import {
   handleDatasetRequest,
@@ -42,6 +43,25 @@ async function runStore(): Promise<RunStore> {
 }
 
 const session = new RunSession({ post, images: () => store, runs: runStore, runEnded: sendRuns });
+const finetuner = new FinetuneJob({
+  post,
+  runs: runStore,
+  images: () => store,
+  gpuBusy: () =>
+    session.deviceLost
+      ? 'The GPU device was lost: reload the page, then fine-tune.'
+      : session.busy
+        ? 'A run is training on the GPU: stop it (or let it finish) before fine-tuning.'
+        : checking
+          ? 'The GPU check is running: wait for it to finish.'
+          : null,
+});
+/** A run may not start while a fine-tuning holds the GPU: the reason, posted, or false. */
+function refusedForFinetune(): boolean {
+  if (!finetuner.running) return false;
+  post({ type: 'run-error', message: 'A fine-tuning is running: cancel it or wait for it before training.' });
+  return true;
+}
 
 async function sendDatasets(): Promise<void> {
   if (!store) return;
@@ -97,6 +117,13 @@ async function runAction(id: string, action: RunAction): Promise<void> {
     }
     return;
   }
+  if (action.kind === 'delete' && finetuner.running === id) {
+    post({
+      type: 'run-error',
+      message: 'This run is being fine-tuned: cancel the fine-tuning before deleting it.',
+    });
+    return;
+  }
   try {
     await runActionFor(await runStore(), store, id, action, post, session.activeRunId);
   } catch (e) {
@@ -116,6 +143,7 @@ async function sendRuns(): Promise<void> {
 async function checkGpu(): Promise<void> {
   const fail = (message: string) => post({ type: 'conformance', phase: 'failed', message, report: null });
   if (session.busy) return fail('Stop the run first: the check needs the GPU to itself.');
+  if (finetuner.running) return fail('A fine-tuning is running: the check needs the GPU to itself.');
   if (session.deviceLost) return fail('The GPU device was lost: restart the backend first.');
   if (checking) return;
   checking = true;
@@ -166,10 +194,10 @@ function dispatch(msg: WorkerRequest): void {
       void init(msg.backend, msg.dataBaseUrl);
       return;
     case 'start':
-      void session.start(msg.config);
+      if (!refusedForFinetune()) void session.start(msg.config);
       return;
     case 'resume-run':
-      void session.resumeSaved(msg.id);
+      if (!refusedForFinetune()) void session.resumeSaved(msg.id);
       return;
     case 'pause':
       session.pause();
@@ -220,6 +248,12 @@ function dispatch(msg: WorkerRequest): void {
       return;
     case 'check-gpu':
       void checkGpu();
+      return;
+    case 'finetune':
+      void finetuner.run(msg.runId, msg.fraction, msg.seed).then(sendRuns);
+      return;
+    case 'cancel-finetune':
+      finetuner.cancel();
       return;
     default:
       handledAll(msg); // a request type added to protocol.ts and not handled here fails to compile

@@ -88,6 +88,32 @@ describe('the IndexedDB run store (fake-indexeddb)', () => {
     await expect(s.listRuns()).rejects.toMatchObject({ kind: 'unavailable' });
   });
 
+  it('keeps fine-tuning points with the run: a repeat at the same fraction and init replaces the older', async () => {
+    const s = await openTestRunStore();
+    await s.saveRun(run('a', 1));
+    const ft = (fraction: 0.01 | 0.1, fromRandomInit: boolean, top1: number) => ({
+      fraction,
+      top1,
+      fromRandomInit,
+      trainCount: 32,
+      testCount: 100,
+      step: fromRandomInit ? 0 : 36,
+      seed: 1,
+    });
+    await s.addFinetune('a', ft(0.01, false, 0.6));
+    await s.addFinetune('a', ft(0.01, true, 0.4));
+    await s.addFinetune('a', ft(0.1, false, 0.7));
+    await s.addFinetune('a', ft(0.01, false, 0.65));
+    const back = await s.getRun('a');
+    expect(back!.finetunes!.map((p) => [p.fraction, p.fromRandomInit, p.top1])).toEqual([
+      [0.01, false, 0.65],
+      [0.01, true, 0.4],
+      [0.1, false, 0.7],
+    ]);
+    expect((await s.listRuns())[0]!.finetunes).toHaveLength(3);
+    await expect(s.addFinetune('nope', ft(0.01, false, 0.5))).rejects.toThrow();
+  });
+
   it('appends metrics in batches and moves the step', async () => {
     const s = await openTestRunStore();
     await s.saveRun(run('a', 1));

@@ -22,7 +22,8 @@ import { StorageError, toStorageError } from '../../shared/data/storageError';
 import { readRunRecord, readStoredRun, recordId, type DamagedRecord } from '../../shared/schema/run';
 import { readCheckpointRecord } from '../schema/checkpoint';
 import type { Checked } from '../../shared/schema/issues';
-import type { EvalPoint, MetricsPoint } from '../../shared/trainingTypes';
+import type { EvalPoint, FinetunePoint, MetricsPoint } from '../../shared/trainingTypes';
+import { mergeFinetune } from '../../shared/evaluation/finetunePoints';
 import type { RunLatest, RunPatch, RunRecord, StoredRun } from '../../shared/records';
 
 export type { DamagedRecord } from '../../shared/schema/run';
@@ -41,6 +42,11 @@ export interface RunStore {
   updateRun(runId: string, patch: RunPatch): Promise<StoredRun>;
   /** Appends an event (settings change, resumption) in one transaction. 'not-found' if none. */
   addEvent(runId: string, event: RunEvent): Promise<void>;
+  /**
+   * Keeps a fine-tuning point with the run, in one transaction: it replaces the older point at the same
+   * fraction and init (mergeFinetune). 'not-found' if none.
+   */
+  addFinetune(runId: string, point: FinetunePoint): Promise<void>;
   renameRun(runId: string, name: string): Promise<void>;
   setTags(runId: string, tags: string[]): Promise<void>;
   /**
@@ -188,6 +194,13 @@ class IdbRunStore implements RunStore {
     await this.modify(runId, `saving an event of run '${runId}'`, (r) => ({
       ...r,
       events: [...(r.events ?? []), event],
+    }));
+  }
+
+  async addFinetune(runId: string, point: FinetunePoint): Promise<void> {
+    await this.modify(runId, `saving a fine-tuning result of run '${runId}'`, (r) => ({
+      ...r,
+      finetunes: mergeFinetune(r.finetunes ?? [], point),
     }));
   }
 

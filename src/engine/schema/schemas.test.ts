@@ -98,6 +98,33 @@ describe('run files', () => {
     expect({ ...back.value, metrics: [] }).toEqual({ ...r, metrics: [], events: [] });
   });
 
+  it('fine-tuning points travel in run files; a bad fraction or a score over 1 is named', () => {
+    const ft = {
+      fraction: 0.01 as const,
+      top1: 0.9,
+      top5: 0.99,
+      fromRandomInit: false,
+      trainCount: 32,
+      testCount: 100,
+      step: 200,
+      seed: 1,
+    };
+    const r = good();
+    r.finetunes = [ft, { ...ft, fromRandomInit: true, top1: 0.8, step: 0 }];
+    const back = parseRunFile(fileOf(r));
+    expect(back.ok && back.value.finetunes).toEqual(r.finetunes);
+    expect(
+      parseRunFile(fileOf(good())).ok &&
+        (parseRunFile(fileOf(good())) as { value: RunRecord }).value.finetunes,
+    ).toBeUndefined();
+    expect(reasonOf(fileOf({ ...good(), finetunes: [{ ...ft, fraction: 0.05 }] }))).toContain(
+      'run.finetunes[0].fraction',
+    );
+    expect(reasonOf(fileOf({ ...good(), finetunes: [{ ...ft, top1: 91.2 }] }))).toContain(
+      'run.finetunes[0].top1',
+    );
+  });
+
   it('a file that is just null is refused with the path, not a TypeError', () => {
     expect(reasonOf('null')).toContain('the value: expected an object, got null');
     expect(reasonOf('null')).toContain('Nothing was imported.');

@@ -7,7 +7,7 @@ import type { RunEvent } from '../runEvents';
 import { LIVE_KEYS } from '../liveSettings';
 import { check, shorten, type Checked, type MustBe, type SchemaCovers } from './issues';
 import { trainConfigSchema } from './config';
-import type { EvalPoint, MetricsPoint } from '../trainingTypes';
+import { FINETUNE_FRACTIONS, type EvalPoint, type FinetunePoint, type MetricsPoint } from '../trainingTypes';
 import type { RunLatest, RunRecord, StoredRun } from '../records';
 
 export const RUN_FILE_FORMAT = 'hexa-lab-run/1';
@@ -64,6 +64,22 @@ export const baselinesSchema = z.object({
   testCount: count,
 });
 
+const unitScore = z.number().min(0).max(1);
+/** One fine-tuning evaluation (evaluation/finetune.ts in the engine) kept with its run. */
+export const finetunePointSchema = z.object({
+  fraction: z.literal(FINETUNE_FRACTIONS),
+  top1: unitScore,
+  top5: unitScore.optional(),
+  fromRandomInit: z.boolean(),
+  trainCount: count,
+  testCount: count,
+  step: count,
+  seed: z.number().int(),
+});
+export type FinetuneSchemaCoversPoint = MustBe<SchemaCovers<FinetunePoint, typeof finetunePointSchema.shape>>;
+/** At most this many fine-tuning points a run (3 fractions × 2 inits: a repeat replaces). */
+export const MAX_FINETUNES = 6;
+
 const eventAt = { step: count, epoch: z.number(), elapsedMs: z.number() };
 const settingValue = z.union([z.number(), z.boolean()]);
 export const runEventSchema = z.discriminatedUnion('kind', [
@@ -106,6 +122,7 @@ const runRecordShape = {
   tags: z.array(z.string()).default([]),
   notes: z.string().optional(),
   baselines: baselinesSchema.optional(),
+  finetunes: z.array(finetunePointSchema).max(MAX_FINETUNES).optional(),
 };
 export type RunSchemaCoversRecord = MustBe<SchemaCovers<RunRecord, typeof runRecordShape>>;
 export const runRecordSchema = z.object(runRecordShape) as unknown as z.ZodType<RunRecord>;

@@ -1,7 +1,14 @@
 // Final metrics per compared run, and mean ± std over seeds for runs that differ only by the seed.
 import { useMemo } from 'react';
 import { GENERATOR_IDS, GENERATOR_INFO, methodInfo } from '../../shared/catalog';
-import { formatMeanStd as pm, seedGroups, summaryRow } from '../../state/compareData';
+import {
+  finetuneFractionsIn,
+  finetuneKey,
+  formatMeanStd as pm,
+  seedGroups,
+  summaryRow,
+} from '../../state/compareData';
+import { fractionLabel } from '../../shared/evaluation/finetunePoints';
 import { runColor } from './CompareCharts';
 import type { RunRecord } from '../../shared/records';
 
@@ -12,6 +19,8 @@ const secs = (ms: number | null) => (ms === null ? '–' : `${(ms / 1000).toFixe
 export function CompareSummary({ runs, baselineId }: { runs: RunRecord[]; baselineId: string | null }) {
   const rows = useMemo(() => runs.map(summaryRow), [runs]);
   const groups = useMemo(() => seedGroups(runs), [runs]);
+  const fractions = useMemo(() => finetuneFractionsIn(rows), [rows]);
+  const ftPct = (x: number | undefined) => (x === undefined ? '–' : `${(100 * x).toFixed(1)} %`);
   return (
     <table className="summary" data-testid="summary-table">
       <thead>
@@ -25,6 +34,14 @@ export function CompareSummary({ runs, baselineId }: { runs: RunRecord[]; baseli
           <th>kNN top-1</th>
           <th>flip rate</th>
           <th>training time</th>
+          {fractions.map((f) => (
+            <th
+              key={f}
+              title="Fine-tuned top-1 on held-out images (in brackets: the same network from random init)"
+            >
+              fine-tuned top-1, {fractionLabel(f)} labels (random init)
+            </th>
+          ))}
         </tr>
       </thead>
       <tbody>
@@ -67,6 +84,11 @@ export function CompareSummary({ runs, baselineId }: { runs: RunRecord[]; baseli
             <td>{pct(r.knnTop1)}</td>
             <td>{pct(r.flipRate)}</td>
             <td>{secs(r.wallMs)}</td>
+            {fractions.map((f) => (
+              <td key={f} data-testid="summary-finetune" data-fraction={f}>
+                {ftPct(r.finetune[finetuneKey(f, false)])} ({ftPct(r.finetune[finetuneKey(f, true)])})
+              </td>
+            ))}
           </tr>
         ))}
         {groups.map((g) => {
@@ -86,6 +108,12 @@ export function CompareSummary({ runs, baselineId }: { runs: RunRecord[]; baseli
                 {pm(g.stats.flipRate, (x) => (100 * x).toFixed(1), '%')}
               </td>
               <td>{pm(g.stats.wallMs, (x) => (x / 1000).toFixed(1), 's')}</td>
+              {fractions.map((f) => (
+                <td key={f} data-testid="summary-group-finetune" data-fraction={f}>
+                  {pm(g.stats[finetuneKey(f, false)], (x) => (100 * x).toFixed(1), '%')} (
+                  {pm(g.stats[finetuneKey(f, true)], (x) => (100 * x).toFixed(1), '%')})
+                </td>
+              ))}
             </tr>
           );
         })}

@@ -11,6 +11,7 @@ import type { DamagedRecord, RunSummary } from '../../shared/protocol';
 import { ConfirmDelete } from '../components/ConfirmDelete';
 import { InlineEdit } from '../components/InlineEdit';
 import { ErrorNote, Panel, ProgressBar } from '../components/Panel';
+import { RunFinetune } from './RunFinetune';
 
 const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)} %`);
 
@@ -127,6 +128,7 @@ function RunRow({ r, busy, deviceLost }: { r: RunSummary; busy: boolean; deviceL
           Delete
         </button>
       </div>
+      <RunFinetune r={r} busy={busy} />
       {editing && (
         <InlineEdit
           key={editing}
