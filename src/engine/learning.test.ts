@@ -5,53 +5,12 @@
 // The presets before issue 10 (36 steps on 96 images) fail it (docs/LEARNING.md, "The learning test").
 // Cost: 200 Tiny steps (about 1.2–1.3 s each on an idle core, docs/LEARNING.md) plus four probe passes;
 // it took 840 s on a 2-core machine shared with other jobs (load average about 15), hence the timeout.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { PRESETS, type TrainConfig } from '../shared/config';
-import { createMemorySource } from './data/memorySource';
-import { Trainer } from './training/trainer';
 import { useCpu } from './testing/fixtures';
-import type { Baselines, EvalPoint } from '../shared/trainingTypes';
+import { mnistSource, trainOnMnist } from './testing/mnist';
 
 beforeAll(useCpu);
-
-const DATA = resolve(__dirname, '../../public/data/mnist'); // written by npm run prepare-data
-const SIDE = 28 * 28;
-
-/** The first `n` images and labels of an MNIST split, from the lab's prepared uint8 files. */
-function mnistSplit(split: 'train' | 'test', n: number) {
-  const pixels = readFileSync(resolve(DATA, `${split}-images.u8`)).subarray(0, n * SIDE);
-  const labels = readFileSync(resolve(DATA, `${split}-labels.u8`)).subarray(0, n);
-  return { pixels: new Uint8Array(pixels), labels: new Uint8Array(labels) };
-}
-
-/** The whole run; returns the final evaluation and the baselines. */
-async function trainOnMnist(cfg: TrainConfig) {
-  const source = createMemorySource(
-    { id: 'mnist', name: 'MNIST', width: 28, height: 28, channels: 1, classNames: [...'0123456789'] },
-    {
-      train: mnistSplit('train', Math.max(cfg.trainLimit, cfg.probeTrainSize)),
-      test: mnistSplit('test', cfg.probeTestSize),
-    },
-    500,
-  );
-  const evals: EvalPoint[] = [];
-  let baselines: Baselines | null = null;
-  const trainer = new Trainer(cfg, source, {
-    metrics: () => {},
-    preview: () => {},
-    evaluation: (p) => evals.push(p),
-    baselines: (b) => (baselines = b),
-    status: () => {},
-  });
-  try {
-    await trainer.run();
-  } finally {
-    trainer.dispose();
-  }
-  return { final: evals.at(-1)!, first: evals[0]!, baselines: baselines as Baselines | null };
-}
 
 it('Tiny MoCo-v2 on MNIST gains ≥ 8 kNN points over its random init on 1,000 held-out digits', async () => {
   const tiny = PRESETS.tiny.config;
@@ -63,7 +22,13 @@ it('Tiny MoCo-v2 on MNIST gains ≥ 8 kNN points over its random init on 1,000 h
     probeTrainSize: Math.max(2000, tiny.probeTrainSize),
     probeTestSize: Math.max(1000, tiny.probeTestSize),
   };
-  const { final, first, baselines } = await trainOnMnist(cfg);
+  const run = await trainOnMnist(
+    cfg,
+    mnistSource(Math.max(cfg.trainLimit, cfg.probeTrainSize), cfg.probeTestSize),
+  );
+  run.initial.dispose(); // copies of the network that this test does not use
+  run.trained.dispose();
+  const { final, first, baselines } = run;
   expect(baselines).not.toBeNull();
   expect(baselines!.testCount).toBeGreaterThanOrEqual(1000);
   expect(final.testCount).toBeGreaterThanOrEqual(1000);
