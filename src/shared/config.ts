@@ -408,13 +408,25 @@ export const DEFAULT_PRESET: PresetId = 'small-gpu';
 export const defaultConfig = (): TrainConfig => ({ ...PRESETS[DEFAULT_PRESET].config });
 
 /**
+ * Fields added after configs were first stored whose absence means "saved before it existed", not
+ * damage: upgradeConfig gives them their default (the base config's value). A method's own new settings
+ * go here (older runs never used them, so the default changes nothing about how they trained). Any other
+ * missing field still fails the schema.
+ */
+export const ADDED_FIELDS: readonly (keyof TrainConfig)[] = [];
+
+/**
  * A config saved before a field existed, completed with the value that reproduces how it trained then:
- * `headBn` (added with issue 10) was on for the DeepCluster family and off for MoCo.
+ * `headBn` (added with issue 10) was on for the DeepCluster family and off for MoCo; each field of
+ * ADDED_FIELDS takes its default.
  */
 export function upgradeConfig(c: TrainConfig): TrainConfig {
   const old = c as Partial<TrainConfig> & TrainConfig;
-  if (typeof old.headBn === 'boolean') return c;
-  return { ...c, headBn: HEAD_BN_BEFORE_ISSUE_10.includes(c.method) };
+  const missing = ADDED_FIELDS.filter((k) => old[k] === undefined);
+  if (typeof old.headBn === 'boolean' && missing.length === 0) return c;
+  const added = Object.fromEntries(missing.map((k) => [k, base[k]])) as Partial<TrainConfig>;
+  const headBn = typeof old.headBn === 'boolean' ? old.headBn : HEAD_BN_BEFORE_ISSUE_10.includes(c.method);
+  return { ...c, ...added, headBn };
 }
 
 export interface ConfigIssue {
