@@ -18,21 +18,25 @@ test('each method shows its own settings, generators, panels and ablation arms',
     false,
     false,
   ]);
-  await expect(lab.testId('ablation')).toContainText('MoCo-v2, +adversarial, +cut-mix, HEXA-MoCo');
+  await expect(lab.testId('ablation')).toContainText('MoCo-v2, +adversarial, +cut-mix, +mix-up, HEXA-MoCo');
   await expect(lab.testId('adversarial-panel')).toHaveCount(0);
   await expect(lab.testId('clusters-panel')).toHaveCount(0);
 
   await select.selectOption('hexa-dcluster');
-  await expect(lab.testId('method-generators')).toHaveText('Hard examples: adversarial, cut-mix.');
+  await expect(lab.testId('method-generators')).toHaveText('Hard examples: adversarial, cut-mix, mix-up.');
   expect([
     await shown('queueSize'),
     await shown('clusterCount'),
     await shown('epsilon'),
     await shown('mixBeta'),
-  ]).toEqual([false, true, true, true]);
-  await expect(lab.testId('ablation')).toContainText('DeepCluster-v2, +adversarial, +cut-mix, HEXA-DCluster');
+    await shown('mixupAlpha'),
+  ]).toEqual([false, true, true, true, true]);
+  await expect(lab.testId('ablation')).toContainText(
+    'DeepCluster-v2, +adversarial, +cut-mix, +mix-up, HEXA-DCluster',
+  );
   await expect(lab.testId('adversarial-panel')).toBeVisible();
   await expect(lab.testId('cutmix-panel')).toBeVisible();
+  await expect(lab.testId('mixup-panel')).toBeVisible();
   await expect(lab.testId('clusters-panel')).toBeVisible();
   await expect(lab.testId('hard-panel')).toBeVisible();
 });

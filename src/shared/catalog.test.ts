@@ -3,6 +3,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   composability,
+  GENERATOR_IDS,
+  GENERATOR_INFO,
+  HARD,
   hexaAblation,
   METHOD_INFO,
   methodInfo,
@@ -13,7 +16,7 @@ import {
   usesGroup,
   type MethodDescriptor,
 } from './catalog';
-import { PRESETS, validateConfig, type MethodId } from './config';
+import { defaultConfig, PRESETS, validateConfig, type MethodId } from './config';
 
 const third = (over: Partial<MethodDescriptor> = {}): MethodDescriptor => ({
   id: 'third' as MethodId,
@@ -35,25 +38,36 @@ afterEach(() => {
 });
 
 describe('catalog', () => {
-  it('gives MoCo and DeepCluster their four ablation arms each', () => {
+  it('gives MoCo and DeepCluster their five ablation arms each; the last is HEXA as published (no mix-up)', () => {
     const arms = (id: MethodId) => METHOD_INFO[id].ablation.map((a) => [a.label, a.patch]);
     expect(arms('moco-v2')).toEqual([
-      ['MoCo-v2', { method: 'moco-v2', adversarial: false, cutmix: false }],
-      ['+adversarial', { method: 'hexa-moco', adversarial: true, cutmix: false }],
-      ['+cut-mix', { method: 'hexa-moco', adversarial: false, cutmix: true }],
-      ['HEXA-MoCo', { method: 'hexa-moco', adversarial: true, cutmix: true }],
+      ['MoCo-v2', { method: 'moco-v2', adversarial: false, cutmix: false, mixup: false }],
+      ['+adversarial', { method: 'hexa-moco', adversarial: true, cutmix: false, mixup: false }],
+      ['+cut-mix', { method: 'hexa-moco', adversarial: false, cutmix: true, mixup: false }],
+      ['+mix-up', { method: 'hexa-moco', adversarial: false, cutmix: false, mixup: true }],
+      ['HEXA-MoCo', { method: 'hexa-moco', adversarial: true, cutmix: true, mixup: false }],
     ]);
     expect(arms('hexa-dcluster').map(([l]) => l)).toEqual([
       'DeepCluster-v2',
       '+adversarial',
       '+cut-mix',
+      '+mix-up',
       'HEXA-DCluster',
     ]);
-    expect(arms('hexa-dcluster')[3]![1]).toEqual({
+    expect(arms('hexa-dcluster')[4]![1]).toEqual({
       method: 'hexa-dcluster',
       adversarial: true,
       cutmix: true,
+      mixup: false,
     });
+  });
+
+  it('the published generators are exactly the ones on by default', () => {
+    const cfg = defaultConfig();
+    for (const g of GENERATOR_IDS) expect(cfg[GENERATOR_INFO[g].toggle]).toBe(GENERATOR_INFO[g].published);
+    expect(GENERATOR_INFO.mixup.published).toBe(false);
+    expect(METHOD_INFO['hexa-moco'].generators).toEqual(HARD);
+    expect(METHOD_INFO['hexa-dcluster'].generators).toContain('mixup');
   });
 
   it("gives a third family its own arms, never DeepCluster's", () => {
@@ -99,7 +113,9 @@ describe('catalog', () => {
     expect(composability([], 'adversarial')).toMatchObject({ ok: false });
     expect(() => registerMethodDescriptor(third({ generators: ['cutmix'] }))).toThrow(/cut-mix needs/);
     expect(() => registerMethodDescriptor(third({ id: 'moco-v2' }))).toThrow(/already registered/);
-    expect(missingGenerators(third()).map((m) => m.id)).toEqual(['adversarial', 'cutmix']);
+    expect(missingGenerators(third()).map((m) => m.id)).toEqual(['adversarial', 'cutmix', 'mixup']);
+    expect(composability(['score'], 'mixup')).toMatchObject({ ok: false });
+    expect(composability(['score', 'mixed-target'], 'mixup')).toEqual({ ok: true });
     expect(missingGenerators(METHOD_INFO['hexa-moco'])).toEqual([]);
   });
 

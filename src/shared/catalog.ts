@@ -8,7 +8,7 @@ import type { LabelKind } from './trainingTypes';
 
 // ---- Hard-example generators ----
 
-export const GENERATOR_IDS = ['adversarial', 'cutmix'] as const;
+export const GENERATOR_IDS = ['adversarial', 'cutmix', 'mixup'] as const;
 export type GeneratorId = (typeof GENERATOR_IDS)[number];
 
 /** Boolean settings (a generator's on/off switch). */
@@ -40,6 +40,11 @@ export interface GeneratorDescriptor {
   short: string;
   /** Its on/off setting. */
   toggle: BoolKey;
+  /**
+   * Part of HEXA as published (adversarial + cut-mix): on by default, and on in the ablation's last arm
+   * (the HEXA variant as published). A generator the paper does not use (mix-up) is off there.
+   */
+  published: boolean;
   /** Its settings (all in the 'hard examples' group), the toggle included. */
   fields: readonly (keyof TrainConfig)[];
   /** What the base method's task must offer (a method without it cannot compose with this generator). */
@@ -57,6 +62,7 @@ export const GENERATOR_INFO: Record<GeneratorId, GeneratorDescriptor> = {
     armLabel: '+adversarial',
     short: 'adv',
     toggle: 'adversarial',
+    published: true,
     fields: ['adversarial', 'epsilon', 'attackSteps', 'attackStepSize', 'wAdv'],
     needs: ['score'],
     lossKey: 'loss_adv',
@@ -90,6 +96,7 @@ export const GENERATOR_INFO: Record<GeneratorId, GeneratorDescriptor> = {
     armLabel: '+cut-mix',
     short: 'mix',
     toggle: 'cutmix',
+    published: true,
     fields: ['cutmix', 'mixBeta', 'wMix'],
     needs: ['score', 'mixed-target'],
     lossKey: 'loss_mix',
@@ -102,6 +109,27 @@ export const GENERATOR_INFO: Record<GeneratorId, GeneratorDescriptor> = {
         compare: { label: 'L_mix', accuracy: false },
       },
       { key: 'lambda', label: 'mean λ', color: '#ff7f0e', chart: 'hard' },
+    ],
+  },
+  mixup: {
+    id: 'mixup',
+    label: 'mix-up',
+    armLabel: '+mix-up',
+    short: 'mixup',
+    toggle: 'mixup',
+    published: false,
+    fields: ['mixup', 'mixupAlpha', 'wMixup'],
+    needs: ['score', 'mixed-target'],
+    lossKey: 'loss_mixup',
+    metrics: [
+      {
+        key: 'loss_mixup',
+        label: 'L_mixup',
+        color: '#8c564b',
+        chart: 'loss',
+        compare: { label: 'L_mixup', accuracy: false },
+      },
+      { key: 'lambda_mixup', label: 'mean λ (mix-up)', color: '#8c564b', chart: 'hard' },
     ],
   },
 };
@@ -176,7 +204,8 @@ export function composability(
 
 /**
  * The ablation of a family from its plain method and its HEXA variant: plain (every generator off),
- * each generator alone, and all of them (the HEXA variant as published).
+ * each generator alone, and the HEXA variant as published (its `published` generators on, the others
+ * off: adversarial + cut-mix, without mix-up).
  */
 export function hexaAblation(
   plain: { id: MethodId; label: string },
@@ -193,11 +222,15 @@ export function hexaAblation(
       label: GENERATOR_INFO[g].armLabel,
       patch: { method: hexa.id, ...toggles([g]) },
     })),
-    { label: hexa.label, patch: { method: hexa.id, ...toggles(generators) } },
+    {
+      label: hexa.label,
+      patch: { method: hexa.id, ...toggles(generators.filter((g) => GENERATOR_INFO[g].published)) },
+    },
   ];
 }
 
-const HARD: readonly GeneratorId[] = ['adversarial', 'cutmix'];
+/** The generators every HEXA variant composes (each is on or off by its own toggle). */
+export const HARD: readonly GeneratorId[] = ['adversarial', 'cutmix', 'mixup'];
 const MOCO = { id: 'moco-v2', label: 'MoCo-v2' } as const;
 const HEXA_MOCO = { id: 'hexa-moco', label: 'HEXA-MoCo' } as const;
 const DC = { id: 'deepcluster-v2', label: 'DeepCluster-v2' } as const;
@@ -232,7 +265,7 @@ const BUILT_IN: Record<MethodId, MethodDescriptor> = {
   'hexa-moco': {
     ...HEXA_MOCO,
     ...mocoFamily,
-    help: 'MoCo-v2 plus hard queries: adversarially perturbed views and cut-mixed views with area-mixed labels.',
+    help: 'MoCo-v2 plus hard queries: adversarially perturbed views and cut-mixed views with area-mixed labels (the published HEXA); mix-up views, two images blended pixel by pixel with λ-mixed labels, can be switched on too.',
     generators: HARD,
   },
   'deepcluster-v2': {
@@ -244,7 +277,7 @@ const BUILT_IN: Record<MethodId, MethodDescriptor> = {
   'hexa-dcluster': {
     ...HEXA_DC,
     ...deepClusterFamily,
-    help: 'DeepCluster-v2 plus hard views: adversarial perturbations that push a view out of its cluster, and cut-mixed views whose cluster labels are mixed by area.',
+    help: 'DeepCluster-v2 plus hard views: adversarial perturbations that push a view out of its cluster, and cut-mixed views whose cluster labels are mixed by area (the published HEXA); mix-up views, two images blended pixel by pixel with λ-mixed cluster labels, can be switched on too.',
     generators: HARD,
   },
 };

@@ -11,6 +11,7 @@ import {
   type NumberField,
   type TrainConfig,
 } from './config';
+import { trainConfigSchema } from './schema/config';
 import { configFromQuery } from './schema/query';
 
 const tiny = (): TrainConfig => ({ ...PRESETS.tiny.config });
@@ -238,5 +239,26 @@ describe('presets and head BatchNorm', () => {
     const current = { ...tiny(), headBn: false };
     expect(upgradeConfig(current)).toBe(current);
     expect(validateConfig(upgradeConfig(old('moco-v2')))).toEqual([]);
+  });
+
+  it('a config stored before mix-up existed parses, with mix-up off (how it trained)', () => {
+    const rest: Partial<TrainConfig> = { ...tiny(), method: 'hexa-moco' };
+    delete rest.mixup;
+    delete rest.mixupAlpha;
+    delete rest.wMixup;
+    const parsed = trainConfigSchema.safeParse(rest);
+    expect(parsed.success).toBe(true);
+    expect(parsed.success && parsed.data).toMatchObject({
+      mixup: false,
+      mixupAlpha: 1,
+      wMixup: 1,
+      cutmix: true,
+    });
+    // Another missing field is still damage.
+    const broken: Partial<TrainConfig> = { ...rest };
+    delete broken.wMix;
+    expect(trainConfigSchema.safeParse(broken).success).toBe(false);
+    // A link that never names mix-up gets it off.
+    expect(configFromQuery('preset=tiny&method=hexa-moco').config.mixup).toBe(false);
   });
 });

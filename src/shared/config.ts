@@ -63,6 +63,9 @@ export interface TrainConfig {
   mixBeta: number; // a of λ0 ~ Beta(a, a)
   wAdv: number; // weight of the adversarial loss
   wMix: number; // weight of the cut-mix loss
+  mixup: boolean; // add mixed-up queries (pixel-wise mix of two queries)
+  mixupAlpha: number; // a of λ ~ Beta(a, a), the mix-up share of the own image
+  wMixup: number; // weight of the mix-up loss
   // evaluation and read-back
   readbackEvery: number; // steps between GPU read-backs of metrics and previews
   checkpointEvery: number; // steps between saved checkpoints (weights, queue/bank, optimiser) of a run
@@ -267,6 +270,20 @@ export const FIELDS: Record<NumericKey, NumberField> & Record<BoolKey, BoolField
   }),
   wAdv: num('hard examples', 'w_adv', 0, 10, 'Weight of the adversarial loss term.', { step: 0.1 }),
   wMix: num('hard examples', 'w_mix', 0, 10, 'Weight of the cut-mix loss term.', { step: 0.1 }),
+  mixup: bool(
+    'hard examples',
+    'Mixed-up queries',
+    'Add views that blend two images pixel by pixel (λ·own + (1 − λ)·partner); their label is mixed by λ. Off in the published HEXA.',
+  ),
+  mixupAlpha: num(
+    'hard examples',
+    'Mix-up a',
+    0.05,
+    10,
+    'λ ~ Beta(a, a) is the own image’s share of the blend: a = 1 draws λ uniformly, a small a mostly near 0 or 1 (nearly one image), a large a near 0.5 (even blends).',
+    { step: 0.05 },
+  ),
+  wMixup: num('hard examples', 'w_mixup', 0, 10, 'Weight of the mix-up loss term.', { step: 0.1 }),
   readbackEvery: int(
     'evaluation',
     'Read back every',
@@ -353,6 +370,9 @@ const base: TrainConfig = {
   mixBeta: 1,
   wAdv: 1,
   wMix: 1,
+  mixup: false, // the published HEXA is adversarial + cut-mix; mix-up is its stated future work
+  mixupAlpha: 1,
+  wMixup: 1,
   readbackEvery: 10,
   checkpointEvery: 100,
   probeTrainSize: 2000,
@@ -413,7 +433,7 @@ export const defaultConfig = (): TrainConfig => ({ ...PRESETS[DEFAULT_PRESET].co
  * go here (older runs never used them, so the default changes nothing about how they trained). Any other
  * missing field still fails the schema.
  */
-export const ADDED_FIELDS: readonly (keyof TrainConfig)[] = [];
+export const ADDED_FIELDS: readonly (keyof TrainConfig)[] = ['mixup', 'mixupAlpha', 'wMixup'];
 
 /**
  * A config saved before a field existed, completed with the value that reproduces how it trained then:

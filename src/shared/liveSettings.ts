@@ -31,6 +31,9 @@ export const LIVE_KEYS = [
   'mixBeta',
   'wAdv',
   'wMix',
+  'mixup',
+  'mixupAlpha',
+  'wMixup',
   // read-back, checkpoints and evaluation cadence
   'readbackEvery',
   'checkpointEvery',

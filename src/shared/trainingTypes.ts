@@ -70,6 +70,16 @@ export interface CutMixPreview {
   partnerLabel: number[]; // the partner's pseudo-label
 }
 
+export interface MixupPreview {
+  own: PreviewImage[];
+  partner: PreviewImage[];
+  mixed: PreviewImage[]; // λ·own + (1 − λ)·partner, pixel by pixel
+  lambda: number[]; // the own image's share = weight on the own pseudo-label
+  partnerIndex: number[]; // batch position j of the partner
+  ownLabel: number[]; // own pseudo-label of each shown sample (as in CutMixPreview)
+  partnerLabel: number[]; // the partner's pseudo-label
+}
+
 /** The batch's highest per-sample clean losses at this read-back (the hard-example gallery). */
 export interface HardestPreview {
   images: PreviewImage[]; // the query views
@@ -85,6 +95,7 @@ export interface HardestPreview {
 export interface GeneratorPreviews {
   adversarial: AdversarialPreview;
   cutmix: CutMixPreview;
+  mixup: MixupPreview;
 }
 
 export interface PreviewSetBase {

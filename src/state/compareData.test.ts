@@ -18,23 +18,32 @@ import { registerMethodDescriptor, unregisterMethodDescriptor } from '../shared/
 import type { MethodId } from '../shared/config';
 
 describe('buildAblation', () => {
-  it('gives the four MoCo arms per seed, named and numbered', () => {
+  it('gives the five MoCo arms per seed, named and numbered (the last: HEXA-MoCo as published)', () => {
     const items = buildAblation(cfg, 2, 3);
-    expect(items).toHaveLength(8);
-    expect(items.map((i) => [i.config.method, i.config.adversarial, i.config.cutmix, i.config.seed])).toEqual(
-      [
-        ['moco-v2', false, false, 5],
-        ['hexa-moco', true, false, 5],
-        ['hexa-moco', false, true, 5],
-        ['hexa-moco', true, true, 5],
-        ['moco-v2', false, false, 6],
-        ['hexa-moco', true, false, 6],
-        ['hexa-moco', false, true, 6],
-        ['hexa-moco', true, true, 6],
-      ],
-    );
+    expect(items).toHaveLength(10);
+    expect(
+      items.map((i) => [
+        i.config.method,
+        i.config.adversarial,
+        i.config.cutmix,
+        i.config.mixup,
+        i.config.seed,
+      ]),
+    ).toEqual([
+      ['moco-v2', false, false, false, 5],
+      ['hexa-moco', true, false, false, 5],
+      ['hexa-moco', false, true, false, 5],
+      ['hexa-moco', false, false, true, 5],
+      ['hexa-moco', true, true, false, 5],
+      ['moco-v2', false, false, false, 6],
+      ['hexa-moco', true, false, false, 6],
+      ['hexa-moco', false, true, false, 6],
+      ['hexa-moco', false, false, true, 6],
+      ['hexa-moco', true, true, false, 6],
+    ]);
     expect(items[1]!.name).toBe('ablation 3: +adversarial, seed 5');
-    expect(items[7]!.name).toBe('ablation 3: HEXA-MoCo, seed 6');
+    expect(items[3]!.name).toBe('ablation 3: +mix-up, seed 5');
+    expect(items[9]!.name).toBe('ablation 3: HEXA-MoCo, seed 6');
     // Everything else is the current config.
     expect(items.every((i) => i.config.batchSize === cfg.batchSize && i.config.epochs === cfg.epochs)).toBe(
       true,
@@ -70,6 +79,7 @@ describe('buildAblation', () => {
     const items = buildAblation({ ...cfg, method: 'hexa-dcluster' }, 1, 1);
     expect(items.map((i) => i.config.method)).toEqual([
       'deepcluster-v2',
+      'hexa-dcluster',
       'hexa-dcluster',
       'hexa-dcluster',
       'hexa-dcluster',

@@ -6,6 +6,7 @@ import type { GeneratorId, MethodPanel } from '../shared/catalog';
 import { AdversarialPanel } from './panels/AdversarialPanel';
 import { ClustersPanel } from './panels/ClustersPanel';
 import { CutMixPanel } from './panels/CutMixPanel';
+import { MixupPanel } from './panels/MixupPanel';
 
 export const METHOD_PANELS: Record<MethodPanel, { name: string; Panel: ComponentType }> = {
   clusters: { name: 'Clusters', Panel: ClustersPanel },
@@ -14,4 +15,5 @@ export const METHOD_PANELS: Record<MethodPanel, { name: string; Panel: Component
 export const GENERATOR_PANELS: Record<GeneratorId, { name: string; Panel: ComponentType }> = {
   adversarial: { name: 'Adversarial', Panel: AdversarialPanel },
   cutmix: { name: 'Cut-mix', Panel: CutMixPanel },
+  mixup: { name: 'Mix-up', Panel: MixupPanel },
 };

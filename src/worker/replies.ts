@@ -21,6 +21,8 @@ export function previewBuffers(p: PreviewSet): Transferable[] {
     p.adversarial?.adversarial ?? [],
     p.cutmix?.partner ?? [],
     p.cutmix?.mixed ?? [],
+    p.mixup?.partner ?? [],
+    p.mixup?.mixed ?? [],
     p.hardest?.images ?? [], // gallery
   ];
   const buffers = new Set<ArrayBuffer>();

@@ -74,6 +74,7 @@ describe('updateGallery', () => {
         ownLabel: [0, 1],
         partnerLabel: [1, 0],
       },
+      mixup: null,
     };
     const g = updateGallery(EMPTY_GALLERY, p, 12);
     expect(g.loss.map((x) => [x.index, x.loss, x.step])).toEqual([

@@ -15,6 +15,7 @@ import {
 import type { GeneratorPreviews } from '../../shared/trainingTypes';
 import { adversarialGenerator } from '../hardExamples/adversarial';
 import { cutMixGenerator } from '../hardExamples/cutmix';
+import { mixupGenerator } from '../hardExamples/mixup';
 import { DeepClusterV2 } from './deepClusterV2';
 import { MocoV2 } from './mocoV2';
 import type { HardExampleGenerator, MethodDefinition, MethodImplementation } from './types';
@@ -23,6 +24,7 @@ import type { HardExampleGenerator, MethodDefinition, MethodImplementation } fro
 export const GENERATORS: { [K in GeneratorId]: HardExampleGenerator<GeneratorPreviews[K]> } = {
   adversarial: adversarialGenerator,
   cutmix: cutMixGenerator,
+  mixup: mixupGenerator,
 };
 
 const moco: MethodImplementation = { createBase: (cfg, channels, rng) => new MocoV2(cfg, channels, rng) };
