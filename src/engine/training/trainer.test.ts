@@ -30,6 +30,7 @@ describe('Trainer', () => {
         readbackEvery: 2,
         probeTrainSize: 32,
         probeTestSize: 16,
+        mixup: method === 'hexa-dcluster', // all three generators on DeepCluster's cluster targets
       });
       const metrics: MetricsPoint[] = [];
       const evals: EvalPoint[] = [];
@@ -73,6 +74,17 @@ describe('Trainer', () => {
       } else {
         expect(p.adversarial).toBeNull();
         expect(metrics[0]!.values.flip_rate).toBeUndefined();
+      }
+      if (cfg.mixup) {
+        expect(metrics[0]!.values.loss_mixup).toBeGreaterThan(0);
+        expect(metrics[0]!.values.lambda_mixup).toBeGreaterThan(0);
+        expect(p.mixup?.mixed).toHaveLength(4);
+        // The partner's label is its cluster: the batch's own labels read back at its position.
+        expect(p.mixup!.ownLabel.every((c) => c >= 0 && c < cfg.clusterCount)).toBe(true);
+        expect(p.mixup!.partnerLabel.every((c) => c >= 0 && c < cfg.clusterCount)).toBe(true);
+      } else {
+        expect(p.mixup).toBeNull();
+        expect(metrics[0]!.values.loss_mixup).toBeUndefined();
       }
       if (trainer.base instanceof DeepClusterV2) {
         // Clustered before epoch 0 and again at the epoch boundary.

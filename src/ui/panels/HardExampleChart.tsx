@@ -36,7 +36,7 @@ export function HardExampleChart() {
     <Panel
       title="Hard-example statistics"
       testId="hard-panel"
-      explain="Flip rate: the share of adversarial queries whose own pseudo-label is no longer the model's top choice. λ: the mean share of own pixels in cut-mixed views. Pretext accuracy: the share of clean queries whose own pseudo-label is the top choice. Own-label logit: the mean score of the own pseudo-label on clean and on adversarial views (the attack pushes it down)."
+      explain="Flip rate: the share of adversarial queries whose own pseudo-label is no longer the model's top choice. λ: the mean share of own pixels in cut-mixed views. Mean λ (mix-up): the mean weight of the own image in mixed-up views (about 0.5, since λ ~ Beta(a, a) is symmetric). Pretext accuracy: the share of clean queries whose own pseudo-label is the top choice. Own-label logit: the mean score of the own pseudo-label on clean and on adversarial views (the attack pushes it down)."
     >
       <StepChart
         markers={markers}
