@@ -5,7 +5,7 @@ import { expect, test } from '@playwright/test';
 import { LabPage, SMALL } from './labPage';
 
 test('a one-click ablation runs five arms one after another and opens their comparison', async ({ page }) => {
-  test.setTimeout(300_000);
+  test.setTimeout(420_000);
   const lab = new LabPage(page);
   await lab.open(SMALL + '&trainLimit=16&epochs=1&readbackEvery=1&probeTrainSize=32&probeTestSize=32'); // 2 steps per run
   await lab.waitForDataset();
@@ -15,7 +15,7 @@ test('a one-click ablation runs five arms one after another and opens their comp
   const status = lab.testId('ablation-status');
   await expect(status).toHaveAttribute('data-state', 'running');
   await expect(lab.testId('ablation-cancel')).toBeVisible();
-  await expect(status).toHaveAttribute('data-state', 'done', { timeout: 240_000 });
+  await expect(status).toHaveAttribute('data-state', 'done', { timeout: 360_000 });
 
   // Five saved runs, named after their arm.
   const rows = lab.testId('run-row');
