@@ -273,7 +273,7 @@ export const FIELDS: Record<NumericKey, NumberField> & Record<BoolKey, BoolField
   mixup: bool(
     'hard examples',
     'Mixed-up queries',
-    'Add views that blend two images pixel by pixel (λ·own + (1 − λ)·partner); their label is mixed by λ. Off in the published HEXA.',
+    'Add views that blend two images pixel by pixel (λ·own + (1 − λ)·partner); their label is mixed by λ. Off in the published HEXA. Measured (MNIST, Tiny, HEXA-MoCo with mix-up alone, seeds 1–3): kNN +9 to +18 points over the random init, as MoCo-v2 (+12.5 to +17) and above adversarial + cut-mix (+7 to +15).',
   ),
   mixupAlpha: num(
     'hard examples',

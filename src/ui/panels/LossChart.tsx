@@ -28,7 +28,8 @@ export function LossChart() {
         <>
           <p>
             <b>Loss</b>: the pretext loss the model minimises (InfoNCE for MoCo). With hard examples it is the
-            sum L_clean + w_adv·L_adv + w_mix·L_mix.
+            sum L_clean + w_adv·L_adv + w_mix·L_mix (+ w_mixup·L_mixup with mix-up on): one term per generator
+            that is on.
           </p>
           <p>
             <b>Embedding std</b>: the spread of the normalised embeddings across the batch. Fully spread

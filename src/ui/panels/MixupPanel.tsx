@@ -25,6 +25,11 @@ export function MixupPanel() {
             overlaid images and say how much of each it sees. The published HEXA does not use it (it is the
             paper&apos;s suggested next kind of hard example), so it starts off.
           </p>
+          <p>
+            Measured on MNIST with the Tiny preset (HEXA-MoCo with mix-up alone, seeds 1–3, 200 steps): kNN +9
+            to +18 points over the random network, about what plain MoCo-v2 gains (+12.5 to +17) and above
+            adversarial + cut-mix (+7 to +15); three seeds cannot rank them further (docs/LEARNING.md).
+          </p>
         </>
       }
     >
