@@ -9,15 +9,16 @@ const BACKENDS = ['webgpu', 'webgl', 'cpu'];
 const BUILTINS = ['mnist', 'fashion-mnist'];
 const RESERVED = { method: '--methods', seed: '--seeds / --seed-list', datasetId: '--dataset' };
 
-export const HELP = `Usage: npm run experiment -- [options]
+/** The --help text; `methodIds` are the catalog's (src/shared/config.ts METHOD_IDS). */
+export const helpText = (methodIds) => `Usage: npm run experiment -- [options]
        node scripts/experiment.mjs [options]
 
 Trains each method with each seed using the lab's own engine (the real Trainer) in headless
 Chromium, then writes a report folder: results.json, metrics.csv, evaluations.csv, index.html.
 
 Options:
-  --methods LIST      comma-separated method ids (required): moco-v2, hexa-moco, deepcluster-v2,
-                      hexa-dcluster
+  --methods LIST      comma-separated method ids (required), of:
+                      ${methodIds.join(', ')}
   --dataset NAME      mnist | fashion-mnist | fractals[:CLASSESxPERCLASS[@SIZE]] (default fractals,
                       i.e. fractals:10x600@32; SIZE one of 16, 28, 32, 64; fractal seed 1)
   --preset ID         tiny | small-gpu | resnet (default tiny)
@@ -28,11 +29,19 @@ Options:
   --backend NAME      webgpu | webgl | cpu (default webgpu)
   --set KEY=VALUE     any TrainConfig field, e.g. --set lr=0.03 --set adversarial=false;
                       repeatable; validated like the lab's settings form
+  --label NAME        a name for this experiment's settings, shown after each method's name
+                      (e.g. --set mixup=true --label "+mix-up"): merged reports keep the
+                      same method with other settings apart
   --finetune LIST     after each run, fine-tune its network and its random init on these
-                      percentages of the labelled train images, e.g. 1,10 (of 1, 10, 100)
+                      percentages of the run's train images, e.g. 1,10 (of 1, 10, 100): 1 % of
+                      the Tiny preset's 3,200 digits is 32 images; about 10 CPU-s a network at
+                      1 % (docs/LEARNING.md, "Fine-tuning")
   --out DIR           report folder (default reports/<timestamp>/)
   --timeout MIN       give up after MIN minutes in all (default 180)
-  --render DIR        only rewrite DIR's CSV files and index.html from its results.json
+  --render DIR        only rewrite DIR's CSV files, ranking and index.html from its results.json
+  --merge LIST        comma-separated report folders: one report (ranked together) from their
+                      results.json in --out (required with it); same dataset and preset, and no
+                      method (with its --label) with the same seed twice
   -h, --help          this text
 `;
 
@@ -55,6 +64,8 @@ export function parseArgs(argv) {
     out: null,
     timeoutMin: 180,
     render: null,
+    merge: null,
+    label: null,
     finetune: [],
     help: false,
   };
@@ -90,10 +101,21 @@ export function parseArgs(argv) {
     else if (flag === '--out') opts.out = value();
     else if (flag === '--timeout') opts.timeoutMin = int(flag, value(), 1);
     else if (flag === '--render') opts.render = value();
+    else if (flag === '--merge')
+      opts.merge = value()
+        .split(',')
+        .map((d) => d.trim())
+        .filter(Boolean);
+    else if (flag === '--label') opts.label = value().trim() || fail('--label needs a name');
     else if (flag === '--finetune') opts.finetune = parseFinetune(value());
     else fail(`Unknown option ${arg}`);
   }
-  if (opts.help || opts.render) return opts;
+  if (opts.merge) {
+    if (opts.render) fail('Give --render or --merge, not both');
+    if (opts.merge.length < 2) fail('--merge needs two or more report folders, e.g. --merge dirA,dirB');
+    if (!opts.out) fail('--merge needs --out DIR for the merged report');
+  }
+  if (opts.help || opts.render || opts.merge) return opts;
   if (!opts.methods) fail('--methods is required, e.g. --methods moco-v2,hexa-moco');
   if (!BACKENDS.includes(opts.backend)) fail(`Unknown backend "${opts.backend}" (${BACKENDS.join(', ')})`);
   if (opts.seeds !== null && opts.seedList !== null) fail('Give --seeds or --seed-list, not both');
@@ -218,5 +240,15 @@ export function planExperiment(opts, { config, fractals, augmentation }) {
       ([k, v]) => !['method', 'seed', 'datasetId'].includes(k) && preset[k] !== v,
     ),
   );
-  return { dataset, methods, seeds, runs, overrides, out, configChanges, finetune: opts.finetune };
+  return {
+    dataset,
+    methods,
+    seeds,
+    runs,
+    overrides,
+    out,
+    configChanges,
+    finetune: opts.finetune,
+    label: opts.label,
+  };
 }

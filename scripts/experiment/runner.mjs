@@ -36,8 +36,10 @@ export async function loadEngine(server) {
   const runMath = await server.ssrLoadModule('/src/shared/evaluation/runMath.ts');
   const augmentation = await server.ssrLoadModule('/src/shared/data/augmentationDefaults.ts');
   const { METHOD_INFO } = await server.ssrLoadModule('/src/shared/catalog.ts');
-  const methodLabels = Object.fromEntries(Object.values(METHOD_INFO).map((m) => [m.id, m.label]));
-  return { config, fractals, runMath, augmentation, methodLabels };
+  const ranking = await server.ssrLoadModule('/src/shared/evaluation/ranking.ts');
+  // Labels in the catalog's order (the report's colours follow it).
+  const methodLabels = Object.fromEntries(config.METHOD_IDS.map((id) => [id, METHOD_INFO[id]?.label ?? id]));
+  return { config, fractals, runMath, augmentation, methodLabels, ranking };
 }
 
 /** Starts the server on a free port and returns the experiment page's URL. */
@@ -89,9 +91,11 @@ export async function runExperiment(browser, url, opts, plan, started) {
     configChanges,
     overrides,
     finetuneFractions: finetune,
+    label: plan.label ?? null,
     runs: runs.map((cfg, index) => ({
       index,
       method: cfg.method,
+      variant: plan.label ?? null,
       seed: cfg.seed,
       config: cfg,
       status: 'pending',
