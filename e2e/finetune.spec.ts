@@ -1,6 +1,6 @@
 // Fine-tuning a saved run: a tiny run trained to the end on a small generated fractal set, fine-tuned
 // at 10 % of the labels from its checkpoint and from its random init; both results on the run's card,
-// kept after a reload.
+// as lines and as a chart (two bars), kept after a reload.
 import { expect, test } from '@playwright/test';
 import { LabPage, SMALL } from './labPage';
 
@@ -29,6 +29,7 @@ test('a saved run fine-tunes at 10 % of labels beside its random init, and keeps
   const row = lab.testId('run-row').first();
   await expect(row).toHaveAttribute('data-status', 'done');
   await expect(row.getByTestId('finetune-help')).toContainText('random init');
+  await expect(row.getByTestId('finetune-chart')).toHaveCount(0); // nothing fine-tuned yet
 
   await row.getByTestId('finetune-fraction').selectOption('0.1');
   await row.getByTestId('finetune-start').click();
@@ -52,6 +53,13 @@ test('a saved run fine-tunes at 10 % of labels beside its random init, and keeps
     await expect(r).toContainText(
       /^Fine-tuned on 10 % of labels \(3 images\): top-1 \d+\.\d % \(random init \d+\.\d %, [+−]\d+\.\d\)$/,
     );
+    // The chart: one fraction, the trained network's bar beside its random init's.
+    const chart = row.getByTestId('finetune-chart');
+    await expect(chart).toHaveAttribute('data-points', '2');
+    await expect(chart).toHaveAttribute('data-fractions', '0.1');
+    await expect(chart.locator('.recharts-bar-rectangle')).toHaveCount(2);
+    await expect(chart).toContainText('10 %');
+    await expect(chart).toContainText('random init');
   };
   await check();
 

@@ -328,6 +328,7 @@ function writeReport(out, results, engine) {
     const runs = done.filter((r) => n.keyOf(r) === key).sort((a, b) => a.seed - b.seed);
     return {
       method: key,
+      label: n.label(key),
       seeds: runs.map((r) => r.seed),
       linearTop1: runMath.meanStd(runs.map((r) => r.evaluations.at(-1).linearTop1)),
       knnTop1: runMath.meanStd(runs.map((r) => r.evaluations.at(-1).knnTop1)),
@@ -357,6 +358,46 @@ function writeReport(out, results, engine) {
     runMath.toCsv([['run', 'method', 'seed', 'step', 'epoch', 'linearTop1', 'knnTop1'], ...evalRows]),
   );
   writeFileSync(resolve(out, 'index.html'), renderHtml(results, engine));
+  writeFileSync(resolve(out, 'ranking.md'), rankingMarkdown(results));
+}
+
+/** The rankings as Markdown tables (for a README): "rank. mean ± std" per column, baselines in italics. */
+function rankingMarkdown(results) {
+  const rk = results.ranking;
+  const table = (t) => {
+    const ft = t.criteria.filter((c) => c.startsWith('finetune:'));
+    const head = [
+      'features',
+      'seeds',
+      'steps',
+      'linear top-1',
+      'kNN top-1',
+      ...ft.map((c) => `fine-tuned, ${Number(c.slice(9)) * 100} % labels`),
+    ];
+    const cell = (row, c, v) => (row.rank[c] ? `${row.rank[c]}. ${pctStd(v)}` : pctStd(v));
+    const rows = t.rows.map((row) => [
+      row.baseline ? `_${row.label}_` : row.label,
+      row.seeds.join(', '),
+      row.steps.length ? [...new Set(row.steps)].join(' / ') : '',
+      cell(row, 'linear', row.linear),
+      cell(row, 'knn', row.knn),
+      ...ft.map((c) => cell(row, c, row.finetune[c.slice(9)])),
+    ]);
+    return [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+  };
+  const parts = [
+    `Ranked at equal steps (step ${rk.equalSteps.step}); "rank. mean ± std over seeds", 1 = best. From: \`${results.command}\``,
+    '',
+    table(rk.equalSteps),
+  ];
+  if (rk.equalTime)
+    parts.push(
+      '',
+      `Ranked at equal wall-clock time (${fmt(rk.equalTime.budgetSeconds, 0)} s per run):`,
+      '',
+      table(rk.equalTime),
+    );
+  return `${parts.join('\n')}\n`;
 }
 
 /**
@@ -442,7 +483,7 @@ function addFinetunes(results, runMath, n) {
 export function writeFinalReport(out, results, engine) {
   writeReport(out, results, engine);
   log(
-    `experiment: wrote ${['results.json', 'metrics.csv', 'evaluations.csv', 'index.html'].map((f) => relative(process.cwd(), resolve(out, f))).join(', ')}`,
+    `experiment: wrote ${['results.json', 'metrics.csv', 'evaluations.csv', 'index.html', 'ranking.md'].map((f) => relative(process.cwd(), resolve(out, f))).join(', ')}`,
   );
   logRanking(results);
 }
@@ -460,7 +501,7 @@ function logRanking(results) {
   for (const s of results.summary)
     for (const f of s.finetune ?? [])
       log(
-        `  ${s.method.padEnd(34)} fine-tuned on ${f.fraction * 100} % of labels: top-1 ${pctStd(f.top1)} (random init ${pctStd(f.randomTop1)}, ${ptsStd(f.gainTop1)} points)  (seeds ${f.seeds.join(', ')})`,
+        `  ${s.label.padEnd(15)} fine-tuned on ${f.fraction * 100} % of labels: top-1 ${pctStd(f.top1)} (random init ${pctStd(f.randomTop1)}, ${ptsStd(f.gainTop1)} points)  (seeds ${f.seeds.join(', ')})`,
       );
 }
 

@@ -269,7 +269,7 @@ export function mergeResults(sources: { dir: string; results: ExperimentResults 
   const unite = <T>(xs: T[]) => [...new Set(xs)];
   return {
     ...first,
-    command: `merged: ${sources.map((s) => s.results.command).join(' | ')}`,
+    command: `merged: ${sources.map((s) => s.results.command.replace(/^merged: /, '')).join(' | ')}`,
     date: new Date().toISOString(),
     methods: unite(runs.map((r) => r.method)),
     seeds: unite(runs.map((r) => r.seed)).sort((a, b) => a - b),
