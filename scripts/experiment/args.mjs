@@ -29,6 +29,8 @@ Options:
   --backend NAME      webgpu | webgl | cpu (default webgpu)
   --set KEY=VALUE     any TrainConfig field, e.g. --set lr=0.03 --set adversarial=false;
                       repeatable; validated like the lab's settings form
+  --ablation          run each listed method's ablation arms from the catalog instead (e.g.
+                      hexa-moco: MoCo-v2, +adversarial, +cut-mix, HEXA-MoCo), each arm its own row
   --label NAME        a name for this experiment's settings, shown after each method's name
                       (e.g. --set mixup=true --label "+mix-up"): merged reports keep the
                       same method with other settings apart
@@ -66,6 +68,7 @@ export function parseArgs(argv) {
     render: null,
     merge: null,
     label: null,
+    ablation: false,
     finetune: [],
     help: false,
   };
@@ -79,6 +82,10 @@ export function parseArgs(argv) {
     const arg = argv[i];
     if (arg === '-h' || arg === '--help') {
       opts.help = true;
+      continue;
+    }
+    if (arg === '--ablation') {
+      opts.ablation = true;
       continue;
     }
     const eq = arg.indexOf('=');
@@ -162,7 +169,35 @@ function parseDataset(raw, fractals) {
 }
 
 /** One validated TrainConfig per run (seeds outer, methods inner), or a UsageError naming the field. */
-function buildRuns(opts, config, augmentation, datasetId) {
+/**
+ * What runs for each seed: the listed methods, or with --ablation each one's ablation arms from the
+ * catalog (an arm named like a method is that method; the others keep their label as the variant),
+ * each (method, variant) once.
+ */
+function runSpecs(opts, methods, catalog) {
+  const plain = methods.map((method) => ({ method, patch: {}, variant: opts.label }));
+  if (!opts.ablation) return plain;
+  const specs = [];
+  for (const m of methods) {
+    const arms = catalog.METHOD_INFO[m]?.ablation ?? [];
+    if (arms.length === 0) specs.push({ method: m, patch: {}, variant: opts.label });
+    for (const arm of arms) {
+      const method = arm.patch.method;
+      const named = catalog.METHOD_INFO[method]?.label === arm.label;
+      const variant = [named ? null : arm.label, opts.label].filter(Boolean).join(', ') || null;
+      specs.push({ method, patch: arm.patch, variant });
+    }
+  }
+  const seen = new Set();
+  return specs.filter((s) => {
+    const key = `${s.method}|${s.variant}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function buildRuns(opts, config, augmentation, datasetId, catalog) {
   const methods = opts.methods.split(',').map((s) => s.trim());
   for (const m of methods) {
     if (!config.METHOD_IDS.includes(m)) fail(`Unknown method "${m}" (${config.METHOD_IDS.join(', ')})`);
@@ -205,10 +240,13 @@ function buildRuns(opts, config, augmentation, datasetId) {
   }
   Object.assign(common, overrides);
 
+  const specs = runSpecs(opts, methods, catalog);
   const runs = [];
+  const variants = [];
   for (const seed of seeds) {
-    for (const method of methods) {
-      const cfg = { ...common, method, seed };
+    for (const { method, patch, variant } of specs) {
+      const cfg = { ...common, ...patch, method, seed };
+      variants.push(variant ?? null);
       const issues = config.validateConfig(cfg);
       if (issues.length > 0)
         fail(
@@ -217,7 +255,7 @@ function buildRuns(opts, config, augmentation, datasetId) {
       runs.push(cfg);
     }
   }
-  return { methods, seeds, runs, overrides };
+  return { methods: [...new Set(specs.map((x) => x.method))], seeds, runs, variants, overrides };
 }
 
 function defaultOut() {
@@ -229,10 +267,16 @@ function defaultOut() {
  * Everything a training session needs from the flags: the page's DatasetSpec, the runs, the report
  * folder and the settings that differ from the preset. Throws a UsageError on any bad value.
  */
-export function planExperiment(opts, { config, fractals, augmentation }) {
+export function planExperiment(opts, { config, fractals, augmentation, catalog }) {
   const dataset = parseDataset(opts.dataset, fractals);
   const datasetId = dataset.kind === 'builtin' ? dataset.id : fractals.fractalDatasetId(dataset.params);
-  const { methods, seeds, runs, overrides } = buildRuns(opts, config, augmentation, datasetId);
+  const { methods, seeds, runs, variants, overrides } = buildRuns(
+    opts,
+    config,
+    augmentation,
+    datasetId,
+    catalog,
+  );
   const out = resolve(opts.out ?? defaultOut());
   const preset = config.PRESETS[opts.preset].config;
   const configChanges = Object.fromEntries(
@@ -250,5 +294,6 @@ export function planExperiment(opts, { config, fractals, augmentation }) {
     configChanges,
     finetune: opts.finetune,
     label: opts.label,
+    variants,
   };
 }
