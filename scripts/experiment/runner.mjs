@@ -52,7 +52,7 @@ export async function listen(server) {
 }
 
 /** The two lines printed before training: what runs, and where the report goes. */
-export function logPlan(opts, { methods, seeds, runs, out, variants }) {
+export function logPlan(opts, { seeds, runs, out, variants }) {
   const arms = [...new Set(runs.map((r, i) => (variants?.[i] ? `${r.method} (${variants[i]})` : r.method)))];
   log(
     `experiment: ${runs.length} run${runs.length === 1 ? '' : 's'} (${arms.join(', ')} × seeds ${seeds.join(', ')}), ` +
