@@ -132,12 +132,18 @@ test.describe('npm run experiment', () => {
         /^\| MoCo-v2 \| 1 \| 3 \| [1-4]\. \d+\.\d% ± 0\.0 \|/m,
       );
 
-      // --merge: the same folder twice is refused; with its runs relabelled (another setting) it merges.
+      // --merge: the same folder twice is the same runs (kept once); a run of the same method and seed
+      // with other scores is refused; relabelled (another setting) it merges as its own rows.
       const twice = await runExperiment(['--merge', `${out},${out}`, '--out', merged]);
-      expect(twice.code).toBe(2);
-      expect(twice.output).toContain('moco-v2 seed 1 is in both');
+      expect(twice.code, twice.output).toBe(0);
+      expect(JSON.parse(readFileSync(join(merged, 'results.json'), 'utf8')).runs).toHaveLength(2);
       cpSync(out, other, { recursive: true });
       const copy = JSON.parse(readFileSync(join(other, 'results.json'), 'utf8'));
+      copy.runs[0].evaluations.at(-1).knnTop1 += 0.01;
+      writeFileSync(join(other, 'results.json'), JSON.stringify(copy));
+      const clash = await runExperiment(['--merge', `${out},${other}`, '--out', merged]);
+      expect(clash.code).toBe(2);
+      expect(clash.output).toContain('moco-v2 seed 1 is in both');
       for (const run of copy.runs) run.variant = 'again';
       writeFileSync(join(other, 'results.json'), JSON.stringify(copy));
       const m = await runExperiment(['--merge', `${out},${other}`, '--out', merged]);

@@ -186,14 +186,41 @@ describe('mergeResults', () => {
     expect(() =>
       mergeResults([
         { dir: 'a', results: a },
-        { dir: 'b', results: results([run('moco-v2', 1, [0.8, 0.7])]) },
+        { dir: 'b', results: results([run('moco-v2', 1, [0.81, 0.7])]) },
       ]),
-    ).toThrow('merge: moco-v2 seed 1 is in both a and b');
+    ).toThrow('merge: moco-v2 seed 1 is in both a and b with different results');
     // With a label it is another group: no conflict.
     const ok = mergeResults([
       { dir: 'a', results: a },
       { dir: 'b', results: results([run('moco-v2', 1, [0.8, 0.7], { variant: 'lr 0.1' })]) },
     ]);
     expect(ok.runs).toHaveLength(2);
+  });
+
+  it('keeps a run found again (same config and scores) once, with the fine-tunings of both', () => {
+    const plain = { ...run('moco-v2', 1, [0.8, 0.7]), config: { lr: 0.06, seed: 1 } };
+    const again = {
+      ...run('moco-v2', 1, [0.8, 0.7], { ft: [[0.01, 0.5, 0.4]] }),
+      config: { lr: 0.06, seed: 1, mixup: false }, // a field added since: not a difference
+    };
+    const m = mergeResults([
+      { dir: 'a', results: results([plain, run('simclr', 1, [0.7, 0.6])]) },
+      { dir: 'b', results: results([again]) },
+    ]);
+    expect(m.runs.map((r) => [r.method, r.source])).toEqual([
+      ['moco-v2', 'a'],
+      ['simclr', 'a'],
+    ]);
+    expect(m.runs[0]!.finetunes).toHaveLength(2);
+    expect(
+      rankRuns(m.runs, label).equalSteps.rows.find((r) => r.key === 'moco-v2')!.finetune['0.01']!.mean,
+    ).toBe(0.5);
+    const lrDiffers = { ...again, config: { lr: 0.1, seed: 1 } };
+    expect(() =>
+      mergeResults([
+        { dir: 'a', results: results([plain]) },
+        { dir: 'b', results: results([lrDiffers]) },
+      ]),
+    ).toThrow('with different results');
   });
 });

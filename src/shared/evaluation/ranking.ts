@@ -235,10 +235,26 @@ export interface ExperimentResults {
 }
 
 /**
+ * Whether two runs are one measurement: the same last evaluation (step, linear and kNN top-1) and the
+ * same value for every config field both have (a field added to the lab since is not a difference).
+ */
+function sameRun(a: RankRun & { config?: unknown }, b: RankRun & { config?: unknown }): boolean {
+  const ea = a.evaluations.at(-1);
+  const eb = b.evaluations.at(-1);
+  if (!ea || !eb || ea.step !== eb.step || ea.linearTop1 !== eb.linearTop1 || ea.knnTop1 !== eb.knnTop1)
+    return false;
+  const ca = (a.config ?? {}) as Record<string, unknown>;
+  const cb = (b.config ?? {}) as Record<string, unknown>;
+  return Object.keys(ca).every((k) => !(k in cb) || JSON.stringify(ca[k]) === JSON.stringify(cb[k]));
+}
+
+/**
  * One results object from several experiments' results (e.g. one folder per method): their runs
  * concatenated (renumbered), methods, seeds and fine-tuning fractions united, each source's command
- * kept. Throws when they were measured on different datasets or presets, or when a method (and
- * variant) has the same seed in two of them.
+ * kept. A run found again (same method, variant and seed, same config and final scores: the same
+ * measurement, e.g. repeated with --finetune) is kept once, with the fine-tunings of both. Throws when
+ * they were measured on different datasets or presets, or when a method (and variant) has the same
+ * seed in two of them with different results.
  */
 export function mergeResults(sources: { dir: string; results: ExperimentResults }[]): ExperimentResults {
   if (sources.length === 0) throw new Error('merge: no results to merge');
@@ -252,18 +268,27 @@ export function mergeResults(sources: { dir: string; results: ExperimentResults 
     if (results.preset !== first.preset)
       throw new Error(`merge: ${dir} used preset ${results.preset}, ${sources[0]!.dir} ${first.preset}`);
   }
-  const seen = new Map<string, string>();
+  const seen = new Map<string, { dir: string; run: ExperimentResults['runs'][number] }>();
   const runs: ExperimentResults['runs'] = [];
   for (const { dir, results } of sources)
     for (const r of results.runs) {
       const id = `${groupKey(r)} seed ${r.seed}`;
       const before = seen.get(id);
-      if (before)
-        throw new Error(
-          `merge: ${id} is in both ${before} and ${dir} (give one of the experiments a --label, or drop one)`,
-        );
-      seen.set(id, dir);
-      runs.push({ ...r, index: runs.length, source: dir });
+      if (before) {
+        // The same run measured again (e.g. once more with --finetune): its fine-tunings join the first.
+        if (!sameRun(before.run, r))
+          throw new Error(
+            `merge: ${id} is in both ${before.dir} and ${dir} with different results (give one of the experiments a --label, or drop one)`,
+          );
+        const ft = [...(before.run.finetunes ?? [])];
+        for (const p of r.finetunes ?? [])
+          if (!ft.some((q) => q.fraction === p.fraction && q.fromRandomInit === p.fromRandomInit)) ft.push(p);
+        before.run.finetunes = ft;
+        continue;
+      }
+      const copy = { ...r, index: runs.length, source: dir };
+      seen.set(id, { dir, run: copy });
+      runs.push(copy);
     }
   const backends = [...new Set(sources.map((s) => s.results.backendArg))];
   const unite = <T>(xs: T[]) => [...new Set(xs)];
