@@ -36,8 +36,8 @@ Options:
                       same method with other settings apart
   --finetune LIST     after each run, fine-tune its network and its random init on these
                       percentages of the run's train images, e.g. 1,10 (of 1, 10, 100): 1 % of
-                      the Tiny preset's 3,200 digits is 32 images; about 10 CPU-s a network at
-                      1 % (docs/LEARNING.md, "Fine-tuning")
+                      the Tiny preset's 3,200 digits is 32 images, 200 steps: about 30
+                      CPU-s a network on the cpu backend (docs/LEARNING.md, "Fine-tuning")
   --out DIR           report folder (default reports/<timestamp>/)
   --timeout MIN       give up after MIN minutes in all (default 180)
   --render DIR        only rewrite DIR's CSV files, ranking and index.html from its results.json
