@@ -53,11 +53,11 @@ test('a saved run fine-tunes at 10 % of labels beside its random init, and keeps
     await expect(r).toContainText(
       /^Fine-tuned on 10 % of labels \(3 images\): top-1 \d+\.\d % \(random init \d+\.\d %, [+−]\d+\.\d\)$/,
     );
-    // The chart: one fraction, the trained network's bar beside its random init's.
+    // The chart: one fraction, the trained network's bar beside its random init's (a bar at 0 % has no
+    // rectangle to count: the chart's data-points say what it draws).
     const chart = row.getByTestId('finetune-chart');
     await expect(chart).toHaveAttribute('data-points', '2');
     await expect(chart).toHaveAttribute('data-fractions', '0.1');
-    await expect(chart.locator('.recharts-bar-rectangle')).toHaveCount(2);
     await expect(chart).toContainText('10 %');
     await expect(chart).toContainText('random init');
   };
@@ -73,7 +73,7 @@ test('a saved run fine-tunes at 10 % of labels beside its random init, and keeps
   const compare = lab.testId('compare-finetune-chart');
   await expect(compare).toHaveAttribute('data-points', '2');
   await expect(compare).toHaveAttribute('data-series', '1');
-  await expect(compare.locator('.recharts-bar-rectangle')).toHaveCount(2);
+  await expect(compare).toContainText('(random init)');
   await expect(lab.testId('summary-finetune')).toHaveAttribute('data-fraction', '0.1');
   expect(errors).toEqual([]);
 });
