@@ -13,8 +13,8 @@
 // The second test reuses the first's training run (one pre-training for both; run alone with -t, it
 // trains first).
 // Cost, in CPU seconds of this process (about an idle core's wall time): the training run with its
-// four probe passes about 120 s (tfjs's CPU conv filter gradient replaced by runtime/kernels/
-// cpuConvFilterGrad.ts, bit-identical and much faster), each fine-tuning about 30 s. On the 2-core
+// four probe passes 129 s (tfjs's CPU conv filter gradient replaced by runtime/kernels/
+// cpuConvFilterGrad.ts, bit-identical and much faster), the two fine-tunings 62 s (measured). On the 2-core
 // machine shared with other jobs (load average 10–20) the wall time was many times that, hence the
 // timeouts.
 import * as tf from '@tensorflow/tfjs';
