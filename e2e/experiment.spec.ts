@@ -2,7 +2,7 @@
 // Chromium on WebGPU) for a tiny comparison and checks the report folder it writes. No page fixture:
 // the script is the thing under test.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,8 @@ test.describe('npm run experiment', () => {
     // SwiftShader compiles every WebGPU shader on the CPU: minutes on a shared 2-core machine.
     test.setTimeout(12 * 60_000);
     const out = mkdtempSync(join(tmpdir(), 'hexa-experiment-'));
+    const other = mkdtempSync(join(tmpdir(), 'hexa-experiment-b-'));
+    const merged = join(tmpdir(), `hexa-experiment-merged-${process.pid}`);
     try {
       const r = await runExperiment([
         ...['--methods', 'moco-v2,hexa-moco', '--dataset', 'fractals:3x12@16', '--preset', 'tiny'],
@@ -106,8 +108,60 @@ test.describe('npm run experiment', () => {
       expect(html).toContain('MoCo-v2');
       expect(html).toContain('HEXA-MoCo');
       expect(html).toContain('Fine-tuning (mean ± std over seeds)');
+      expect(html).toContain('Ranking at equal steps (step 3)');
+
+      // The ranking: both methods and the two baselines, ranked on linear, kNN and fine-tuning at 10 %.
+      const keys = (rows: { key: string }[]) => rows.map((x) => x.key).sort();
+      expect(results.ranking.equalSteps.step).toBe(3);
+      expect(results.ranking.equalSteps.criteria).toEqual(['linear', 'knn', 'finetune:0.1']);
+      expect(keys(results.ranking.equalSteps.rows)).toEqual([
+        'hexa-moco',
+        'moco-v2',
+        'pixels',
+        'random-init',
+      ]);
+      for (const row of results.ranking.equalSteps.rows) {
+        expect(row.rank.linear).toBeGreaterThanOrEqual(1);
+        expect(row.rank.linear).toBeLessThanOrEqual(4);
+      }
+      expect(
+        results.ranking.equalSteps.rows.find((x: { key: string }) => x.key === 'random-init').finetune['0.1']
+          .n,
+      ).toBe(1);
+      expect(readFileSync(join(out, 'ranking.md'), 'utf8')).toMatch(
+        /^\| MoCo-v2 \| 1 \| 3 \| [1-4]\. \d+\.\d% ± 0\.0 \|/m,
+      );
+
+      // --merge: the same folder twice is the same runs (kept once); a run of the same method and seed
+      // with other scores is refused; relabelled (another setting) it merges as its own rows.
+      const twice = await runExperiment(['--merge', `${out},${out}`, '--out', merged]);
+      expect(twice.code, twice.output).toBe(0);
+      expect(JSON.parse(readFileSync(join(merged, 'results.json'), 'utf8')).runs).toHaveLength(2);
+      cpSync(out, other, { recursive: true });
+      const copy = JSON.parse(readFileSync(join(other, 'results.json'), 'utf8'));
+      copy.runs[0].evaluations.at(-1).knnTop1 += 0.01;
+      writeFileSync(join(other, 'results.json'), JSON.stringify(copy));
+      const clash = await runExperiment(['--merge', `${out},${other}`, '--out', merged]);
+      expect(clash.code).toBe(2);
+      expect(clash.output).toContain('moco-v2 seed 1 is in both');
+      for (const run of copy.runs) run.variant = 'again';
+      writeFileSync(join(other, 'results.json'), JSON.stringify(copy));
+      const m = await runExperiment(['--merge', `${out},${other}`, '--out', merged]);
+      expect(m.code, m.output).toBe(0);
+      const all = JSON.parse(readFileSync(join(merged, 'results.json'), 'utf8'));
+      expect(all.runs).toHaveLength(4);
+      expect(all.command).toMatch(/^merged: npm run experiment -- .* \| npm run experiment -- /);
+      expect(keys(all.ranking.equalSteps.rows)).toEqual([
+        'hexa-moco',
+        'hexa-moco (again)',
+        'moco-v2',
+        'moco-v2 (again)',
+        'pixels',
+        'random-init',
+      ]);
+      expect(readFileSync(join(merged, 'index.html'), 'utf8')).toContain('MoCo-v2 (again)');
     } finally {
-      rmSync(out, { recursive: true, force: true });
+      for (const dir of [out, other, merged]) rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,13 +1,13 @@
 // Fine-tuning a saved run: a tiny run trained to the end on a small generated fractal set, fine-tuned
 // at 10 % of the labels from its checkpoint and from its random init; both results on the run's card,
-// kept after a reload.
+// as lines and as a chart (two bars), kept after a reload.
 import { expect, test } from '@playwright/test';
 import { LabPage, SMALL } from './labPage';
 
 test('a saved run fine-tunes at 10 % of labels beside its random init, and keeps the results', async ({
   page,
 }) => {
-  test.setTimeout(170_000);
+  test.setTimeout(480_000); // fine-tuning takes ≥ 200 steps a network (evaluation/finetune.ts); SwiftShader, shared cores
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   const lab = new LabPage(page);
@@ -25,17 +25,18 @@ test('a saved run fine-tunes at 10 % of labels beside its random init, and keeps
   await lab.testId('dataset-row').filter({ hasText: 'Fractals' }).getByTestId('dataset-select').check();
 
   await lab.testId('start-button').click();
-  await expect(lab.testId('run-phase')).toHaveText('done', { timeout: 120_000 });
+  await expect(lab.testId('run-phase')).toHaveText('done', { timeout: 180_000 });
   const row = lab.testId('run-row').first();
   await expect(row).toHaveAttribute('data-status', 'done');
   await expect(row.getByTestId('finetune-help')).toContainText('random init');
+  await expect(row.getByTestId('finetune-chart')).toHaveCount(0); // nothing fine-tuned yet
 
   await row.getByTestId('finetune-fraction').selectOption('0.1');
   await row.getByTestId('finetune-start').click();
   await expect(row.getByTestId('finetune-progress')).toBeVisible();
   const result = row.getByTestId('finetune-result');
-  await expect(result).toHaveCount(1, { timeout: 90_000 });
-  await expect(result).not.toHaveAttribute('data-random-top1', '', { timeout: 90_000 });
+  await expect(result).toHaveCount(1, { timeout: 240_000 });
+  await expect(result).not.toHaveAttribute('data-random-top1', '', { timeout: 240_000 });
   await expect(row.getByTestId('finetune-progress')).toHaveCount(0);
   await expect(row.getByTestId('finetune-error')).toHaveCount(0);
 
@@ -52,6 +53,13 @@ test('a saved run fine-tunes at 10 % of labels beside its random init, and keeps
     await expect(r).toContainText(
       /^Fine-tuned on 10 % of labels \(3 images\): top-1 \d+\.\d % \(random init \d+\.\d %, [+−]\d+\.\d\)$/,
     );
+    // The chart: one fraction, the trained network's bar beside its random init's (a bar at 0 % has no
+    // rectangle to count: the chart's data-points say what it draws).
+    const chart = row.getByTestId('finetune-chart');
+    await expect(chart).toHaveAttribute('data-points', '2');
+    await expect(chart).toHaveAttribute('data-fractions', '0.1');
+    await expect(chart).toContainText('10 %');
+    await expect(chart).toContainText('random init');
   };
   await check();
 
@@ -59,5 +67,13 @@ test('a saved run fine-tunes at 10 % of labels beside its random init, and keeps
   await lab.waitForDataset();
   await expect(lab.testId('run-row')).toHaveCount(1);
   await check();
+
+  // In the comparison: its fine-tuning chart (one run: its two bars) and the summary's column.
+  await lab.testId('run-row').first().getByTestId('run-compare').check();
+  const compare = lab.testId('compare-finetune-chart');
+  await expect(compare).toHaveAttribute('data-points', '2');
+  await expect(compare).toHaveAttribute('data-series', '1');
+  await expect(compare).toContainText('(random init)');
+  await expect(lab.testId('summary-finetune')).toHaveAttribute('data-fraction', '0.1');
   expect(errors).toEqual([]);
 });

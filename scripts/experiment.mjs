@@ -9,12 +9,13 @@
 // This file is the entry point; the work is in scripts/experiment/:
 //   args.mjs    flags, --help text, validation and the plan of runs
 //   runner.mjs  Vite server, headless Chromium, the page protocol and progress lines
-//   report.mjs  results.json, the CSV files and index.html (also --render)
+//   report.mjs  results.json, the CSV files and index.html (also --render, --merge); the ranking
+//               and the merge themselves are src/shared/evaluation/ranking.ts (unit-tested)
 //   chart.mjs   the report's inline SVG line charts
 //   common.mjs  repository root, logging and number formatting
-import { HELP, UsageError, parseArgs, planExperiment } from './experiment/args.mjs';
+import { UsageError, helpText, parseArgs, planExperiment } from './experiment/args.mjs';
 import { log } from './experiment/common.mjs';
-import { rerenderReport, writeFinalReport } from './experiment/report.mjs';
+import { mergeReports, rerenderReport, writeFinalReport } from './experiment/report.mjs';
 import {
   createExperimentServer,
   launchBrowser,
@@ -38,17 +39,20 @@ async function main() {
     if (!(e instanceof UsageError)) throw e;
     return usageFailed(e);
   }
-  if (opts.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
   const server = await createExperimentServer();
   let browser = null;
   try {
     const engine = await loadEngine(server);
-    const { runMath, methodLabels } = engine;
+    if (opts.help) {
+      process.stdout.write(helpText(engine.config.METHOD_IDS));
+      return 0;
+    }
     if (opts.render) {
-      rerenderReport(opts.render, runMath, methodLabels);
+      rerenderReport(opts.render, engine);
+      return 0;
+    }
+    if (opts.merge) {
+      mergeReports(opts.merge, opts.out, engine);
       return 0;
     }
     const plan = planExperiment(opts, engine);
@@ -59,7 +63,7 @@ async function main() {
     const results = await runExperiment(browser, url, opts, plan, started);
     const { error } = results;
     const anyDone = results.runs.some((r) => r.metrics.length > 0);
-    if (!error || anyDone) writeFinalReport(plan.out, results, runMath, methodLabels);
+    if (!error || anyDone) writeFinalReport(plan.out, results, engine);
     if (error) {
       log(`experiment failed: ${error}`);
       return 1;

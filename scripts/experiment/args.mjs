@@ -9,15 +9,16 @@ const BACKENDS = ['webgpu', 'webgl', 'cpu'];
 const BUILTINS = ['mnist', 'fashion-mnist'];
 const RESERVED = { method: '--methods', seed: '--seeds / --seed-list', datasetId: '--dataset' };
 
-export const HELP = `Usage: npm run experiment -- [options]
+/** The --help text; `methodIds` are the catalog's (src/shared/config.ts METHOD_IDS). */
+export const helpText = (methodIds) => `Usage: npm run experiment -- [options]
        node scripts/experiment.mjs [options]
 
 Trains each method with each seed using the lab's own engine (the real Trainer) in headless
 Chromium, then writes a report folder: results.json, metrics.csv, evaluations.csv, index.html.
 
 Options:
-  --methods LIST      comma-separated method ids (required): moco-v2, hexa-moco, deepcluster-v2,
-                      hexa-dcluster
+  --methods LIST      comma-separated method ids (required), of:
+                      ${methodIds.join(', ')}
   --dataset NAME      mnist | fashion-mnist | fractals[:CLASSESxPERCLASS[@SIZE]] (default fractals,
                       i.e. fractals:10x600@32; SIZE one of 16, 28, 32, 64; fractal seed 1)
   --preset ID         tiny | small-gpu | resnet (default tiny)
@@ -28,11 +29,21 @@ Options:
   --backend NAME      webgpu | webgl | cpu (default webgpu)
   --set KEY=VALUE     any TrainConfig field, e.g. --set lr=0.03 --set adversarial=false;
                       repeatable; validated like the lab's settings form
+  --ablation          run each listed method's ablation arms from the catalog instead (e.g.
+                      hexa-moco: MoCo-v2, +adversarial, +cut-mix, HEXA-MoCo), each arm its own row
+  --label NAME        a name for this experiment's settings, shown after each method's name
+                      (e.g. --set mixup=true --label "+mix-up"): merged reports keep the
+                      same method with other settings apart
   --finetune LIST     after each run, fine-tune its network and its random init on these
-                      percentages of the labelled train images, e.g. 1,10 (of 1, 10, 100)
+                      percentages of the run's train images, e.g. 1,10 (of 1, 10, 100): 1 % of
+                      the Tiny preset's 3,200 digits is 32 images, 200 steps: about 30
+                      CPU-s a network on the cpu backend (docs/LEARNING.md, "Fine-tuning")
   --out DIR           report folder (default reports/<timestamp>/)
   --timeout MIN       give up after MIN minutes in all (default 180)
-  --render DIR        only rewrite DIR's CSV files and index.html from its results.json
+  --render DIR        only rewrite DIR's CSV files, ranking and index.html from its results.json
+  --merge LIST        comma-separated report folders: one report (ranked together) from their
+                      results.json in --out (required with it); same dataset and preset, and no
+                      method (with its --label) with the same seed twice
   -h, --help          this text
 `;
 
@@ -55,6 +66,9 @@ export function parseArgs(argv) {
     out: null,
     timeoutMin: 180,
     render: null,
+    merge: null,
+    label: null,
+    ablation: false,
     finetune: [],
     help: false,
   };
@@ -68,6 +82,10 @@ export function parseArgs(argv) {
     const arg = argv[i];
     if (arg === '-h' || arg === '--help') {
       opts.help = true;
+      continue;
+    }
+    if (arg === '--ablation') {
+      opts.ablation = true;
       continue;
     }
     const eq = arg.indexOf('=');
@@ -90,10 +108,21 @@ export function parseArgs(argv) {
     else if (flag === '--out') opts.out = value();
     else if (flag === '--timeout') opts.timeoutMin = int(flag, value(), 1);
     else if (flag === '--render') opts.render = value();
+    else if (flag === '--merge')
+      opts.merge = value()
+        .split(',')
+        .map((d) => d.trim())
+        .filter(Boolean);
+    else if (flag === '--label') opts.label = value().trim() || fail('--label needs a name');
     else if (flag === '--finetune') opts.finetune = parseFinetune(value());
     else fail(`Unknown option ${arg}`);
   }
-  if (opts.help || opts.render) return opts;
+  if (opts.merge) {
+    if (opts.render) fail('Give --render or --merge, not both');
+    if (opts.merge.length < 2) fail('--merge needs two or more report folders, e.g. --merge dirA,dirB');
+    if (!opts.out) fail('--merge needs --out DIR for the merged report');
+  }
+  if (opts.help || opts.render || opts.merge) return opts;
   if (!opts.methods) fail('--methods is required, e.g. --methods moco-v2,hexa-moco');
   if (!BACKENDS.includes(opts.backend)) fail(`Unknown backend "${opts.backend}" (${BACKENDS.join(', ')})`);
   if (opts.seeds !== null && opts.seedList !== null) fail('Give --seeds or --seed-list, not both');
@@ -140,7 +169,35 @@ function parseDataset(raw, fractals) {
 }
 
 /** One validated TrainConfig per run (seeds outer, methods inner), or a UsageError naming the field. */
-function buildRuns(opts, config, augmentation, datasetId) {
+/**
+ * What runs for each seed: the listed methods, or with --ablation each one's ablation arms from the
+ * catalog (an arm named like a method is that method; the others keep their label as the variant),
+ * each (method, variant) once.
+ */
+function runSpecs(opts, methods, catalog) {
+  const plain = methods.map((method) => ({ method, patch: {}, variant: opts.label }));
+  if (!opts.ablation) return plain;
+  const specs = [];
+  for (const m of methods) {
+    const arms = catalog.METHOD_INFO[m]?.ablation ?? [];
+    if (arms.length === 0) specs.push({ method: m, patch: {}, variant: opts.label });
+    for (const arm of arms) {
+      const method = arm.patch.method;
+      const named = catalog.METHOD_INFO[method]?.label === arm.label;
+      const variant = [named ? null : arm.label, opts.label].filter(Boolean).join(', ') || null;
+      specs.push({ method, patch: arm.patch, variant });
+    }
+  }
+  const seen = new Set();
+  return specs.filter((s) => {
+    const key = `${s.method}|${s.variant}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function buildRuns(opts, config, augmentation, datasetId, catalog) {
   const methods = opts.methods.split(',').map((s) => s.trim());
   for (const m of methods) {
     if (!config.METHOD_IDS.includes(m)) fail(`Unknown method "${m}" (${config.METHOD_IDS.join(', ')})`);
@@ -183,10 +240,13 @@ function buildRuns(opts, config, augmentation, datasetId) {
   }
   Object.assign(common, overrides);
 
+  const specs = runSpecs(opts, methods, catalog);
   const runs = [];
+  const variants = [];
   for (const seed of seeds) {
-    for (const method of methods) {
-      const cfg = { ...common, method, seed };
+    for (const { method, patch, variant } of specs) {
+      const cfg = { ...common, ...patch, method, seed };
+      variants.push(variant ?? null);
       const issues = config.validateConfig(cfg);
       if (issues.length > 0)
         fail(
@@ -195,7 +255,7 @@ function buildRuns(opts, config, augmentation, datasetId) {
       runs.push(cfg);
     }
   }
-  return { methods, seeds, runs, overrides };
+  return { methods: [...new Set(specs.map((x) => x.method))], seeds, runs, variants, overrides };
 }
 
 function defaultOut() {
@@ -207,10 +267,16 @@ function defaultOut() {
  * Everything a training session needs from the flags: the page's DatasetSpec, the runs, the report
  * folder and the settings that differ from the preset. Throws a UsageError on any bad value.
  */
-export function planExperiment(opts, { config, fractals, augmentation }) {
+export function planExperiment(opts, { config, fractals, augmentation, catalog }) {
   const dataset = parseDataset(opts.dataset, fractals);
   const datasetId = dataset.kind === 'builtin' ? dataset.id : fractals.fractalDatasetId(dataset.params);
-  const { methods, seeds, runs, overrides } = buildRuns(opts, config, augmentation, datasetId);
+  const { methods, seeds, runs, variants, overrides } = buildRuns(
+    opts,
+    config,
+    augmentation,
+    datasetId,
+    catalog,
+  );
   const out = resolve(opts.out ?? defaultOut());
   const preset = config.PRESETS[opts.preset].config;
   const configChanges = Object.fromEntries(
@@ -218,5 +284,16 @@ export function planExperiment(opts, { config, fractals, augmentation }) {
       ([k, v]) => !['method', 'seed', 'datasetId'].includes(k) && preset[k] !== v,
     ),
   );
-  return { dataset, methods, seeds, runs, overrides, out, configChanges, finetune: opts.finetune };
+  return {
+    dataset,
+    methods,
+    seeds,
+    runs,
+    overrides,
+    out,
+    configChanges,
+    finetune: opts.finetune,
+    label: opts.label,
+    variants,
+  };
 }

@@ -5,14 +5,47 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fail } from './args.mjs';
 import { lineChart } from './chart.mjs';
-import { esc, fmt, log, pct, pctStd, pts, ptsStd } from './common.mjs';
+import { esc, fmt, log, pct, pctStd, pts, ptsStd, root } from './common.mjs';
 
-const PALETTE = {
-  'moco-v2': '#1f77b4',
-  'hexa-moco': '#d62728',
-  'deepcluster-v2': '#2ca02c',
-  'hexa-dcluster': '#9467bd',
-};
+const PALETTE = [
+  '#1f77b4',
+  '#d62728',
+  '#2ca02c',
+  '#9467bd',
+  '#ff7f0e',
+  '#8c564b',
+  '#e377c2',
+  '#17becf',
+  '#bcbd22',
+  '#7f7f7f',
+  '#393b79',
+  '#ad494a',
+];
+
+/**
+ * The names and colours of a results object's groups (a method, or a method and its experiment's
+ * --label): labels from the catalog (engine.methodLabels), colours by the method's place in the
+ * catalog so a method keeps its colour in every report.
+ */
+function namesOf(results, engine) {
+  const { groupKey } = engine.ranking;
+  const ids = Object.keys(engine.methodLabels);
+  const runOf = new Map();
+  for (const r of results.runs) if (!runOf.has(groupKey(r))) runOf.set(groupKey(r), r);
+  const keys = [...runOf.keys()];
+  const label = (key) => {
+    const r = runOf.get(key);
+    if (!r) return engine.methodLabels[key] ?? key;
+    const base = engine.methodLabels[r.method] ?? r.method;
+    return r.variant ? `${base} (${r.variant})` : base;
+  };
+  const color = (key) => {
+    const r = runOf.get(key);
+    const i = ids.indexOf(r?.method ?? key);
+    return PALETTE[(i >= 0 ? i : ids.length + keys.indexOf(key)) % PALETTE.length];
+  };
+  return { keys, keyOf: groupKey, label, color };
+}
 
 /** Mean ± std over seeds of a per-step series: rows at the steps all runs share (same config). */
 function acrossSeeds(runs, pick, meanStd) {
@@ -26,13 +59,14 @@ function acrossSeeds(runs, pick, meanStd) {
   return [...byX.entries()].sort((a, b) => a[0] - b[0]).map(([x, ys]) => ({ x, ...meanStd(ys) }));
 }
 
-function renderHtml(results, runMath, methodLabels) {
-  const { meanStd, smooth } = runMath;
-  const byMethod = results.methods.map((method) => ({
+function renderHtml(results, engine) {
+  const { meanStd, smooth } = engine.runMath;
+  const n = namesOf(results, engine);
+  const byMethod = n.keys.map((method) => ({
     method,
-    label: methodLabels[method] ?? method,
-    color: PALETTE[method] ?? '#555',
-    runs: results.runs.filter((r) => r.method === method && r.metrics.length > 0),
+    label: n.label(method),
+    color: n.color(method),
+    runs: results.runs.filter((r) => n.keyOf(r) === method && r.metrics.length > 0),
   }));
   const evalSeries = (key) =>
     byMethod.map((g) => {
@@ -105,7 +139,7 @@ function renderHtml(results, runMath, methodLabels) {
 
   const summaryRows = results.summary
     .map((s) => {
-      const runs = results.runs.filter((r) => r.method === s.method && r.metrics.length > 0);
+      const runs = results.runs.filter((r) => n.keyOf(r) === s.method && r.metrics.length > 0);
       const lastLoss = meanStd(runs.map((r) => r.metrics.at(-1)?.values.loss).filter(Number.isFinite));
       const wall = meanStd(runs.map((r) => r.wallMs / 1000).filter(Number.isFinite));
       const ips = meanStd(
@@ -113,7 +147,7 @@ function renderHtml(results, runMath, methodLabels) {
           .map((r) => (r.trainMs > 0 ? (r.metrics.at(-1).step * r.config.batchSize * 1000) / r.trainMs : NaN))
           .filter(Number.isFinite),
       );
-      return `<tr><th style="border-left:4px solid ${PALETTE[s.method] ?? '#555'}">${esc(methodLabels[s.method] ?? s.method)}</th><td>${esc(s.seeds.join(', '))}</td><td class="num"><b>${pctStd(s.linearTop1)}</b></td><td class="num"><b>${pctStd(s.knnTop1)}</b></td><td class="num">${fmt(lastLoss.mean)} ± ${fmt(lastLoss.std)}</td><td class="num">${fmt(ips.mean, 1)}</td><td class="num">${fmt(wall.mean, 1)}</td></tr>`;
+      return `<tr><th style="border-left:4px solid ${n.color(s.method)}">${esc(n.label(s.method))}</th><td>${esc(s.seeds.join(', '))}</td><td class="num"><b>${pctStd(s.linearTop1)}</b></td><td class="num"><b>${pctStd(s.knnTop1)}</b></td><td class="num">${fmt(lastLoss.mean)} ± ${fmt(lastLoss.std)}</td><td class="num">${fmt(ips.mean, 1)}</td><td class="num">${fmt(wall.mean, 1)}</td></tr>`;
     })
     .join('\n');
   const baselineRows = (results.baselines ?? [])
@@ -126,30 +160,49 @@ function renderHtml(results, runMath, methodLabels) {
     .filter((s) => s.gain)
     .map(
       (s) =>
-        `<tr><th style="border-left:4px solid ${PALETTE[s.method] ?? '#555'}">${esc(methodLabels[s.method] ?? s.method)}</th><td class="num">${ptsStd(s.gain.knn)}</td><td class="num">${esc(s.gain.knnPerSeed.map(pts).join(' / '))}</td><td class="num">${ptsStd(s.gain.linear)}</td><td class="num">${esc(s.gain.linearPerSeed.map(pts).join(' / '))}</td></tr>`,
+        `<tr><th style="border-left:4px solid ${n.color(s.method)}">${esc(n.label(s.method))}</th><td class="num">${ptsStd(s.gain.knn)}</td><td class="num">${esc(s.gain.knnPerSeed.map(pts).join(' / '))}</td><td class="num">${ptsStd(s.gain.linear)}</td><td class="num">${esc(s.gain.linearPerSeed.map(pts).join(' / '))}</td></tr>`,
     )
     .join('\n');
   const finetuneRows = results.summary
     .flatMap((s) =>
       (s.finetune ?? []).map(
         (f) =>
-          `<tr><th style="border-left:4px solid ${PALETTE[s.method] ?? '#555'}">${esc(methodLabels[s.method] ?? s.method)}</th><td class="num">${esc(`${f.fraction * 100} %`)}</td><td class="num">${esc([...new Set(f.trainCount)].join(' / '))}</td><td>${esc(f.seeds.join(', '))}</td><td class="num"><b>${pctStd(f.top1)}</b></td><td class="num">${pctStd(f.randomTop1)}</td><td class="num">${ptsStd(f.gainTop1)}</td><td class="num">${f.top5 ? `${pctStd(f.top5)} (${pctStd(f.randomTop5)})` : '–'}</td></tr>`,
+          `<tr><th style="border-left:4px solid ${n.color(s.method)}">${esc(n.label(s.method))}</th><td class="num">${esc(`${f.fraction * 100} %`)}</td><td class="num">${esc([...new Set(f.trainCount)].join(' / '))}</td><td>${esc(f.seeds.join(', '))}</td><td class="num"><b>${pctStd(f.top1)}</b></td><td class="num">${pctStd(f.randomTop1)}</td><td class="num">${ptsStd(f.gainTop1)}</td><td class="num">${f.top5 ? `${pctStd(f.top5)} (${pctStd(f.randomTop5)})` : '–'}</td></tr>`,
       ),
     )
     .join('\n');
-  const eq = results.equalTime;
-  const equalTimeRows = eq
-    ? eq.methods
-        .map(
-          (m) =>
-            `<tr><th style="border-left:4px solid ${PALETTE[m.method] ?? '#555'}">${esc(methodLabels[m.method] ?? m.method)}</th><td class="num">${esc(m.steps.join(' / '))}</td><td class="num">${pctStd(m.linearTop1)}</td><td class="num">${pctStd(m.knnTop1)}</td></tr>`,
-        )
-        .join('\n')
+  const rk = results.ranking;
+  const rankTable = (table, withSteps) => {
+    const ftCols = table.criteria.filter((c) => c.startsWith('finetune:'));
+    const cell = (row, crit, v) =>
+      `<td class="num">${row.rank[crit] ? `<span class="rank">${row.rank[crit]}.</span> ` : ''}${row.rank[crit] === 1 ? `<b>${pctStd(v)}</b>` : pctStd(v)}</td>`;
+    const head = `<tr><th>method</th><th>seeds</th>${withSteps ? '<th>steps (per seed)</th>' : ''}<th>linear top-1</th><th>kNN top-1</th>${ftCols.map((c) => `<th>fine-tuned, ${esc(Number(c.slice(9)) * 100)} % labels</th>`).join('')}</tr>`;
+    const body = table.rows
+      .map((row) => {
+        const style = row.baseline
+          ? ' class="baseline"'
+          : ` style="border-left:4px solid ${n.color(row.key)}"`;
+        return `<tr data-key="${esc(row.key)}"><th${style}>${esc(row.baseline ? row.label : n.label(row.key))}</th><td>${esc(row.seeds.join(', '))}</td>${withSteps ? `<td class="num">${esc(row.steps.join(' / ') || '–')}</td>` : ''}${cell(row, 'linear', row.linear)}${cell(row, 'knn', row.knn)}${ftCols.map((c) => cell(row, c, row.finetune[c.slice(9)])).join('')}</tr>`;
+      })
+      .join('\n');
+    return `<table class="ranking">\n<thead>${head}</thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
+  };
+  const rankingHtml = rk
+    ? `<h2>Ranking at equal steps (step ${esc(rk.equalSteps.step)})</h2>
+${rankTable(rk.equalSteps, true)}
+<p class="sub">Mean ± std over seeds; the number before each value is its rank in that column (1 = best; equal means share a rank), baselines ranked with the methods. Linear probe and kNN at step ${esc(rk.equalSteps.step)}, the last step every run was evaluated at; fine-tuning from each run's final network${rk.fractions.length ? '' : ' (not measured here: --finetune)'}; the random-init row is the same seeds' step-0 networks (its fine-tuning: the same labelled images).</p>
+${
+  rk.equalTime
+    ? `<h2>Ranking at equal wall-clock time (${esc(fmt(rk.equalTime.budgetSeconds, 0))} s per run)</h2>
+${rankTable(rk.equalTime, true)}
+<p class="sub">Each run scored by its last evaluation made within this wall time, the slowest run of the fastest method (evaluations at step 0, each epoch end and the end; wall time from building the trainer, evaluations included): a slower method is shown at the steps it had reached by then.${/ \+ /.test(results.backendArg ?? '') ? ' Merged from experiments on different backends: compare wall-clock times with care.' : ''}</p>`
+    : ''
+}`
     : '';
   const runRows = results.runs
     .map((r) => {
       const last = r.evaluations.at(-1);
-      return `<tr><td>${r.index + 1}</td><td>${esc(methodLabels[r.method] ?? r.method)}</td><td>${r.seed}</td><td class="num">${r.metrics.at(-1)?.step ?? 0}</td><td class="num">${pct(last?.linearTop1)}</td><td class="num">${pct(last?.knnTop1)}</td><td class="num">${fmt(r.metrics.at(-1)?.values.loss)}</td><td class="num">${fmt(r.wallMs / 1000, 1)}</td><td class="num">${r.leakedTensors ?? '–'}</td><td>${esc(r.status)}</td></tr>`;
+      return `<tr><td>${r.index + 1}</td><td>${esc(n.label(n.keyOf(r)))}</td><td>${r.seed}</td><td class="num">${r.metrics.at(-1)?.step ?? 0}</td><td class="num">${pct(last?.linearTop1)}</td><td class="num">${pct(last?.knnTop1)}</td><td class="num">${fmt(r.metrics.at(-1)?.values.loss)}</td><td class="num">${fmt(r.wallMs / 1000, 1)}</td><td class="num">${r.leakedTensors ?? '–'}</td><td>${esc(r.status)}</td></tr>`;
     })
     .join('\n');
   const ds = results.dataset;
@@ -177,6 +230,7 @@ table { border-collapse: collapse; margin: 8px 0; }
 th, td { padding: 4px 10px; border-bottom: 1px solid #ddd; text-align: left; }
 thead th { background: #f4f4f4; font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.rank { color: #888; font-size: 12px; } th.baseline { font-style: italic; font-weight: normal; border-left: 4px solid #ccc; }
 .charts { display: flex; flex-wrap: wrap; gap: 12px; }
 .chart { border: 1px solid #e3e3e3; border-radius: 4px; background: #fff; max-width: 100%; height: auto; }
 .chart .title { font-size: 13px; font-weight: 600; fill: #222; }
@@ -190,8 +244,9 @@ code { font-size: 12px; }
 </head>
 <body>
 <h1>HEXA Lab experiment</h1>
-<p class="sub">${esc(results.date)} · ${esc(results.methods.map((m) => methodLabels[m] ?? m).join(' vs '))} · ${esc(ds?.name ?? results.datasetArg)} · ${esc(seedsNote)}</p>
+<p class="sub">${esc(results.date)} · ${esc(n.keys.map(n.label).join(' vs '))} · ${esc(ds?.name ?? results.datasetArg)} · ${esc(seedsNote)}</p>
 ${results.error ? `<p class="error">The experiment stopped early: ${esc(results.error)}</p>` : ''}
+${rankingHtml}
 <h2>Final accuracy (mean ± std over seeds)</h2>
 <table>
 <thead><tr><th>method</th><th>seeds</th><th>linear top-1</th><th>kNN top-1</th><th>final loss</th><th>images/s</th><th>s per run</th></tr></thead>
@@ -235,18 +290,6 @@ ${finetuneRows}
 <p class="sub">The whole backbone plus a linear classifier trained on a seeded, class-balanced share of the labelled train images (the run's train images), scored on the held-out images; the random init is the same seed's step-0 network, fine-tuned on the same images.</p>`
     : ''
 }
-${
-  equalTimeRows
-    ? `<h2>At equal wall-clock time (${esc(fmt(eq.budgetSeconds, 0))} s per run)</h2>
-<table>
-<thead><tr><th>method</th><th>steps reached (per seed)</th><th>linear top-1</th><th>kNN top-1</th></tr></thead>
-<tbody>
-${equalTimeRows}
-</tbody>
-</table>
-<p class="sub">${esc(eq.note)}</p>`
-    : ''
-}
 <h2>Curves (mean over seeds${esc(band)})</h2>
 <div class="charts">
 ${charts.join('\n')}
@@ -275,27 +318,26 @@ ${runRows}
 `;
 }
 
-function writeReport(out, results, runMath, methodLabels) {
+function writeReport(out, results, engine) {
+  const { runMath, ranking } = engine;
   mkdirSync(out, { recursive: true });
-  // Per-method mean ± std of the final linear / kNN top-1 over seeds (runMath.groupBySeed).
+  const n = namesOf(results, engine);
+  // Per group (method, or method and --label) mean ± std of the final linear / kNN top-1 over seeds.
   const done = results.runs.filter((r) => r.evaluations.length > 0 && r.status === 'done');
-  const groups = runMath.groupBySeed(
-    done.map((r) => ({
-      config: r.config,
-      final: { linearTop1: r.evaluations.at(-1).linearTop1, knnTop1: r.evaluations.at(-1).knnTop1 },
-    })),
-  );
-  results.summary = results.methods.map((method) => {
-    const g = groups.find((x) => x.config.method === method);
+  results.summary = n.keys.map((key) => {
+    const runs = done.filter((r) => n.keyOf(r) === key).sort((a, b) => a.seed - b.seed);
     return {
-      method,
-      seeds: g ? g.seeds : [],
-      linearTop1: g?.stats.linearTop1 ?? runMath.meanStd([]),
-      knnTop1: g?.stats.knnTop1 ?? runMath.meanStd([]),
+      method: key,
+      label: n.label(key),
+      seeds: runs.map((r) => r.seed),
+      linearTop1: runMath.meanStd(runs.map((r) => r.evaluations.at(-1).linearTop1)),
+      knnTop1: runMath.meanStd(runs.map((r) => r.evaluations.at(-1).knnTop1)),
     };
   });
-  addGains(results, runMath);
-  addFinetunes(results, runMath);
+  addGains(results, runMath, n);
+  addFinetunes(results, runMath, n);
+  results.ranking = ranking.rankRuns(results.runs, n.label);
+  results.equalTime = undefined; // older reports' table, now the ranking's equalTime
   writeFileSync(resolve(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
   // metrics.csv: run, method, seed + runMath.metricsToCsv's columns (union of the metric keys).
@@ -315,15 +357,54 @@ function writeReport(out, results, runMath, methodLabels) {
     resolve(out, 'evaluations.csv'),
     runMath.toCsv([['run', 'method', 'seed', 'step', 'epoch', 'linearTop1', 'knnTop1'], ...evalRows]),
   );
-  writeFileSync(resolve(out, 'index.html'), renderHtml(results, runMath, methodLabels));
+  writeFileSync(resolve(out, 'index.html'), renderHtml(results, engine));
+  writeFileSync(resolve(out, 'ranking.md'), rankingMarkdown(results));
+}
+
+/** The rankings as Markdown tables (for a README): "rank. mean ± std" per column, baselines in italics. */
+function rankingMarkdown(results) {
+  const rk = results.ranking;
+  const table = (t) => {
+    const ft = t.criteria.filter((c) => c.startsWith('finetune:'));
+    const head = [
+      'features',
+      'seeds',
+      'steps',
+      'linear top-1',
+      'kNN top-1',
+      ...ft.map((c) => `fine-tuned, ${Number(c.slice(9)) * 100} % labels`),
+    ];
+    const cell = (row, c, v) => (row.rank[c] ? `${row.rank[c]}. ${pctStd(v)}` : pctStd(v));
+    const rows = t.rows.map((row) => [
+      row.baseline ? `_${row.label}_` : row.label,
+      row.seeds.join(', '),
+      row.steps.length ? [...new Set(row.steps)].join(' / ') : '',
+      cell(row, 'linear', row.linear),
+      cell(row, 'knn', row.knn),
+      ...ft.map((c) => cell(row, c, row.finetune[c.slice(9)])),
+    ]);
+    return [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+  };
+  const parts = [
+    `Ranked at equal steps (step ${rk.equalSteps.step}); "rank. mean ± std over seeds", 1 = best. From: \`${results.command}\``,
+    '',
+    table(rk.equalSteps),
+  ];
+  if (rk.equalTime)
+    parts.push(
+      '',
+      `Ranked at equal wall-clock time (${fmt(rk.equalTime.budgetSeconds, 0)} s per run):`,
+      '',
+      table(rk.equalTime),
+    );
+  return `${parts.join('\n')}\n`;
 }
 
 /**
- * Baseline rows (random init with BN on data, raw pixels: mean ± std over the runs' seeds), each
- * method's gain over its own seed's random-init network, and the accuracies at equal wall-clock time:
- * every run's last evaluation made within the wall time of the fastest method's slowest run.
+ * Baseline rows (random init with BN on data, raw pixels: mean ± std over the runs' seeds) and each
+ * group's gain over its own seed's random-init network.
  */
-function addGains(results, runMath) {
+function addGains(results, runMath, n) {
   const done = results.runs.filter((r) => r.status === 'done' && r.evaluations.length > 0);
   const withBase = done.filter((r) => r.baselines);
   const bySeed = new Map(withBase.map((r) => [r.seed, r.baselines]));
@@ -349,7 +430,7 @@ function addGains(results, runMath) {
           },
         ];
   for (const s of results.summary) {
-    const runs = withBase.filter((r) => r.method === s.method).sort((a, b) => a.seed - b.seed);
+    const runs = withBase.filter((r) => n.keyOf(r) === s.method).sort((a, b) => a.seed - b.seed);
     if (runs.length === 0) continue;
     const knn = runs.map((r) => 100 * (r.evaluations.at(-1).knnTop1 - r.baselines.randomInit.knnTop1));
     const lin = runs.map((r) => 100 * (r.evaluations.at(-1).linearTop1 - r.baselines.randomInit.linearTop1));
@@ -361,45 +442,16 @@ function addGains(results, runMath) {
       linearPerSeed: lin,
     };
   }
-  // Equal wall-clock: the budget is the slowest run of the fastest method (by mean wall time).
-  const methods = results.methods.filter((m) => done.some((r) => r.method === m));
-  const walls = methods.map((m) => {
-    const w = done.filter((r) => r.method === m).map((r) => r.wallMs);
-    return { m, mean: w.reduce((a, b) => a + b, 0) / w.length, max: Math.max(...w) };
-  });
-  const evalsTimed = done.every((r) => r.evaluations.every((e) => Number.isFinite(e.wallMs)));
-  if (methods.length < 2 || !evalsTimed) {
-    results.equalTime = null;
-    return;
-  }
-  const budget = walls.sort((a, b) => a.mean - b.mean)[0].max;
-  results.equalTime = {
-    budgetSeconds: budget / 1000,
-    note: 'Each run scored by its last evaluation made within this wall time (evaluations at step 0, each epoch end and the end; wall time from building the trainer, evaluations included): a slower method is shown at the steps it had reached by then.',
-    methods: methods.map((m) => {
-      const runs = done.filter((r) => r.method === m).sort((a, b) => a.seed - b.seed);
-      const at = runs.map(
-        (r) => [...r.evaluations].reverse().find((e) => e.wallMs <= budget) ?? r.evaluations[0],
-      );
-      return {
-        method: m,
-        seeds: runs.map((r) => r.seed),
-        steps: at.map((e) => e.step),
-        linearTop1: runMath.meanStd(at.map((e) => e.linearTop1)),
-        knnTop1: runMath.meanStd(at.map((e) => e.knnTop1)),
-      };
-    }),
-  };
 }
 
 /**
  * Per method and label fraction: fine-tuned top-1 (and top-5) of the trained networks and of their
  * random inits, mean ± std over seeds, and the gain (trained minus the same seed's random init, points).
  */
-function addFinetunes(results, runMath) {
+function addFinetunes(results, runMath, n) {
   const fractions = results.finetuneFractions ?? [];
   for (const s of results.summary) {
-    const runs = results.runs.filter((r) => r.method === s.method && (r.finetunes ?? []).length > 0);
+    const runs = results.runs.filter((r) => n.keyOf(r) === s.method && (r.finetunes ?? []).length > 0);
     s.finetune = fractions
       .map((fraction) => {
         const pairs = runs
@@ -428,27 +480,56 @@ function addFinetunes(results, runMath) {
 }
 
 /** Writes the report of a finished (or cut-short) experiment and prints its files and summary. */
-export function writeFinalReport(out, results, runMath, methodLabels) {
-  writeReport(out, results, runMath, methodLabels);
+export function writeFinalReport(out, results, engine) {
+  writeReport(out, results, engine);
   log(
-    `experiment: wrote ${['results.json', 'metrics.csv', 'evaluations.csv', 'index.html'].map((f) => relative(process.cwd(), resolve(out, f))).join(', ')}`,
+    `experiment: wrote ${['results.json', 'metrics.csv', 'evaluations.csv', 'index.html', 'ranking.md'].map((f) => relative(process.cwd(), resolve(out, f))).join(', ')}`,
   );
-  for (const s of results.summary)
+  logRanking(results);
+}
+
+/** The ranking at equal steps as terminal lines. */
+function logRanking(results) {
+  const t = results.ranking.equalSteps;
+  const ft = t.criteria.filter((c) => c.startsWith('finetune:'));
+  log(`experiment: ranked at step ${t.step} (rank. mean ± std over seeds; 1 = best)`);
+  const cell = (row, c, v) => `${row.rank[c] ? `${row.rank[c]}.` : '  '} ${pctStd(v)}`.padEnd(18);
+  for (const row of t.rows)
     log(
-      `  ${(methodLabels[s.method] ?? s.method).padEnd(15)} linear top-1 ${pctStd(s.linearTop1).padEnd(16)} kNN top-1 ${pctStd(s.knnTop1)}  (seeds ${s.seeds.join(', ') || 'none'})`,
+      `  ${row.label.padEnd(34)} linear ${cell(row, 'linear', row.linear)} kNN ${cell(row, 'knn', row.knn)}${ft.map((c) => ` fine-tuned ${Number(c.slice(9)) * 100} % ${cell(row, c, row.finetune[c.slice(9)])}`).join('')}`,
     );
   for (const s of results.summary)
     for (const f of s.finetune ?? [])
       log(
-        `  ${(methodLabels[s.method] ?? s.method).padEnd(15)} fine-tuned on ${f.fraction * 100} % of labels: top-1 ${pctStd(f.top1)} (random init ${pctStd(f.randomTop1)}, ${ptsStd(f.gainTop1)} points)  (seeds ${f.seeds.join(', ')})`,
+        `  ${s.label.padEnd(15)} fine-tuned on ${f.fraction * 100} % of labels: top-1 ${pctStd(f.top1)} (random init ${pctStd(f.randomTop1)}, ${ptsStd(f.gainTop1)} points)  (seeds ${f.seeds.join(', ')})`,
       );
 }
 
-/** --render DIR: rewrites DIR's summary, CSV files and index.html from its results.json. */
-export function rerenderReport(dirArg, runMath, methodLabels) {
-  const dir = resolve(dirArg);
+const readResults = (dir) => {
   const file = resolve(dir, 'results.json');
   if (!existsSync(file)) fail(`${file} does not exist`);
-  writeReport(dir, JSON.parse(readFileSync(file, 'utf8')), runMath, methodLabels);
+  return JSON.parse(readFileSync(file, 'utf8'));
+};
+
+/** --render DIR: rewrites DIR's summary, ranking, CSV files and index.html from its results.json. */
+export function rerenderReport(dirArg, engine) {
+  const dir = resolve(dirArg);
+  const results = readResults(dir);
+  writeReport(dir, results, engine);
   log(`experiment: rewrote the report in ${relative(process.cwd(), dir) || '.'}`);
+  logRanking(results);
+}
+
+/** --merge A,B,... --out DIR: one report (and ranking) from several experiments' results.json. */
+export function mergeReports(dirs, out, engine) {
+  const sources = dirs.map((d) => ({ dir: relative(root, resolve(d)), results: readResults(resolve(d)) }));
+  let merged;
+  try {
+    merged = engine.ranking.mergeResults(sources);
+  } catch (e) {
+    fail(e.message);
+  }
+  writeReport(resolve(out), merged, engine);
+  log(`experiment: merged ${dirs.length} results into ${relative(process.cwd(), resolve(out)) || '.'}`);
+  logRanking(merged);
 }

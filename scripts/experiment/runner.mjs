@@ -35,9 +35,12 @@ export async function loadEngine(server) {
   const fractals = await server.ssrLoadModule('/src/shared/data/fractalParams.ts');
   const runMath = await server.ssrLoadModule('/src/shared/evaluation/runMath.ts');
   const augmentation = await server.ssrLoadModule('/src/shared/data/augmentationDefaults.ts');
-  const { METHOD_INFO } = await server.ssrLoadModule('/src/shared/catalog.ts');
-  const methodLabels = Object.fromEntries(Object.values(METHOD_INFO).map((m) => [m.id, m.label]));
-  return { config, fractals, runMath, augmentation, methodLabels };
+  const catalog = await server.ssrLoadModule('/src/shared/catalog.ts');
+  const { METHOD_INFO } = catalog;
+  const ranking = await server.ssrLoadModule('/src/shared/evaluation/ranking.ts');
+  // Labels in the catalog's order (the report's colours follow it).
+  const methodLabels = Object.fromEntries(config.METHOD_IDS.map((id) => [id, METHOD_INFO[id]?.label ?? id]));
+  return { config, fractals, runMath, augmentation, methodLabels, ranking, catalog };
 }
 
 /** Starts the server on a free port and returns the experiment page's URL. */
@@ -49,9 +52,10 @@ export async function listen(server) {
 }
 
 /** The two lines printed before training: what runs, and where the report goes. */
-export function logPlan(opts, { methods, seeds, runs, out }) {
+export function logPlan(opts, { seeds, runs, out, variants }) {
+  const arms = [...new Set(runs.map((r, i) => (variants?.[i] ? `${r.method} (${variants[i]})` : r.method)))];
   log(
-    `experiment: ${runs.length} run${runs.length === 1 ? '' : 's'} (${methods.join(', ')} × seeds ${seeds.join(', ')}), ` +
+    `experiment: ${runs.length} run${runs.length === 1 ? '' : 's'} (${arms.join(', ')} × seeds ${seeds.join(', ')}), ` +
       `${opts.dataset}, preset ${opts.preset}, ${runs[0].epochs} epoch${runs[0].epochs === 1 ? '' : 's'}, ${opts.backend}`,
   );
   log(`experiment: report → ${relative(process.cwd(), out) || '.'}`);
@@ -89,9 +93,11 @@ export async function runExperiment(browser, url, opts, plan, started) {
     configChanges,
     overrides,
     finetuneFractions: finetune,
+    label: plan.label ?? null,
     runs: runs.map((cfg, index) => ({
       index,
       method: cfg.method,
+      variant: plan.variants?.[index] ?? plan.label ?? null,
       seed: cfg.seed,
       config: cfg,
       status: 'pending',
@@ -115,7 +121,7 @@ export async function runExperiment(browser, url, opts, plan, started) {
   const finished = new Promise((r) => (settle = r));
   const tag = (run) => {
     const r = results.runs[run];
-    return `[run ${run + 1}/${runs.length}] ${r.method} seed ${r.seed}`;
+    return `[run ${run + 1}/${runs.length}] ${r.method}${r.variant ? ` (${r.variant})` : ''} seed ${r.seed}`;
   };
   const onEvent = (e) => {
     const r = e.run !== undefined && e.run !== null ? results.runs[e.run] : null;

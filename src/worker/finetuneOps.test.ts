@@ -50,14 +50,14 @@ describe('FinetuneJob', () => {
     const r = await trainedRun();
     r.replies.length = 0;
     const before = tf.memory().numTensors;
-    await r.job.run(r.runId, 1, 3);
+    await r.job.run(r.runId, 0.1, 3); // 10 %: 3 images (200 steps of 1: the schedule's floor)
     expect(tf.memory().numTensors).toBe(before);
     expect(ofType(r.replies, 'finetune-error')).toEqual([]);
     const results = ofType(r.replies, 'finetune-result').map((x) => x.point);
     expect(results.map((p) => p.fromRandomInit)).toEqual([false, true]);
     for (const p of results) {
-      expect(p.fraction).toBe(1);
-      expect(p.trainCount).toBe(30); // the whole train split: trainLimit 0
+      expect(p.fraction).toBe(0.1);
+      expect(p.trainCount).toBe(3); // 10 % of each class of the whole train split (trainLimit 0)
       expect(p.testCount).toBe(6); // probeTestSize 10, of 6 held-out images
       expect(p.top1).toBeGreaterThanOrEqual(0);
       expect(p.top1).toBeLessThanOrEqual(1);

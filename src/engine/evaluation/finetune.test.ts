@@ -8,6 +8,7 @@ import {
   balancedSubset,
   defaultFinetuneEpochs,
   finetune,
+  finetuneSchedule,
   topKAccuracy,
   type FinetuneProgress,
 } from './finetune';
@@ -64,6 +65,20 @@ describe('balancedSubset', () => {
 
   it('default epochs by fraction', () => {
     expect([0.01, 0.1, 1].map(defaultFinetuneEpochs)).toEqual([30, 10, 3]);
+  });
+
+  it('schedule: batch 64 or half the images, the default epochs raised to 200 steps', () => {
+    // 1 % of the Tiny preset's 3,200 digits: 32 images, batch 16, 2 steps an epoch, 100 epochs.
+    expect(finetuneSchedule(32, 0.01)).toEqual({ batch: 16, stepsPerEpoch: 2, epochs: 100 });
+    // 10 %: 320 images, batch 64, 5 steps an epoch: 10 epochs are 50 steps, so 40.
+    expect(finetuneSchedule(320, 0.1)).toEqual({ batch: 64, stepsPerEpoch: 5, epochs: 40 });
+    // 1 % of 60,000: 600 images, 9 steps an epoch: 30 epochs are 270 steps ≥ 200, kept.
+    expect(finetuneSchedule(600, 0.01)).toEqual({ batch: 64, stepsPerEpoch: 9, epochs: 30 });
+    // 100 % of 3,200: 50 steps an epoch, 3 epochs are 150 steps: 4.
+    expect(finetuneSchedule(3200, 1)).toEqual({ batch: 64, stepsPerEpoch: 50, epochs: 4 });
+    // Given epochs are kept; a requested batch above half the images is lowered; one image is a batch.
+    expect(finetuneSchedule(40, 0.1, 32, 3)).toEqual({ batch: 20, stepsPerEpoch: 2, epochs: 3 });
+    expect(finetuneSchedule(1, 0.01)).toEqual({ batch: 1, stepsPerEpoch: 1, epochs: 200 });
   });
 });
 

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { FinetunePoint } from '../trainingTypes';
-import { describeFinetunePair, finetunePairs, mergeFinetune } from './finetunePoints';
+import {
+  describeFinetunePair,
+  finetuneChartPoints,
+  finetuneChartRows,
+  finetunePairs,
+  mergeFinetune,
+} from './finetunePoints';
 
 const pt = (
   fraction: FinetunePoint['fraction'],
@@ -46,5 +52,17 @@ describe('fine-tuning points', () => {
     );
     const alone = finetunePairs([pt(0.1, false, 0.5)]);
     expect(describeFinetunePair(alone[0]!)).toBe('Fine-tuned on 10 % of labels (32 images): top-1 50.0 %');
+  });
+});
+
+describe('fine-tuning chart rows', () => {
+  it('top-1 in percent per fraction measured, trained beside random init, smallest fraction first', () => {
+    const rows = finetuneChartRows([pt(1, false, 0.98), pt(0.01, true, 0.25), pt(0.01, false, 0.5)]);
+    expect(rows).toEqual([
+      { fraction: 0.01, label: '1 %', trained: 50, randomInit: 25 },
+      { fraction: 1, label: '100 %', trained: 98, randomInit: null },
+    ]);
+    expect(finetuneChartPoints(rows)).toBe(3);
+    expect(finetuneChartRows([])).toEqual([]);
   });
 });

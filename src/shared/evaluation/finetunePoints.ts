@@ -54,3 +54,25 @@ export function describeFinetunePair(p: FinetunePair): string {
   ].filter((x): x is string => x !== null);
   return `${head}: ${parts.join('; ')}`;
 }
+
+/** One bar group of the fine-tuning chart: a label fraction's top-1, in percent (null: not measured). */
+export interface FinetuneChartRow {
+  fraction: FinetuneFraction;
+  label: string; // "1 %"
+  trained: number | null;
+  randomInit: number | null;
+}
+
+/** The chart's rows: top-1 (%) of the trained network and of its random init at each fraction measured. */
+export function finetuneChartRows(list: readonly FinetunePoint[]): FinetuneChartRow[] {
+  return finetunePairs(list).map((p) => ({
+    fraction: p.fraction,
+    label: fractionLabel(p.fraction),
+    trained: p.trained ? 100 * p.trained.top1 : null,
+    randomInit: p.randomInit ? 100 * p.randomInit.top1 : null,
+  }));
+}
+
+/** The bars the chart draws (values measured), for tests and the chart's data-points. */
+export const finetuneChartPoints = (rows: readonly FinetuneChartRow[]): number =>
+  rows.reduce((n, r) => n + Number(r.trained !== null) + Number(r.randomInit !== null), 0);

@@ -19,6 +19,7 @@ import { CompareAblation } from './CompareAblation';
 import { AXIS_LABEL, CompareChart } from './CompareCharts';
 import { CompareConfusion } from './CompareConfusion';
 import { CompareSummary } from './CompareSummary';
+import { FinetuneCompareChart } from './FinetuneCompareChart';
 import type { RunRecord } from '../../shared/records';
 
 export function ComparePanel() {
@@ -132,6 +133,7 @@ export function ComparePanel() {
           </div>
           <h3>Final metrics</h3>
           <CompareSummary runs={runs} baselineId={s.baselineId} />
+          <FinetuneCompareChart runs={runs} />
           {confusionRun && (
             <>
               <h3>

@@ -1,5 +1,5 @@
 // A saved run's fine-tuning: the fraction of labels, a button, progress with its stage and Cancel, and
-// the results (trained network beside its random init) on the run's card.
+// the results (trained network beside its random init) on the run's card, as lines and as a chart.
 import { useState } from 'react';
 import { cancelFinetune, startFinetune } from '../../state/lab';
 import { useSavedRuns } from '../../state/savedRunsStore';
@@ -11,6 +11,7 @@ import {
 } from '../../shared/trainingTypes';
 import { describeFinetunePair, finetunePairs, fractionLabel } from '../../shared/evaluation/finetunePoints';
 import { ErrorNote, ProgressBar } from '../components/Panel';
+import { FinetuneChart } from './FinetuneChart';
 
 const STAGE_LABEL = {
   reading: 'Reading the labelled images',
@@ -98,6 +99,7 @@ export function RunFinetune({ r, busy }: { r: RunSummary; busy: boolean }) {
           ))}
         </ul>
       )}
+      <FinetuneChart points={r.finetunes} />
     </div>
   );
 }
