@@ -114,12 +114,17 @@ export interface LabelKindWords {
   unit: string; // one label, e.g. 'key'
   /** Labels shared across images (clusters): worth naming by index; a key is just a batch position. */
   named: boolean;
+  /**
+   * A soft pseudo-label (a distribution over the units, e.g. SwAV's Sinkhorn code): the unit the panels
+   * name is its largest share, and a mixed target mixes the two distributions (never one-hot).
+   */
+  soft?: boolean;
 }
 
 export const LABEL_KINDS: Record<LabelKind, LabelKindWords> = {
   key: { own: 'positive key', unit: 'key', named: false },
   cluster: { own: 'assigned cluster', unit: 'cluster', named: true },
-  prototype: { own: 'assigned prototype', unit: 'prototype', named: true },
+  prototype: { own: 'assigned prototype', unit: 'prototype', named: true, soft: true },
 };
 
 // ---- Methods ----
