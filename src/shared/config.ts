@@ -415,7 +415,7 @@ const base: TrainConfig = {
   clusterHeads: 3,
   clusterCount: 30,
   clusterTemperature: 0.1,
-  swavPrototypes: 30,
+  swavPrototypes: 10,
   swavTemperature: 0.1,
   swavEpsilon: 0.05,
   swavSinkhornIters: 3,
