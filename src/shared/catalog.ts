@@ -267,7 +267,7 @@ const BUILT_IN: Record<MethodId, MethodDescriptor> = {
   swav: {
     ...SWAV,
     ...swavFamily,
-    help: 'Clustering online: each batch is softly assigned to learnt prototypes (Sinkhorn-Knopp spreads the batch evenly over them, so they cannot all collapse to one), and every view, the small multi-crop views too, must predict the assignment (code) of the other large view of its image: a swapped prediction. Measured on MNIST with the Tiny preset (200 steps) it does not learn yet: kNN 0.7–5.5 points below its random init, linear probe +4.9 to +10.5 points (docs/LEARNING.md, “SwAV”).',
+    help: 'Clustering online: each batch is softly assigned to learnt prototypes (Sinkhorn-Knopp spreads the batch evenly over them, so they cannot all collapse to one), and every view, the small multi-crop views too, must predict the assignment (code) of the other large view of its image: a swapped prediction. Measured on MNIST with the Tiny preset (200 steps, seeds 1–3) it does not learn kNN features yet: kNN 0.9 ± 0.2 points below its random init, linear probe +7.0 ± 3.1 points (docs/LEARNING.md, “SwAV”).',
     generators: [],
   },
   'hexa-swav': {
