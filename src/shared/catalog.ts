@@ -273,7 +273,7 @@ const BUILT_IN: Record<MethodId, MethodDescriptor> = {
   'hexa-swav': {
     ...HEXA_SWAV,
     ...swavFamily,
-    help: 'SwAV plus hard views: adversarial perturbations that push a view away from its image’s code, and cut-mixed views that must predict the two images’ codes mixed by area.',
+    help: 'SwAV plus hard views: adversarial perturbations that push a view away from its image’s code, and cut-mixed views that must predict the two images’ codes mixed by area. Measured on MNIST with the Tiny preset (seed 1, prototypes not frozen): kNN 1.6 points below its random init, linear probe +13.2 points (docs/LEARNING.md, “SwAV”).',
     generators: HARD,
   },
 };
