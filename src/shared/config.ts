@@ -2,7 +2,14 @@
 // in FIELDS, which drives validation, the settings form and the URL encoding alike.
 import { findMethod } from './catalog';
 
-export const METHOD_IDS = ['moco-v2', 'hexa-moco', 'deepcluster-v2', 'hexa-dcluster'] as const;
+export const METHOD_IDS = [
+  'moco-v2',
+  'hexa-moco',
+  'deepcluster-v2',
+  'hexa-dcluster',
+  'swav',
+  'hexa-swav',
+] as const;
 export type MethodId = (typeof METHOD_IDS)[number];
 /**
  * The methods whose configs saved before `headBn` existed trained with head BatchNorm (upgradeConfig).
@@ -43,6 +50,15 @@ export interface TrainConfig {
   clusterHeads: number; // H prototype heads, each its own k-means clustering
   clusterCount: number; // K prototypes (clusters) per head; below the number of train images
   clusterTemperature: number; // τ of the cluster logits z·Cᵀ/τ
+  // SwAV
+  swavPrototypes: number; // K learnable prototypes
+  swavTemperature: number; // τ of the prototype softmax z·Cᵀ/τ
+  swavEpsilon: number; // ε of Sinkhorn-Knopp (entropic regularisation of the codes)
+  swavSinkhornIters: number; // Sinkhorn-Knopp normalisation rounds
+  swavSmallCrops: number; // V small views (multi-crop) beside the two large ones
+  swavSmallSize: number; // side of the small views, pixels
+  swavSmallScaleMin: number; // smallest crop area of a small view (share of the image)
+  swavFreezeEpochs: number; // epochs at the start during which the prototypes get no gradient
   // augmentation (probabilities and strengths)
   cropScaleMin: number; // smallest crop area as a share of the image
   flipProb: number; // horizontal flip probability
@@ -80,7 +96,15 @@ type NumericKey = { [K in keyof TrainConfig]: TrainConfig[K] extends number ? K 
 type BoolKey = { [K in keyof TrainConfig]: TrainConfig[K] extends boolean ? K : never }[keyof TrainConfig];
 
 export type FieldGroup =
-  'data' | 'model' | 'optimiser' | 'moco' | 'deepcluster' | 'augmentation' | 'hard examples' | 'evaluation';
+  | 'data'
+  | 'model'
+  | 'optimiser'
+  | 'moco'
+  | 'deepcluster'
+  | 'swav'
+  | 'augmentation'
+  | 'hard examples'
+  | 'evaluation';
 
 export interface NumberField {
   kind: 'number';
@@ -194,6 +218,65 @@ export const FIELDS: Record<NumericKey, NumberField> & Record<BoolKey, BoolField
     1,
     'Sharpness of the cluster logits: similarities to the prototypes are divided by τ.',
     { step: 0.01 },
+  ),
+  swavPrototypes: int(
+    'swav',
+    'Prototypes K',
+    2,
+    3000,
+    'Learnable prototype vectors (like cluster centres, but trained by gradient); each image is softly assigned to them.',
+  ),
+  swavTemperature: num(
+    'swav',
+    'SwAV τ',
+    0.01,
+    1,
+    'Sharpness of the prediction: similarities of a view to the prototypes are divided by τ before the softmax.',
+    { step: 0.01 },
+  ),
+  swavEpsilon: num(
+    'swav',
+    'Sinkhorn ε',
+    0.01,
+    1,
+    'Softness of the codes: smaller ε makes each image’s assignment to the prototypes sharper (closer to one prototype).',
+    { step: 0.01 },
+  ),
+  swavSinkhornIters: int(
+    'swav',
+    'Sinkhorn iterations',
+    0,
+    20,
+    'Rounds of Sinkhorn-Knopp that spread the batch evenly over the prototypes (so they cannot all pick one).',
+  ),
+  swavSmallCrops: int(
+    'swav',
+    'Small views V',
+    0,
+    8,
+    'Multi-crop: extra small, zoomed-in views of each image; they predict the large views’ codes but make none.',
+  ),
+  swavSmallSize: int(
+    'swav',
+    'Small view size',
+    4,
+    64,
+    'Side in pixels of the small views (cheaper than large ones).',
+  ),
+  swavSmallScaleMin: num(
+    'swav',
+    'Small crop min area',
+    0.05,
+    1,
+    'Smallest crop area of a small view (share of the image); small views show parts of the image.',
+    { step: 0.01 },
+  ),
+  swavFreezeEpochs: int(
+    'swav',
+    'Freeze prototypes (epochs)',
+    0,
+    1000,
+    'Epochs at the start during which the prototypes get no gradient (SwAV freezes them at first: training is steadier).',
   ),
   cropScaleMin: num(
     'augmentation',
@@ -349,6 +432,14 @@ const base: TrainConfig = {
   clusterHeads: 3,
   clusterCount: 30,
   clusterTemperature: 0.1,
+  swavPrototypes: 10,
+  swavTemperature: 0.1,
+  swavEpsilon: 0.05,
+  swavSinkhornIters: 3,
+  swavSmallCrops: 2,
+  swavSmallSize: 8,
+  swavSmallScaleMin: 0.2,
+  swavFreezeEpochs: 1,
   // MNIST's augmentation defaults (withDatasetAugmentation in data/augmentationDefaults.ts): digits are
   // not mirror-symmetric (a flipped 2 is not a 2), 30 % crops of a 16–24 px digit often lose it, and
   // brightness/contrast jitter and blur cost small grey digits learning (docs/LEARNING.md).
@@ -433,7 +524,19 @@ export const defaultConfig = (): TrainConfig => ({ ...PRESETS[DEFAULT_PRESET].co
  * go here (older runs never used them, so the default changes nothing about how they trained). Any other
  * missing field still fails the schema.
  */
-export const ADDED_FIELDS: readonly (keyof TrainConfig)[] = ['mixup', 'mixupAlpha', 'wMixup'];
+export const ADDED_FIELDS: readonly (keyof TrainConfig)[] = [
+  'mixup',
+  'mixupAlpha',
+  'wMixup',
+  'swavPrototypes',
+  'swavTemperature',
+  'swavEpsilon',
+  'swavSinkhornIters',
+  'swavSmallCrops',
+  'swavSmallSize',
+  'swavSmallScaleMin',
+  'swavFreezeEpochs',
+];
 
 /**
  * A config saved before a field existed, completed with the value that reproduces how it trained then:

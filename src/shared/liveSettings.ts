@@ -11,6 +11,9 @@ export const LIVE_KEYS = [
   'keyMomentum',
   'temperature',
   'clusterTemperature',
+  'swavTemperature',
+  'swavEpsilon',
+  'swavSinkhornIters',
   // augmentation (read by augmentBatch)
   'cropScaleMin',
   'flipProb',

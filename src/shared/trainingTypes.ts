@@ -1,8 +1,11 @@
 // What training reports to the page: metric and evaluation points, previews, snapshots, baselines.
 // Plain data (typed arrays at most), tf-free: the worker posts them and the page draws them.
 
-/** What a view's pseudo-label is: the positive key (instance discrimination) or a cluster. */
-export type LabelKind = 'key' | 'cluster';
+/**
+ * What a view's pseudo-label is: the positive key (instance discrimination), a cluster (k-means), or a
+ * learnt prototype (SwAV: the prototype its image's Sinkhorn code weighs most).
+ */
+export type LabelKind = 'key' | 'cluster' | 'prototype';
 
 export interface MetricsPoint {
   step: number; // steps done

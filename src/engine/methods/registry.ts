@@ -18,6 +18,7 @@ import { cutMixGenerator } from '../hardExamples/cutmix';
 import { mixupGenerator } from '../hardExamples/mixup';
 import { DeepClusterV2 } from './deepClusterV2';
 import { MocoV2 } from './mocoV2';
+import { Swav } from './swav';
 import type { HardExampleGenerator, MethodDefinition, MethodImplementation } from './types';
 
 /** Every generator's implementation, by id (typed by its preview, so each id needs both). */
@@ -31,6 +32,7 @@ const moco: MethodImplementation = { createBase: (cfg, channels, rng) => new Moc
 const deepCluster: MethodImplementation = {
   createBase: (cfg, channels, rng) => new DeepClusterV2(cfg, channels, rng),
 };
+const swav: MethodImplementation = { createBase: (cfg, channels, rng) => new Swav(cfg, channels, rng) };
 
 /** Every built-in method's implementation, by id (a missing one does not compile). */
 const IMPLEMENTATIONS: Record<MethodId, MethodImplementation> = {
@@ -38,6 +40,8 @@ const IMPLEMENTATIONS: Record<MethodId, MethodImplementation> = {
   'hexa-moco': moco,
   'deepcluster-v2': deepCluster,
   'hexa-dcluster': deepCluster,
+  swav,
+  'hexa-swav': swav,
 };
 
 const registered = new Map<string, MethodImplementation>();

@@ -19,6 +19,12 @@ export function CutMixPanel() {
             Its pseudo-label is mixed by area: if the box covers 30 % of the pixels, the target is 70 % the
             own {words.unit} and 30 % the partner&apos;s.
           </p>
+          {words.soft && (
+            <p>
+              Here a pseudo-label is a soft code: a share of every {words.unit}. The {words.unit} named below
+              is the code&apos;s largest share; the target mixes the two images&apos; whole codes.
+            </p>
+          )}
           <p>
             It is hard because the model must recognise both images at once, from partial evidence. The orange
             outline marks the pasted box.
@@ -58,7 +64,9 @@ export function CutMixPanel() {
                     <>
                       {m.lambda[i]!.toFixed(2)} × {words.unit} {m.ownLabel[i]} +{' '}
                       {(1 - m.lambda[i]!).toFixed(2)} × {words.unit} {m.partnerLabel[i]}
-                      {m.ownLabel[i] === m.partnerLabel[i] && ` (same ${words.unit}: a one-hot target)`}
+                      {!words.soft &&
+                        m.ownLabel[i] === m.partnerLabel[i] &&
+                        ` (same ${words.unit}: a one-hot target)`}
                     </>
                   ) : (
                     <>
