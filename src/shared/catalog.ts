@@ -155,7 +155,7 @@ export interface MethodDescriptor {
 }
 
 /** Settings groups that belong to one family of methods: shown only for the methods that list them. */
-export const METHOD_GROUPS: readonly FieldGroup[] = ['moco', 'deepcluster'];
+export const METHOD_GROUPS: readonly FieldGroup[] = ['moco', 'deepcluster', 'simclr'];
 
 /** Whether generator g can compose with a task that offers `capabilities`; the reason when not. */
 export function composability(
@@ -202,6 +202,8 @@ const MOCO = { id: 'moco-v2', label: 'MoCo-v2' } as const;
 const HEXA_MOCO = { id: 'hexa-moco', label: 'HEXA-MoCo' } as const;
 const DC = { id: 'deepcluster-v2', label: 'DeepCluster-v2' } as const;
 const HEXA_DC = { id: 'hexa-dcluster', label: 'HEXA-DCluster' } as const;
+const SIMCLR = { id: 'simclr', label: 'SimCLR' } as const;
+const HEXA_SIMCLR = { id: 'hexa-simclr', label: 'HEXA-SimCLR' } as const;
 
 const mocoFamily = {
   family: 'moco',
@@ -220,6 +222,18 @@ const deepClusterFamily = {
   panels: ['clusters'],
   ablation: hexaAblation(DC, HEXA_DC, HARD),
   prepares: 'memory bank',
+} as const;
+
+// SimCLR's pseudo-label for a view is its positive (the other view of its image) among the batch's
+// 2B − 1 other views: a key. Hard views are scored against the batch's 2B embeddings ('score'), and a
+// mixed view's target mixes the two images' positives by λ ('mixed-target').
+const simclrFamily = {
+  family: 'simclr',
+  labelKind: 'key',
+  capabilities: ['score', 'mixed-target'],
+  groups: ['simclr'],
+  panels: [],
+  ablation: hexaAblation(SIMCLR, HEXA_SIMCLR, HARD),
 } as const;
 
 const BUILT_IN: Record<MethodId, MethodDescriptor> = {
@@ -245,6 +259,18 @@ const BUILT_IN: Record<MethodId, MethodDescriptor> = {
     ...HEXA_DC,
     ...deepClusterFamily,
     help: 'DeepCluster-v2 plus hard views: adversarial perturbations that push a view out of its cluster, and cut-mixed views whose cluster labels are mixed by area.',
+    generators: HARD,
+  },
+  simclr: {
+    ...SIMCLR,
+    ...simclrFamily,
+    help: 'Contrastive without a queue or a momentum encoder: both views of every image in the batch go through one network, and each view must pick out the other view of its image among all 2B − 1 other views of the batch (NT-Xent); the gradient flows through both views.',
+    generators: [],
+  },
+  'hexa-simclr': {
+    ...HEXA_SIMCLR,
+    ...simclrFamily,
+    help: 'SimCLR plus hard views: adversarially perturbed views that push a view away from its positive among the batch, and cut-mixed views whose target mixes the two images’ positives by area.',
     generators: HARD,
   },
 };

@@ -2,7 +2,14 @@
 // in FIELDS, which drives validation, the settings form and the URL encoding alike.
 import { findMethod } from './catalog';
 
-export const METHOD_IDS = ['moco-v2', 'hexa-moco', 'deepcluster-v2', 'hexa-dcluster'] as const;
+export const METHOD_IDS = [
+  'moco-v2',
+  'hexa-moco',
+  'deepcluster-v2',
+  'hexa-dcluster',
+  'simclr',
+  'hexa-simclr',
+] as const;
 export type MethodId = (typeof METHOD_IDS)[number];
 /**
  * The methods whose configs saved before `headBn` existed trained with head BatchNorm (upgradeConfig).
@@ -43,6 +50,8 @@ export interface TrainConfig {
   clusterHeads: number; // H prototype heads, each its own k-means clustering
   clusterCount: number; // K prototypes (clusters) per head; below the number of train images
   clusterTemperature: number; // τ of the cluster logits z·Cᵀ/τ
+  // SimCLR
+  simclrTemperature: number; // τ of NT-Xent over the batch's 2B views
   // augmentation (probabilities and strengths)
   cropScaleMin: number; // smallest crop area as a share of the image
   flipProb: number; // horizontal flip probability
@@ -77,7 +86,15 @@ type NumericKey = { [K in keyof TrainConfig]: TrainConfig[K] extends number ? K 
 type BoolKey = { [K in keyof TrainConfig]: TrainConfig[K] extends boolean ? K : never }[keyof TrainConfig];
 
 export type FieldGroup =
-  'data' | 'model' | 'optimiser' | 'moco' | 'deepcluster' | 'augmentation' | 'hard examples' | 'evaluation';
+  | 'data'
+  | 'model'
+  | 'optimiser'
+  | 'moco'
+  | 'deepcluster'
+  | 'simclr'
+  | 'augmentation'
+  | 'hard examples'
+  | 'evaluation';
 
 export interface NumberField {
   kind: 'number';
@@ -190,6 +207,14 @@ export const FIELDS: Record<NumericKey, NumberField> & Record<BoolKey, BoolField
     0.01,
     1,
     'Sharpness of the cluster logits: similarities to the prototypes are divided by τ.',
+    { step: 0.01 },
+  ),
+  simclrTemperature: num(
+    'simclr',
+    'SimCLR τ',
+    0.01,
+    2,
+    'Sharpness of NT-Xent: cosine similarities between the batch’s views are divided by τ. Small batches want a small τ (measured: docs/LEARNING.md).',
     { step: 0.01 },
   ),
   cropScaleMin: num(
@@ -332,6 +357,7 @@ const base: TrainConfig = {
   clusterHeads: 3,
   clusterCount: 30,
   clusterTemperature: 0.1,
+  simclrTemperature: 0.2,
   // MNIST's augmentation defaults (withDatasetAugmentation in data/augmentationDefaults.ts): digits are
   // not mirror-symmetric (a flipped 2 is not a 2), 30 % crops of a 16–24 px digit often lose it, and
   // brightness/contrast jitter and blur cost small grey digits learning (docs/LEARNING.md).
@@ -413,7 +439,7 @@ export const defaultConfig = (): TrainConfig => ({ ...PRESETS[DEFAULT_PRESET].co
  * go here (older runs never used them, so the default changes nothing about how they trained). Any other
  * missing field still fails the schema.
  */
-export const ADDED_FIELDS: readonly (keyof TrainConfig)[] = [];
+export const ADDED_FIELDS: readonly (keyof TrainConfig)[] = ['simclrTemperature'];
 
 /**
  * A config saved before a field existed, completed with the value that reproduces how it trained then:

@@ -17,6 +17,7 @@ import { adversarialGenerator } from '../hardExamples/adversarial';
 import { cutMixGenerator } from '../hardExamples/cutmix';
 import { DeepClusterV2 } from './deepClusterV2';
 import { MocoV2 } from './mocoV2';
+import { Simclr } from './simclr';
 import type { HardExampleGenerator, MethodDefinition, MethodImplementation } from './types';
 
 /** Every generator's implementation, by id (typed by its preview, so each id needs both). */
@@ -29,6 +30,7 @@ const moco: MethodImplementation = { createBase: (cfg, channels, rng) => new Moc
 const deepCluster: MethodImplementation = {
   createBase: (cfg, channels, rng) => new DeepClusterV2(cfg, channels, rng),
 };
+const simclr: MethodImplementation = { createBase: (cfg, channels, rng) => new Simclr(cfg, channels, rng) };
 
 /** Every built-in method's implementation, by id (a missing one does not compile). */
 const IMPLEMENTATIONS: Record<MethodId, MethodImplementation> = {
@@ -36,6 +38,8 @@ const IMPLEMENTATIONS: Record<MethodId, MethodImplementation> = {
   'hexa-moco': moco,
   'deepcluster-v2': deepCluster,
   'hexa-dcluster': deepCluster,
+  simclr,
+  'hexa-simclr': simclr,
 };
 
 const registered = new Map<string, MethodImplementation>();
