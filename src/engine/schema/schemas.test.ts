@@ -125,6 +125,16 @@ describe('run files', () => {
     );
   });
 
+  it('a run saved before SimCLR existed (no simclrTemperature) still reads, with the default τ', () => {
+    const old = withField(['config', 'simclrTemperature'], undefined);
+    expect((old as RunRecord).config.simclrTemperature).toBeUndefined();
+    const back = parseRunFile(fileOf(old));
+    expect(back.ok && back.value.config.simclrTemperature).toBe(PRESETS.tiny.config.simclrTemperature);
+    // A link made before it parses too (absent fields come from the preset).
+    expect(configFromQuery('preset=tiny&method=moco-v2').config.simclrTemperature).toBe(0.2);
+    expect(reasonOf(fileOf(withField(['config', 'simclrTemperature'], 'x')))).toContain('simclrTemperature');
+  });
+
   it('a file that is just null is refused with the path, not a TypeError', () => {
     expect(reasonOf('null')).toContain('the value: expected an object, got null');
     expect(reasonOf('null')).toContain('Nothing was imported.');
