@@ -15,7 +15,7 @@ for (const method of ['simclr', 'hexa-simclr'] as const) {
     // Chosen in the picker: its help, its own τ (SimCLR group), none of MoCo's or DeepCluster's fields.
     await lab.testId('method-select').selectOption(method);
     await expect(lab.testId('method-help')).toContainText(
-      method === 'simclr' ? 'no queue or momentum encoder' : 'SimCLR plus hard views',
+      method === 'simclr' ? 'without a queue or a momentum encoder' : 'SimCLR plus hard views',
     );
     await expect(lab.testId('field-simclrTemperature')).toHaveValue('0.2');
     await expect(lab.testId('field-queueSize')).toHaveCount(0);
@@ -38,7 +38,9 @@ for (const method of ['simclr', 'hexa-simclr'] as const) {
     expect(await lab.canvasSpread('view-query')).toBeGreaterThan(5);
     if (method === 'hexa-simclr') {
       expect(m.loss).toBeCloseTo(m.loss_clean! + m.loss_adv! + m.loss_mix!, 3);
-      await expect(lab.testId('adv-row').first()).toContainText('positive key');
+      // The panels speak of SimCLR's pseudo-label as a key (labelKind 'key').
+      await expect(lab.testId('adversarial-panel')).toContainText('positive key: rank, logit');
+      await expect(lab.testId('mix-label').first()).toContainText('× key');
       expect(await lab.canvasSpread('adv-view')).toBeGreaterThan(5);
       expect(await lab.canvasSpread('mix-view')).toBeGreaterThan(5);
     } else {
