@@ -214,7 +214,7 @@ export const FIELDS: Record<NumericKey, NumberField> & Record<BoolKey, BoolField
     'SimCLR τ',
     0.01,
     2,
-    'Sharpness of NT-Xent: cosine similarities between the batch’s views are divided by τ. Small batches want a small τ (measured: docs/LEARNING.md).',
+    'Sharpness of NT-Xent: cosine similarities between the batch’s views are divided by τ. The paper’s 0.5 is for batches of thousands; 0.2 (as MoCo’s τ here) learns at the Tiny batch of 32 (docs/LEARNING.md).',
     { step: 0.01 },
   ),
   cropScaleMin: num(
