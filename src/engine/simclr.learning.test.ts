@@ -2,7 +2,12 @@
 // the network something measurable. Like learning.test.ts (MoCo-v2): the engine on the tfjs CPU
 // backend in Node, MNIST, seed 1, kNN on 1,000 held-out digits against the same network at step 0 with
 // its BatchNorm statistics recalibrated on the data (the fair random-init baseline).
-// MEASURED_PLACEHOLDER
+// It trains one of the preset's two epochs (100 steps): the gain is already clear there. Measured (seed 1,
+// this file): kNN 55.0 % at step 0, 61.3 % random init with BN on data, 74.3 % after 100 steps: gain
+// +13.0 points. Cost: about 4 minutes of one core's CPU time (the worker's user + sys time, vitest's
+// start included), 32 minutes of wall time on the 2-core machine shared with other jobs (load average
+// about 20), hence the timeout. The whole preset (200 steps, npm run experiment, seed 1) gains more:
+// docs/LEARNING.md, "SimCLR".
 import { beforeAll, expect, it } from 'vitest';
 import { PRESETS, type TrainConfig } from '../shared/config';
 import { useCpu } from './testing/fixtures';
@@ -38,4 +43,4 @@ it('Tiny SimCLR on MNIST gains ≥ 4 kNN points over its random init on 1,000 he
   );
   expect(final.step).toBe(cfg.epochs * Math.floor(cfg.trainLimit / cfg.batchSize));
   expect(gain).toBeGreaterThanOrEqual(0.04);
-}, 1_200_000);
+}, 2_400_000);
