@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PRESETS } from '../../shared/config';
+import { METHOD_IDS, PRESETS } from '../../shared/config';
+import { METHOD_INFO } from '../../shared/catalog';
 import {
   MAX_HISTORY_POINTS,
   MAX_RUN_FILE_BYTES,
@@ -147,8 +148,10 @@ describe('run files', () => {
   });
 
   it('an unknown method names the accepted ones', () => {
-    expect(reasonOf(fileOf(withField(['config', 'method'], 'simclr')))).toContain(
-      'run.config.method: expected one of "moco-v2", "hexa-moco", "deepcluster-v2", "hexa-dcluster", got the text "simclr"',
+    const known = METHOD_IDS.map((id) => `"${id}"`).join(', ');
+    expect(known).toContain('"moco-v2", "hexa-moco", "deepcluster-v2", "hexa-dcluster", "simclr"');
+    expect(reasonOf(fileOf(withField(['config', 'method'], 'simsiam')))).toContain(
+      `run.config.method: expected one of ${known}, got the text "simsiam"`,
     );
   });
 
@@ -317,11 +320,11 @@ describe('stored records', () => {
 
 describe('links', () => {
   it('an unknown method is named with the known ones and replaced by the preset method', () => {
-    const { config, errors } = configFromQuery('preset=tiny&method=simclr');
+    const { config, errors } = configFromQuery('preset=tiny&method=simsiam');
     expect(config.method).toBe('moco-v2');
-    expect(errors).toEqual([
-      'Method "simclr" in the link is not one of MoCo-v2 (moco-v2), HEXA-MoCo (hexa-moco), DeepCluster-v2 (deepcluster-v2), HEXA-DCluster (hexa-dcluster); using MoCo-v2.',
-    ]);
+    const known = METHOD_IDS.map((id) => `${METHOD_INFO[id].label} (${id})`).join(', ');
+    expect(known).toContain('MoCo-v2 (moco-v2), HEXA-MoCo (hexa-moco)');
+    expect(errors).toEqual([`Method "simsiam" in the link is not one of ${known}; using MoCo-v2.`]);
   });
 
   it('long values are shortened in messages; an over-long dataset id is refused', () => {
