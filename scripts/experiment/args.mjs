@@ -17,7 +17,7 @@ Chromium, then writes a report folder: results.json, metrics.csv, evaluations.cs
 
 Options:
   --methods LIST      comma-separated method ids (required): moco-v2, hexa-moco, deepcluster-v2,
-                      hexa-dcluster
+                      hexa-dcluster, simclr, hexa-simclr
   --dataset NAME      mnist | fashion-mnist | fractals[:CLASSESxPERCLASS[@SIZE]] (default fractals,
                       i.e. fractals:10x600@32; SIZE one of 16, 28, 32, 64; fractal seed 1)
   --preset ID         tiny | small-gpu | resnet (default tiny)
