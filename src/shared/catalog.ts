@@ -264,13 +264,13 @@ const BUILT_IN: Record<MethodId, MethodDescriptor> = {
   simclr: {
     ...SIMCLR,
     ...simclrFamily,
-    help: 'Contrastive without a queue or a momentum encoder: both views of every image in the batch go through one network, and each view must pick out the other view of its image among all 2B − 1 other views of the batch (NT-Xent); the gradient flows through both views.',
+    help: 'Contrastive without a queue or a momentum encoder: both views of every image in the batch go through one network, and each view must pick out the other view of its image among all 2B − 1 other views of the batch (NT-Xent); the gradient flows through both views. On MNIST the Tiny preset (200 steps, τ 0.2) gained +9.1 to +15.6 kNN points and +16.7 to +20.5 linear-probe points over the random init (seeds 1–3; docs/LEARNING.md).',
     generators: [],
   },
   'hexa-simclr': {
     ...HEXA_SIMCLR,
     ...simclrFamily,
-    help: 'SimCLR plus hard views: adversarially perturbed views that push a view away from its positive among the batch, and cut-mixed views whose target mixes the two images’ positives by area.',
+    help: 'SimCLR plus hard views: adversarially perturbed views that push a view away from its positive among the batch, and cut-mixed views whose target mixes the two images’ positives by area. Not yet measured on the Tiny preset.',
     generators: HARD,
   },
 };
