@@ -270,7 +270,7 @@ const BUILT_IN: Record<MethodId, MethodDescriptor> = {
   'hexa-simclr': {
     ...HEXA_SIMCLR,
     ...simclrFamily,
-    help: 'SimCLR plus hard views: adversarially perturbed views that push a view away from its positive among the batch, and cut-mixed views whose target mixes the two images’ positives by area. Not yet measured on the Tiny preset.',
+    help: 'SimCLR plus hard views: adversarially perturbed views that push a view away from its positive among the batch, and cut-mixed views whose target mixes the two images’ positives by area. On MNIST the Tiny preset (seed 1 only) gained +14.6 kNN and +19.3 linear-probe points over the random init, against SimCLR’s +14.0 and +16.7 on that seed (docs/LEARNING.md).',
     generators: HARD,
   },
 };
