@@ -101,7 +101,7 @@ test('crafted run files are refused with the field named, or migrated; every ear
   // An unknown method.
   await expectRefused(
     lab,
-    file(record('simclr', { config: { ...PRESETS.tiny.config, method: 'simclr' } })),
+    file(record('simsiam', { config: { ...PRESETS.tiny.config, method: 'simsiam' } })),
     'run.config.method: expected one of "moco-v2"',
   );
   await reloadAndCheck(lab, names);

@@ -18,10 +18,11 @@ test('a link with an unknown method or backbone names it and uses the default; t
 }) => {
   const errors = watchErrors(page);
   const lab = new LabPage(page);
-  await lab.open(SMALL + '&method=simclr&backbone=vit-huge');
+  await lab.open(SMALL + '&method=simsiam&backbone=vit-huge');
   await expect(lab.testId('link-errors')).toContainText(
-    'Method "simclr" in the link is not one of MoCo-v2 (moco-v2), HEXA-MoCo (hexa-moco), DeepCluster-v2 (deepcluster-v2), HEXA-DCluster (hexa-dcluster); using MoCo-v2.',
+    'Method "simsiam" in the link is not one of MoCo-v2 (moco-v2), HEXA-MoCo (hexa-moco), DeepCluster-v2 (deepcluster-v2), HEXA-DCluster (hexa-dcluster), SimCLR (simclr), HEXA-SimCLR (hexa-simclr)',
   );
+  await expect(lab.testId('link-errors')).toContainText('; using MoCo-v2.');
   await expect(lab.testId('link-errors')).toContainText(
     'Backbone "vit-huge" in the link is not one of Tiny ConvNet (tiny-convnet), Small ResNet (small-resnet); using Tiny ConvNet.',
   );

@@ -118,7 +118,7 @@ describe('validateConfig', () => {
   });
 
   it('rejects unknown method and backbone ids and an empty dataset', () => {
-    const c = { ...tiny(), method: 'simclr', backbone: 'vit', datasetId: '' } as unknown as TrainConfig;
+    const c = { ...tiny(), method: 'simsiam', backbone: 'vit', datasetId: '' } as unknown as TrainConfig;
     expect(validateConfig(c).map((i) => i.field)).toEqual(['method', 'backbone', 'datasetId']);
   });
 

@@ -9,6 +9,8 @@ export const METHOD_IDS = [
   'hexa-dcluster',
   'swav',
   'hexa-swav',
+  'simclr',
+  'hexa-simclr',
 ] as const;
 export type MethodId = (typeof METHOD_IDS)[number];
 /**
@@ -59,6 +61,8 @@ export interface TrainConfig {
   swavSmallSize: number; // side of the small views, pixels
   swavSmallScaleMin: number; // smallest crop area of a small view (share of the image)
   swavFreezeEpochs: number; // epochs at the start during which the prototypes get no gradient
+  // SimCLR
+  simclrTemperature: number; // τ of NT-Xent over the batch's 2B views
   // augmentation (probabilities and strengths)
   cropScaleMin: number; // smallest crop area as a share of the image
   flipProb: number; // horizontal flip probability
@@ -102,6 +106,7 @@ export type FieldGroup =
   | 'moco'
   | 'deepcluster'
   | 'swav'
+  | 'simclr'
   | 'augmentation'
   | 'hard examples'
   | 'evaluation';
@@ -278,6 +283,14 @@ export const FIELDS: Record<NumericKey, NumberField> & Record<BoolKey, BoolField
     1000,
     'Epochs at the start during which the prototypes get no gradient (SwAV freezes them at first: training is steadier).',
   ),
+  simclrTemperature: num(
+    'simclr',
+    'SimCLR τ',
+    0.01,
+    2,
+    'Sharpness of NT-Xent: cosine similarities between the batch’s views are divided by τ. The paper’s 0.5 is for batches of thousands; 0.2 (as MoCo’s τ here) learns at the Tiny batch of 32 (docs/LEARNING.md).',
+    { step: 0.01 },
+  ),
   cropScaleMin: num(
     'augmentation',
     'Min crop area',
@@ -440,6 +453,7 @@ const base: TrainConfig = {
   swavSmallSize: 8,
   swavSmallScaleMin: 0.2,
   swavFreezeEpochs: 1,
+  simclrTemperature: 0.2,
   // MNIST's augmentation defaults (withDatasetAugmentation in data/augmentationDefaults.ts): digits are
   // not mirror-symmetric (a flipped 2 is not a 2), 30 % crops of a 16–24 px digit often lose it, and
   // brightness/contrast jitter and blur cost small grey digits learning (docs/LEARNING.md).
@@ -536,6 +550,7 @@ export const ADDED_FIELDS: readonly (keyof TrainConfig)[] = [
   'swavSmallSize',
   'swavSmallScaleMin',
   'swavFreezeEpochs',
+  'simclrTemperature',
 ];
 
 /**

@@ -7,13 +7,14 @@ export const LIVE_KEYS = [
   // optimiser schedule (read by cosineLr each step)
   'lr',
   'warmupSteps',
-  // MoCo / DeepCluster step parameters (read by beginStep)
+  // MoCo / DeepCluster / SimCLR step parameters (read by beginStep)
   'keyMomentum',
   'temperature',
   'clusterTemperature',
   'swavTemperature',
   'swavEpsilon',
   'swavSinkhornIters',
+  'simclrTemperature',
   // augmentation (read by augmentBatch)
   'cropScaleMin',
   'flipProb',

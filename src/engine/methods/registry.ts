@@ -19,6 +19,7 @@ import { mixupGenerator } from '../hardExamples/mixup';
 import { DeepClusterV2 } from './deepClusterV2';
 import { MocoV2 } from './mocoV2';
 import { Swav } from './swav';
+import { Simclr } from './simclr';
 import type { HardExampleGenerator, MethodDefinition, MethodImplementation } from './types';
 
 /** Every generator's implementation, by id (typed by its preview, so each id needs both). */
@@ -33,6 +34,7 @@ const deepCluster: MethodImplementation = {
   createBase: (cfg, channels, rng) => new DeepClusterV2(cfg, channels, rng),
 };
 const swav: MethodImplementation = { createBase: (cfg, channels, rng) => new Swav(cfg, channels, rng) };
+const simclr: MethodImplementation = { createBase: (cfg, channels, rng) => new Simclr(cfg, channels, rng) };
 
 /** Every built-in method's implementation, by id (a missing one does not compile). */
 const IMPLEMENTATIONS: Record<MethodId, MethodImplementation> = {
@@ -42,6 +44,8 @@ const IMPLEMENTATIONS: Record<MethodId, MethodImplementation> = {
   'hexa-dcluster': deepCluster,
   swav,
   'hexa-swav': swav,
+  simclr,
+  'hexa-simclr': simclr,
 };
 
 const registered = new Map<string, MethodImplementation>();

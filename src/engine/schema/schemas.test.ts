@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PRESETS } from '../../shared/config';
+import { METHOD_IDS, PRESETS } from '../../shared/config';
+import { METHOD_INFO } from '../../shared/catalog';
 import {
   MAX_HISTORY_POINTS,
   MAX_RUN_FILE_BYTES,
@@ -125,6 +126,16 @@ describe('run files', () => {
     );
   });
 
+  it('a run saved before SimCLR existed (no simclrTemperature) still reads, with the default τ', () => {
+    const old = withField(['config', 'simclrTemperature'], undefined);
+    expect((old as RunRecord).config.simclrTemperature).toBeUndefined();
+    const back = parseRunFile(fileOf(old));
+    expect(back.ok && back.value.config.simclrTemperature).toBe(PRESETS.tiny.config.simclrTemperature);
+    // A link made before it parses too (absent fields come from the preset).
+    expect(configFromQuery('preset=tiny&method=moco-v2').config.simclrTemperature).toBe(0.2);
+    expect(reasonOf(fileOf(withField(['config', 'simclrTemperature'], 'x')))).toContain('simclrTemperature');
+  });
+
   it('a file that is just null is refused with the path, not a TypeError', () => {
     expect(reasonOf('null')).toContain('the value: expected an object, got null');
     expect(reasonOf('null')).toContain('Nothing was imported.');
@@ -137,8 +148,10 @@ describe('run files', () => {
   });
 
   it('an unknown method names the accepted ones', () => {
-    expect(reasonOf(fileOf(withField(['config', 'method'], 'simclr')))).toContain(
-      'run.config.method: expected one of "moco-v2", "hexa-moco", "deepcluster-v2", "hexa-dcluster", got the text "simclr"',
+    const known = METHOD_IDS.map((id) => `"${id}"`).join(', ');
+    expect(known).toContain('"moco-v2", "hexa-moco", "deepcluster-v2", "hexa-dcluster", "simclr"');
+    expect(reasonOf(fileOf(withField(['config', 'method'], 'simsiam')))).toContain(
+      `run.config.method: expected one of ${known}, got the text "simsiam"`,
     );
   });
 
@@ -307,11 +320,11 @@ describe('stored records', () => {
 
 describe('links', () => {
   it('an unknown method is named with the known ones and replaced by the preset method', () => {
-    const { config, errors } = configFromQuery('preset=tiny&method=simclr');
+    const { config, errors } = configFromQuery('preset=tiny&method=simsiam');
     expect(config.method).toBe('moco-v2');
-    expect(errors).toEqual([
-      'Method "simclr" in the link is not one of MoCo-v2 (moco-v2), HEXA-MoCo (hexa-moco), DeepCluster-v2 (deepcluster-v2), HEXA-DCluster (hexa-dcluster); using MoCo-v2.',
-    ]);
+    const known = METHOD_IDS.map((id) => `${METHOD_INFO[id].label} (${id})`).join(', ');
+    expect(known).toContain('MoCo-v2 (moco-v2), HEXA-MoCo (hexa-moco)');
+    expect(errors).toEqual([`Method "simsiam" in the link is not one of ${known}; using MoCo-v2.`]);
   });
 
   it('long values are shortened in messages; an over-long dataset id is refused', () => {
