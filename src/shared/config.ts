@@ -2,7 +2,14 @@
 // in FIELDS, which drives validation, the settings form and the URL encoding alike.
 import { findMethod } from './catalog';
 
-export const METHOD_IDS = ['moco-v2', 'hexa-moco', 'deepcluster-v2', 'hexa-dcluster'] as const;
+export const METHOD_IDS = [
+  'moco-v2',
+  'hexa-moco',
+  'deepcluster-v2',
+  'hexa-dcluster',
+  'byol',
+  'lejepa',
+] as const;
 export type MethodId = (typeof METHOD_IDS)[number];
 /**
  * The methods whose configs saved before `headBn` existed trained with head BatchNorm (upgradeConfig).
@@ -43,6 +50,12 @@ export interface TrainConfig {
   clusterHeads: number; // H prototype heads, each its own k-means clustering
   clusterCount: number; // K prototypes (clusters) per head; below the number of train images
   clusterTemperature: number; // τ of the cluster logits z·Cᵀ/τ
+  // BYOL
+  byolMomentum: number; // τ in ξ ← τ·ξ + (1−τ)·θ (the target network follows the online one)
+  byolPredictorHidden: number; // hidden width of the online predictor q (Linear–BN–ReLU–Linear)
+  // LeJEPA
+  lejepaLambda: number; // λ in (1−λ)·predictive + λ·SIGReg, the one trade-off weight
+  lejepaSlices: number; // M random 1-D directions SIGReg tests per step
   // augmentation (probabilities and strengths)
   cropScaleMin: number; // smallest crop area as a share of the image
   flipProb: number; // horizontal flip probability
@@ -77,7 +90,16 @@ type NumericKey = { [K in keyof TrainConfig]: TrainConfig[K] extends number ? K 
 type BoolKey = { [K in keyof TrainConfig]: TrainConfig[K] extends boolean ? K : never }[keyof TrainConfig];
 
 export type FieldGroup =
-  'data' | 'model' | 'optimiser' | 'moco' | 'deepcluster' | 'augmentation' | 'hard examples' | 'evaluation';
+  | 'data'
+  | 'model'
+  | 'optimiser'
+  | 'moco'
+  | 'deepcluster'
+  | 'byol'
+  | 'lejepa'
+  | 'augmentation'
+  | 'hard examples'
+  | 'evaluation';
 
 export interface NumberField {
   kind: 'number';
@@ -191,6 +213,36 @@ export const FIELDS: Record<NumericKey, NumberField> & Record<BoolKey, BoolField
     1,
     'Sharpness of the cluster logits: similarities to the prototypes are divided by τ.',
     { step: 0.01 },
+  ),
+  byolMomentum: num(
+    'byol',
+    'Target momentum τ',
+    0,
+    0.99999,
+    'The target network is a slow average of the online one: ξ ← τ·ξ + (1−τ)·θ. Closer to 1 = slower, steadier targets.',
+    { step: 0.001 },
+  ),
+  byolPredictorHidden: int(
+    'byol',
+    'Predictor hidden',
+    4,
+    2048,
+    'Hidden width of the predictor, the small network only the online side has (it predicts the target projection).',
+  ),
+  lejepaLambda: num(
+    'lejepa',
+    'Trade-off λ',
+    0,
+    1,
+    'LeJEPA’s one weight: (1−λ)·(views agree) + λ·SIGReg (embeddings look like an isotropic Gaussian). λ = 0 collapses.',
+    { step: 0.01 },
+  ),
+  lejepaSlices: int(
+    'lejepa',
+    'SIGReg slices',
+    1,
+    4096,
+    'Random 1-D directions the embeddings are projected on at each step; each projection is tested against a standard Gaussian.',
   ),
   cropScaleMin: num(
     'augmentation',
@@ -332,6 +384,10 @@ const base: TrainConfig = {
   clusterHeads: 3,
   clusterCount: 30,
   clusterTemperature: 0.1,
+  byolMomentum: 0.99,
+  byolPredictorHidden: 64,
+  lejepaLambda: 0.05,
+  lejepaSlices: 64,
   // MNIST's augmentation defaults (withDatasetAugmentation in data/augmentationDefaults.ts): digits are
   // not mirror-symmetric (a flipped 2 is not a 2), 30 % crops of a 16–24 px digit often lose it, and
   // brightness/contrast jitter and blur cost small grey digits learning (docs/LEARNING.md).
@@ -413,7 +469,12 @@ export const defaultConfig = (): TrainConfig => ({ ...PRESETS[DEFAULT_PRESET].co
  * go here (older runs never used them, so the default changes nothing about how they trained). Any other
  * missing field still fails the schema.
  */
-export const ADDED_FIELDS: readonly (keyof TrainConfig)[] = [];
+export const ADDED_FIELDS: readonly (keyof TrainConfig)[] = [
+  'byolMomentum',
+  'byolPredictorHidden',
+  'lejepaLambda',
+  'lejepaSlices',
+];
 
 /**
  * A config saved before a field existed, completed with the value that reproduces how it trained then:

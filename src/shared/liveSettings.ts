@@ -11,6 +11,10 @@ export const LIVE_KEYS = [
   'keyMomentum',
   'temperature',
   'clusterTemperature',
+  // BYOL / LeJEPA step parameters (read by beginStep)
+  'byolMomentum',
+  'lejepaLambda',
+  'lejepaSlices',
   // augmentation (read by augmentBatch)
   'cropScaleMin',
   'flipProb',

@@ -1,8 +1,12 @@
 // What training reports to the page: metric and evaluation points, previews, snapshots, baselines.
 // Plain data (typed arrays at most), tf-free: the worker posts them and the page draws them.
 
-/** What a view's pseudo-label is: the positive key (instance discrimination) or a cluster. */
-export type LabelKind = 'key' | 'cluster';
+/**
+ * What a view's pseudo-label is: the positive key (instance discrimination), a cluster, or a regression
+ * target (BYOL, LeJEPA: no label at all; the "own label" is the view's own target, the other view's
+ * embedding, and rank/arg-max are a retrieval check of the prediction among the batch's targets).
+ */
+export type LabelKind = 'key' | 'cluster' | 'target';
 
 export interface MetricsPoint {
   step: number; // steps done

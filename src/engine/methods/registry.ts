@@ -15,7 +15,9 @@ import {
 import type { GeneratorPreviews } from '../../shared/trainingTypes';
 import { adversarialGenerator } from '../hardExamples/adversarial';
 import { cutMixGenerator } from '../hardExamples/cutmix';
+import { Byol } from './byol';
 import { DeepClusterV2 } from './deepClusterV2';
+import { Lejepa } from './lejepa';
 import { MocoV2 } from './mocoV2';
 import type { HardExampleGenerator, MethodDefinition, MethodImplementation } from './types';
 
@@ -36,6 +38,8 @@ const IMPLEMENTATIONS: Record<MethodId, MethodImplementation> = {
   'hexa-moco': moco,
   'deepcluster-v2': deepCluster,
   'hexa-dcluster': deepCluster,
+  byol: { createBase: (cfg, channels, rng) => new Byol(cfg, channels, rng) },
+  lejepa: { createBase: (cfg, channels, rng) => new Lejepa(cfg, channels, rng) },
 };
 
 const registered = new Map<string, MethodImplementation>();

@@ -69,7 +69,7 @@ const stateOf = (c: Checkpoint) => ({
 });
 
 describe('checkpoints', () => {
-  it.each(['moco-v2', 'deepcluster-v2', 'hexa-moco'] as const)(
+  it.each(['moco-v2', 'deepcluster-v2', 'hexa-moco', 'byol', 'lejepa'] as const)(
     '%s: resuming the step-4 checkpoint continues bit for bit, without leaks',
     async (method) => {
       const start = tf.memory().numTensors;

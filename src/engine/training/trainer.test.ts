@@ -18,7 +18,7 @@ const source = () =>
   );
 
 describe('Trainer', () => {
-  it.each(['moco-v2', 'hexa-moco', 'deepcluster-v2', 'hexa-dcluster'] as const)(
+  it.each(['moco-v2', 'hexa-moco', 'deepcluster-v2', 'hexa-dcluster', 'byol', 'lejepa'] as const)(
     '%s: runs epochs, reads back every N steps, evaluates, previews, and does not leak',
     async (method) => {
       const cfg = tinyConfig({
