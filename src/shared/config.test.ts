@@ -11,6 +11,7 @@ import {
   type NumberField,
   type TrainConfig,
 } from './config';
+import { trainConfigSchema } from './schema/config';
 import { configFromQuery } from './schema/query';
 
 const tiny = (): TrainConfig => ({ ...PRESETS.tiny.config });
@@ -238,5 +239,31 @@ describe('presets and head BatchNorm', () => {
     const current = { ...tiny(), headBn: false };
     expect(upgradeConfig(current)).toBe(current);
     expect(validateConfig(upgradeConfig(old('moco-v2')))).toEqual([]);
+  });
+
+  it('a config stored before BYOL and LeJEPA existed parses, their settings at their defaults', () => {
+    const stored: Partial<TrainConfig> = { ...tiny(), method: 'hexa-moco' };
+    for (const k of ['byolMomentum', 'byolPredictorHidden', 'lejepaLambda', 'lejepaSlices'] as const)
+      delete stored[k];
+    const parsed = trainConfigSchema.safeParse(JSON.parse(JSON.stringify(stored)));
+    expect(parsed.success).toBe(true);
+    expect(parsed.data).toMatchObject({ ...tiny(), method: 'hexa-moco' });
+    expect(validateConfig(parsed.data!)).toEqual([]);
+    // Another missing field is still damage, not an old config.
+    const damaged: Partial<TrainConfig> = { ...stored };
+    delete damaged.lr;
+    expect(trainConfigSchema.safeParse(damaged).success).toBe(false);
+  });
+
+  it('BYOL and LeJEPA settings round-trip through a link', () => {
+    const c = {
+      ...tiny(),
+      method: 'lejepa' as const,
+      lejepaLambda: 0.2,
+      lejepaSlices: 32,
+      byolMomentum: 0.9,
+    };
+    const back = configFromQuery(configToQuery(c, 'tiny'));
+    expect(back.config).toEqual(c);
   });
 });
