@@ -9,7 +9,8 @@
 // the +4 the other methods are held to; this test asserts what was measured (linear ≥ +4 points, kNN
 // above the random init) rather than a bar it does not clear. A BYOL step costs about two MoCo-v2
 // steps' work (target network on both views, online network and predictor on both), so the 200 steps
-// take longer than 200 s even on an idle core.
+// take longer than 200 s even on an idle core. This test in Node gave the same figures (64.5 %, +3.2
+// kNN, +8.9 linear) in 452 s on the 2-core machine, beside the LeJEPA learning test (load 1–3).
 import { beforeAll, expect, it } from 'vitest';
 import { PRESETS, type TrainConfig } from '../shared/config';
 import { useCpu } from './testing/fixtures';
