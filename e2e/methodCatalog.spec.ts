@@ -39,4 +39,22 @@ test('each method shows its own settings, generators, panels and ablation arms',
   await expect(lab.testId('mixup-panel')).toBeVisible();
   await expect(lab.testId('clusters-panel')).toBeVisible();
   await expect(lab.testId('hard-panel')).toBeVisible();
+
+  // The regression methods: their own group only, no generator (and the hover text says why), no arm.
+  for (const [id, own, other] of [
+    ['byol', 'byolMomentum', 'lejepaLambda'],
+    ['lejepa', 'lejepaLambda', 'byolMomentum'],
+  ] as const) {
+    await select.selectOption(id);
+    await expect(lab.testId('method-generators')).toHaveText('Hard examples: none.');
+    await expect(lab.testId('method-generators')).toHaveAttribute('title', /needs a pseudo-label/);
+    expect([await shown(own), await shown(other), await shown('queueSize'), await shown('epsilon')]).toEqual([
+      true,
+      false,
+      false,
+      false,
+    ]);
+    await expect(lab.testId('ablation')).toContainText('no hard-example variant');
+    await expect(lab.testId('hard-panel')).toHaveCount(0);
+  }
 });

@@ -14,7 +14,14 @@ export type GeneratorId = (typeof GENERATOR_IDS)[number];
 /** Boolean settings (a generator's on/off switch). */
 type BoolKey = { [K in keyof TrainConfig]: TrainConfig[K] extends boolean ? K : never }[keyof TrainConfig];
 
-/** What a pseudo-label task must offer for a generator to compose with it. */
+/**
+ * What a pseudo-label task must offer for a generator to compose with it. Every task implements
+ * score() (the contract needs the query's ViewScore for metrics, the online probe and the gallery), but
+ * a method declares 'score' only when that score is a loss against a pseudo-label a hard view can be
+ * pushed away from (a key, a cluster). A regression method (BYOL, LeJEPA) declares no capability: its
+ * score() is a retrieval check (the cosine of a view's prediction with its own target and that target's
+ * rank among the batch's), and HEXA's generators, which flip or mix pseudo-labels, do not apply.
+ */
 export type TaskCapability =
   | 'score' // score(views): each view against its own pseudo-label (loss, logit, rank)
   | 'mixed-target'; // mixedLoss(views, partner, λ): a view against λ·own + (1 − λ)·partner's label
@@ -153,6 +160,7 @@ export const LABEL_KINDS: Record<LabelKind, LabelKindWords> = {
   key: { own: 'positive key', unit: 'key', named: false },
   cluster: { own: 'assigned cluster', unit: 'cluster', named: true },
   prototype: { own: 'assigned prototype', unit: 'prototype', named: true, soft: true },
+  target: { own: 'own target', unit: 'target', named: false },
 };
 
 // ---- Methods ----
@@ -189,7 +197,14 @@ export interface MethodDescriptor {
 }
 
 /** Settings groups that belong to one family of methods: shown only for the methods that list them. */
-export const METHOD_GROUPS: readonly FieldGroup[] = ['moco', 'deepcluster', 'swav', 'simclr'];
+export const METHOD_GROUPS: readonly FieldGroup[] = [
+  'moco',
+  'deepcluster',
+  'swav',
+  'simclr',
+  'byol',
+  'lejepa',
+];
 
 /** Whether generator g can compose with a task that offers `capabilities`; the reason when not. */
 export function composability(
@@ -285,6 +300,23 @@ const simclrFamily = {
   panels: [],
   ablation: hexaAblation(SIMCLR, HEXA_SIMCLR, HARD),
 } as const;
+/** A regression method on its own: no pseudo-label, so no generator and nothing to ablate. */
+const regression = (id: MethodId, label: string, groups: readonly FieldGroup[]) =>
+  ({
+    id,
+    label,
+    family: id,
+    labelKind: 'target',
+    capabilities: [],
+    groups,
+    generators: [],
+    panels: [],
+    ablation: [{ label, patch: { method: id } }],
+  }) as const;
+
+/** Why HEXA's hard examples do not apply to a method that regresses targets (help text). */
+const NO_HARD_EXAMPLES =
+  'It has no pseudo-label (no key to pick out, no cluster to predict), only a target to regress, so HEXA’s hard examples, which push a view away from its pseudo-label or mix two labels, have nothing to act on.';
 
 const BUILT_IN: Record<MethodId, MethodDescriptor> = {
   'moco-v2': {
@@ -334,6 +366,14 @@ const BUILT_IN: Record<MethodId, MethodDescriptor> = {
     ...simclrFamily,
     help: 'SimCLR plus hard views: adversarially perturbed views that push a view away from its positive among the batch, and cut-mixed views whose target mixes the two images’ positives by area. On MNIST the Tiny preset (seed 1 only) gained +14.6 kNN and +19.3 linear-probe points over the random init, against SimCLR’s +14.0 and +16.7 on that seed (docs/LEARNING.md).',
     generators: HARD,
+  },
+  byol: {
+    ...regression('byol', 'BYOL', ['byol']),
+    help: `Regression without negatives: the online network's predictor must predict the projection of the other view made by a target network, a slow moving average of the online one (2 − 2·cosine, both ways round). ${NO_HARD_EXAMPLES} The pretext accuracy shown is a retrieval check: how often a view's prediction is closest to its own target among the batch's. On MNIST with the Tiny preset (seeds 1–3) it gained +7.4 ± 2.3 linear-probe points over its random init but only +1.2 ± 2.0 kNN points: at 200 steps it learns more slowly than MoCo-v2.`,
+  },
+  lejepa: {
+    ...regression('lejepa', 'LeJEPA', ['lejepa']),
+    help: `Prediction plus a distribution test: the views' embeddings of one image must agree (their squared distance to the views' mean), and SIGReg pushes all embeddings, seen along random 1-D directions, towards a standard Gaussian, weighted by the one trade-off λ; no teacher, no stop-gradient. ${NO_HARD_EXAMPLES} The pretext accuracy shown is a retrieval check: how often a view's embedding is closest to the other view's among the batch's. On MNIST with the Tiny preset (seeds 1–3) it gained +5.8 ± 1.8 kNN points and +8.9 ± 2.0 linear-probe points over its random init.`,
   },
 };
 

@@ -261,4 +261,30 @@ describe('presets and head BatchNorm', () => {
     // A link that never names mix-up gets it off.
     expect(configFromQuery('preset=tiny&method=hexa-moco').config.mixup).toBe(false);
   });
+
+  it('a config stored before BYOL and LeJEPA existed parses, their settings at their defaults', () => {
+    const stored: Partial<TrainConfig> = { ...tiny(), method: 'hexa-moco' };
+    for (const k of ['byolMomentum', 'byolPredictorHidden', 'lejepaLambda', 'lejepaSlices'] as const)
+      delete stored[k];
+    const parsed = trainConfigSchema.safeParse(JSON.parse(JSON.stringify(stored)));
+    expect(parsed.success).toBe(true);
+    expect(parsed.data).toMatchObject({ ...tiny(), method: 'hexa-moco' });
+    expect(validateConfig(parsed.data!)).toEqual([]);
+    // Another missing field is still damage, not an old config.
+    const damaged: Partial<TrainConfig> = { ...stored };
+    delete damaged.lr;
+    expect(trainConfigSchema.safeParse(damaged).success).toBe(false);
+  });
+
+  it('BYOL and LeJEPA settings round-trip through a link', () => {
+    const c = {
+      ...tiny(),
+      method: 'lejepa' as const,
+      lejepaLambda: 0.2,
+      lejepaSlices: 32,
+      byolMomentum: 0.9,
+    };
+    const back = configFromQuery(configToQuery(c, 'tiny'));
+    expect(back.config).toEqual(c);
+  });
 });

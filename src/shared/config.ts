@@ -11,6 +11,8 @@ export const METHOD_IDS = [
   'hexa-swav',
   'simclr',
   'hexa-simclr',
+  'byol',
+  'lejepa',
 ] as const;
 export type MethodId = (typeof METHOD_IDS)[number];
 /**
@@ -63,6 +65,12 @@ export interface TrainConfig {
   swavFreezeEpochs: number; // epochs at the start during which the prototypes get no gradient
   // SimCLR
   simclrTemperature: number; // τ of NT-Xent over the batch's 2B views
+  // BYOL
+  byolMomentum: number; // τ in ξ ← τ·ξ + (1−τ)·θ (the target network follows the online one)
+  byolPredictorHidden: number; // hidden width of the online predictor q (Linear–BN–ReLU–Linear)
+  // LeJEPA
+  lejepaLambda: number; // λ in (1−λ)·predictive + λ·SIGReg, the one trade-off weight
+  lejepaSlices: number; // M random 1-D directions SIGReg tests per step
   // augmentation (probabilities and strengths)
   cropScaleMin: number; // smallest crop area as a share of the image
   flipProb: number; // horizontal flip probability
@@ -107,6 +115,8 @@ export type FieldGroup =
   | 'deepcluster'
   | 'swav'
   | 'simclr'
+  | 'byol'
+  | 'lejepa'
   | 'augmentation'
   | 'hard examples'
   | 'evaluation';
@@ -291,6 +301,36 @@ export const FIELDS: Record<NumericKey, NumberField> & Record<BoolKey, BoolField
     'Sharpness of NT-Xent: cosine similarities between the batch’s views are divided by τ. The paper’s 0.5 is for batches of thousands; 0.2 (as MoCo’s τ here) learns at the Tiny batch of 32 (docs/LEARNING.md).',
     { step: 0.01 },
   ),
+  byolMomentum: num(
+    'byol',
+    'Target momentum τ',
+    0,
+    0.99999,
+    'The target network is a slow average of the online one: ξ ← τ·ξ + (1−τ)·θ. Closer to 1 = slower, steadier targets.',
+    { step: 0.001 },
+  ),
+  byolPredictorHidden: int(
+    'byol',
+    'Predictor hidden',
+    4,
+    2048,
+    'Hidden width of the predictor, the small network only the online side has (it predicts the target projection).',
+  ),
+  lejepaLambda: num(
+    'lejepa',
+    'Trade-off λ',
+    0,
+    1,
+    'LeJEPA’s one weight: (1−λ)·(views agree) + λ·SIGReg (embeddings look like an isotropic Gaussian). λ = 0 collapses.',
+    { step: 0.01 },
+  ),
+  lejepaSlices: int(
+    'lejepa',
+    'SIGReg slices',
+    1,
+    4096,
+    'Random 1-D directions the embeddings are projected on at each step; each projection is tested against a standard Gaussian.',
+  ),
   cropScaleMin: num(
     'augmentation',
     'Min crop area',
@@ -454,6 +494,10 @@ const base: TrainConfig = {
   swavSmallScaleMin: 0.2,
   swavFreezeEpochs: 1,
   simclrTemperature: 0.2,
+  byolMomentum: 0.99,
+  byolPredictorHidden: 64,
+  lejepaLambda: 0.05,
+  lejepaSlices: 64,
   // MNIST's augmentation defaults (withDatasetAugmentation in data/augmentationDefaults.ts): digits are
   // not mirror-symmetric (a flipped 2 is not a 2), 30 % crops of a 16–24 px digit often lose it, and
   // brightness/contrast jitter and blur cost small grey digits learning (docs/LEARNING.md).
@@ -551,6 +595,10 @@ export const ADDED_FIELDS: readonly (keyof TrainConfig)[] = [
   'swavSmallScaleMin',
   'swavFreezeEpochs',
   'simclrTemperature',
+  'byolMomentum',
+  'byolPredictorHidden',
+  'lejepaLambda',
+  'lejepaSlices',
 ];
 
 /**

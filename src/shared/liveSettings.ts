@@ -15,6 +15,10 @@ export const LIVE_KEYS = [
   'swavEpsilon',
   'swavSinkhornIters',
   'simclrTemperature',
+  // BYOL / LeJEPA step parameters (read by beginStep)
+  'byolMomentum',
+  'lejepaLambda',
+  'lejepaSlices',
   // augmentation (read by augmentBatch)
   'cropScaleMin',
   'flipProb',

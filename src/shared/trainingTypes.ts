@@ -2,10 +2,12 @@
 // Plain data (typed arrays at most), tf-free: the worker posts them and the page draws them.
 
 /**
- * What a view's pseudo-label is: the positive key (instance discrimination), a cluster (k-means), or a
- * learnt prototype (SwAV: the prototype its image's Sinkhorn code weighs most).
+ * What a view's pseudo-label is: the positive key (instance discrimination), a cluster (k-means), a
+ * learnt prototype (SwAV: the prototype its image's Sinkhorn code weighs most), or a regression target
+ * (BYOL, LeJEPA: no label at all; the "own label" is the view's own target, the other view's embedding,
+ * and rank/arg-max are a retrieval check of the prediction among the batch's targets).
  */
-export type LabelKind = 'key' | 'cluster' | 'prototype';
+export type LabelKind = 'key' | 'cluster' | 'prototype' | 'target';
 
 export interface MetricsPoint {
   step: number; // steps done

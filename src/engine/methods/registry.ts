@@ -16,7 +16,9 @@ import type { GeneratorPreviews } from '../../shared/trainingTypes';
 import { adversarialGenerator } from '../hardExamples/adversarial';
 import { cutMixGenerator } from '../hardExamples/cutmix';
 import { mixupGenerator } from '../hardExamples/mixup';
+import { Byol } from './byol';
 import { DeepClusterV2 } from './deepClusterV2';
+import { Lejepa } from './lejepa';
 import { MocoV2 } from './mocoV2';
 import { Swav } from './swav';
 import { Simclr } from './simclr';
@@ -46,6 +48,8 @@ const IMPLEMENTATIONS: Record<MethodId, MethodImplementation> = {
   'hexa-swav': swav,
   simclr,
   'hexa-simclr': simclr,
+  byol: { createBase: (cfg, channels, rng) => new Byol(cfg, channels, rng) },
+  lejepa: { createBase: (cfg, channels, rng) => new Lejepa(cfg, channels, rng) },
 };
 
 const registered = new Map<string, MethodImplementation>();

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mocoLogits } from '../losses/infoNce';
 import { useCpu } from '../testing/fixtures';
-import { scoreFromLogits } from './scoring';
+import { scoreByRetrieval, scoreFromLogits } from './scoring';
 
 beforeAll(useCpu);
 
@@ -85,5 +85,32 @@ describe('scoreFromLogits', () => {
     const grad = await read(g);
     [-0.75, 0.25, 0.25, 0.25].forEach((v, i) => expect(grad[i]).toBeCloseTo(v, 6));
     tf.dispose([logits, target, f, loss, g]);
+  });
+});
+
+describe('scoreByRetrieval', () => {
+  it('cosine with the own target, its rank among the batch’s targets and the nearest target', async () => {
+    // predictions p0 = (1, 0), p1 = (0, 2), p2 = (1, 1); targets t0 = (2, 0), t1 = (1, 1), t2 = (0, 3).
+    // cos(p0, ·) = [1, 1/√2, 0]: own 1, rank 0, arg-max 0.
+    // cos(p1, ·) = [0, 1/√2, 1]: own 1/√2, t2 is closer → rank 1, arg-max 2.
+    // cos(p2, ·) = [1/√2, 1, 1/√2]: own 1/√2, t1 is closer → rank 1, arg-max 1.
+    const p = tf.tensor2d([
+      [1, 0],
+      [0, 2],
+      [1, 1],
+    ]);
+    const t = tf.tensor2d([
+      [2, 0],
+      [1, 1],
+      [0, 3],
+    ]);
+    const loss = tf.tensor1d([0.5, 1, 2]);
+    const s = scoreByRetrieval(p, t, loss, p, p);
+    const own = await read(s.ownLogit);
+    [1, Math.SQRT1_2, Math.SQRT1_2].forEach((v, i) => expect(own[i]).toBeCloseTo(v, 6));
+    expect(await read(s.rank)).toEqual([0, 1, 1]);
+    expect(await read(s.argmax)).toEqual([0, 2, 1]);
+    expect(s.loss).toBe(loss); // the method's own loss, passed through
+    tf.dispose([p, t, loss, s.ownLogit, s.rank, s.argmax]);
   });
 });

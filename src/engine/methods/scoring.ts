@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { l2Normalize } from '../evaluation/normalize';
 import { softCrossEntropyPerSample } from '../losses/softCrossEntropy';
 import type { ViewScore } from './types';
 
@@ -19,5 +20,26 @@ export function scoreFromLogits(
   const loss = softCrossEntropyPerSample(logits, onehot as tf.Tensor2D); // [B]
   const rank = tf.sum(tf.cast(tf.greater(logits, tf.expandDims(ownLogit, 1)), 'float32'), 1) as tf.Tensor1D;
   const argmax = tf.argMax(logits, 1) as tf.Tensor1D;
+  return { loss, ownLogit, rank, argmax, features, embedding };
+}
+
+/**
+ * A regression method's score (BYOL, LeJEPA: no pseudo-label to classify against). The per-sample loss
+ * is the method's own; ownLogit is the cosine between each view's prediction and its own target, rank
+ * counts the batch's other targets that are strictly closer to the prediction (0: its own target is
+ * the nearest, a retrieval check), and argmax is the nearest target's batch position.
+ * prediction [B, d'], targets [B, d'] (row i: sample i's own target), loss [B].
+ */
+export function scoreByRetrieval(
+  prediction: tf.Tensor2D,
+  targets: tf.Tensor2D,
+  loss: tf.Tensor1D,
+  features: tf.Tensor2D,
+  embedding: tf.Tensor2D,
+): ViewScore {
+  const cos = tf.matMul(l2Normalize(prediction), l2Normalize(targets), false, true) as tf.Tensor2D; // [B, B]
+  const ownLogit = tf.sum(tf.mul(cos, tf.eye(cos.shape[0])), 1) as tf.Tensor1D; // the diagonal
+  const rank = tf.sum(tf.cast(tf.greater(cos, tf.expandDims(ownLogit, 1)), 'float32'), 1) as tf.Tensor1D;
+  const argmax = tf.argMax(cos, 1) as tf.Tensor1D;
   return { loss, ownLogit, rank, argmax, features, embedding };
 }

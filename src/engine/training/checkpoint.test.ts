@@ -69,29 +69,35 @@ const stateOf = (c: Checkpoint) => ({
 });
 
 describe('checkpoints', () => {
-  it.each(['moco-v2', 'deepcluster-v2', 'hexa-moco', 'swav', 'hexa-swav', 'hexa-simclr'] as const)(
-    '%s: resuming the step-4 checkpoint continues bit for bit, without leaks',
-    async (method) => {
-      const start = tf.memory().numTensors;
-      const original = await train(method);
-      expect(original.checkpoints.map((c) => c.step)).toEqual([4, 8]); // every 4 steps, the end included
-      const at4 = original.checkpoints[0]!;
-      expect(at4).toMatchObject({ step: 4, totalSteps: 8, epoch: 1, stepInEpoch: 0, method });
-      expect(at4.probe).toHaveLength(4);
+  it.each([
+    'moco-v2',
+    'deepcluster-v2',
+    'hexa-moco',
+    'swav',
+    'hexa-swav',
+    'hexa-simclr',
+    'byol',
+    'lejepa',
+  ] as const)('%s: resuming the step-4 checkpoint continues bit for bit, without leaks', async (method) => {
+    const start = tf.memory().numTensors;
+    const original = await train(method);
+    expect(original.checkpoints.map((c) => c.step)).toEqual([4, 8]); // every 4 steps, the end included
+    const at4 = original.checkpoints[0]!;
+    expect(at4).toMatchObject({ step: 4, totalSteps: 8, epoch: 1, stepInEpoch: 0, method });
+    expect(at4.probe).toHaveLength(4);
 
-      const resumed = await train(method, structuredClone(at4)); // as read back from IndexedDB
-      expect(resumed.metrics.map((m) => m.step)).toEqual([5, 6, 7, 8]);
-      const tail = original.metrics.filter((m) => m.step > 4);
-      const same = (ms: MetricsPoint[]) =>
-        ms.map(({ step, epoch, lr, values }) => ({ step, epoch, lr, values }));
-      expect(same(resumed.metrics)).toEqual(same(tail)); // every loss and metric of steps 5–8, exactly
-      expect(resumed.checkpoints.map((c) => c.step)).toEqual([8]);
-      // Weights, BN statistics, key encoder, queue / bank, assignments, velocities, probe, Rng.
-      expect(stateOf(resumed.final)).toEqual(stateOf(original.final));
-      expect(stateOf(resumed.checkpoints[0]!)).toEqual(stateOf(original.checkpoints[1]!));
-      expect(tf.memory().numTensors).toBe(start);
-    },
-  );
+    const resumed = await train(method, structuredClone(at4)); // as read back from IndexedDB
+    expect(resumed.metrics.map((m) => m.step)).toEqual([5, 6, 7, 8]);
+    const tail = original.metrics.filter((m) => m.step > 4);
+    const same = (ms: MetricsPoint[]) =>
+      ms.map(({ step, epoch, lr, values }) => ({ step, epoch, lr, values }));
+    expect(same(resumed.metrics)).toEqual(same(tail)); // every loss and metric of steps 5–8, exactly
+    expect(resumed.checkpoints.map((c) => c.step)).toEqual([8]);
+    // Weights, BN statistics, key encoder, queue / bank, assignments, velocities, probe, Rng.
+    expect(stateOf(resumed.final)).toEqual(stateOf(original.final));
+    expect(stateOf(resumed.checkpoints[0]!)).toEqual(stateOf(original.checkpoints[1]!));
+    expect(tf.memory().numTensors).toBe(start);
+  });
 
   it('saves the method state: MoCo key encoder and queue, DeepCluster bank and assignments', async () => {
     const short = { epochs: 1 }; // one checkpoint, at the end (step 4)

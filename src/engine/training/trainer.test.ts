@@ -18,7 +18,16 @@ const source = () =>
   );
 
 describe('Trainer', () => {
-  it.each(['moco-v2', 'hexa-moco', 'deepcluster-v2', 'hexa-dcluster', 'simclr', 'hexa-simclr'] as const)(
+  it.each([
+    'moco-v2',
+    'hexa-moco',
+    'deepcluster-v2',
+    'hexa-dcluster',
+    'simclr',
+    'hexa-simclr',
+    'byol',
+    'lejepa',
+  ] as const)(
     '%s: runs epochs, reads back every N steps, evaluates, previews, and does not leak',
     async (method) => {
       const cfg = tinyConfig({
@@ -100,7 +109,7 @@ describe('Trainer', () => {
         expect(p.labelKind).toBe('cluster');
       } else {
         expect(clusters).toEqual([]);
-        expect(p.labelKind).toBe('key');
+        expect(p.labelKind).toBe(method === 'byol' || method === 'lejepa' ? 'target' : 'key');
       }
       trainer.dispose();
       expect(tf.memory().numTensors).toBe(start);
