@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { methodInfo, missingGenerators } from '../../shared/catalog';
+import { GENERATOR_IDS, methodInfo, missingGenerators } from '../../shared/catalog';
 import { byolLossPerSample } from '../losses/byol';
 import { Rng } from '../runtime/random';
 import { fixedImages, tinyConfig, useCpu } from '../testing/fixtures';
@@ -50,7 +50,7 @@ describe('BYOL', () => {
     expect(d.generators).toEqual([]);
     expect(d.groups).toEqual(['byol']);
     const missing = missingGenerators(d);
-    expect(missing.map((m) => m.id)).toEqual(['adversarial', 'cutmix']);
+    expect(missing.map((m) => m.id)).toEqual([...GENERATOR_IDS]);
     missing.forEach((m) => expect(m.why).toMatch(/pseudo-label|mixed/));
     expect(d.help).toMatch(/no pseudo-label/);
   });

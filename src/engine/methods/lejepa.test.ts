@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { methodInfo, missingGenerators } from '../../shared/catalog';
+import { GENERATOR_IDS, methodInfo, missingGenerators } from '../../shared/catalog';
 import { lejepaPredictiveLoss } from '../losses/lejepa';
 import { sigreg } from '../losses/sigreg';
 import { Rng } from '../runtime/random';
