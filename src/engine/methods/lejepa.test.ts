@@ -76,7 +76,7 @@ describe('LeJEPA', () => {
     expect(d.capabilities).toEqual([]);
     expect(d.generators).toEqual([]);
     expect(d.groups).toEqual(['lejepa']);
-    expect(missingGenerators(d).map((m) => m.id)).toEqual(['adversarial', 'cutmix']);
+    expect(missingGenerators(d).map((m) => m.id)).toEqual([...GENERATOR_IDS]);
     expect(d.help).toMatch(/no pseudo-label/);
   });
 
