@@ -103,6 +103,13 @@ describe('validateConfig', () => {
     expect(validateConfig({ ...b8, queueSize: 24 })).toEqual([]);
   });
 
+  it('checks the queue only for methods that keep one (the MoCo family)', () => {
+    const b8 = { ...tiny(), batchSize: 8, queueSize: 20 };
+    expect(validateConfig({ ...b8, method: 'hexa-moco' }).map((i) => i.field)).toEqual(['queueSize']);
+    for (const method of ['deepcluster-v2', 'simclr', 'byol', 'lejepa'] as const)
+      expect(validateConfig({ ...b8, method })).toEqual([]);
+  });
+
   it('rejects BN groups that do not divide the batch, or leave fewer than 2 images a group', () => {
     // batch 8 (queue 16); 3 does not divide 8
     const b8 = { ...tiny(), batchSize: 8, queueSize: 16 };

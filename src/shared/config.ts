@@ -206,11 +206,11 @@ export const FIELDS: Record<NumericKey, NumberField> & Record<BoolKey, BoolField
     step: 0.01,
   }),
   bnGroups: int(
-    'moco',
+    'model',
     'BN groups',
     1,
     16,
-    'Shuffled split-BatchNorm: keys and queries are normalised in G sub-batches.',
+    'Split BatchNorm: every method normalises its views in G sub-batches of the batch (MoCo also shuffles its keys across them, so that a query and its key never share statistics). Each group needs at least 2 images; 8 or more keep the head BatchNorm stable.',
   ),
   clusterHeads: int(
     'deepcluster',
@@ -650,7 +650,13 @@ export function validateConfig(c: TrainConfig): ConfigIssue[] {
   if (!BACKBONE_IDS.includes(c.backbone))
     issues.push({ field: 'backbone', message: `Unknown backbone "${c.backbone}".` });
   if (!c.datasetId) issues.push({ field: 'datasetId', message: 'Choose a dataset.' });
-  if (Number.isInteger(c.queueSize) && Number.isInteger(c.batchSize) && c.queueSize % c.batchSize !== 0) {
+  const queue = findMethod(c.method)?.groups.includes('moco') ?? false; // only MoCo's family keeps a queue
+  if (
+    queue &&
+    Number.isInteger(c.queueSize) &&
+    Number.isInteger(c.batchSize) &&
+    c.queueSize % c.batchSize !== 0
+  ) {
     issues.push({
       field: 'queueSize',
       message: `Queue size K (${c.queueSize}) must be a multiple of the batch size (${c.batchSize}).`,
