@@ -23,6 +23,9 @@ test('the gallery keeps hard examples, finds neighbours, and the embedding view 
   await expect(lab.testId('gallery-mix-item').first()).toBeVisible();
   expect(await lab.canvasSpread('gallery-mix-view')).toBeGreaterThan(5);
   await expect(lab.testId('gallery-loss-item').first()).toContainText('#');
+  await expect(lab.testId('gallery-mix-caption').first()).toHaveText(/^λ = [01]\.\d\d$/);
+  // Mix-up is off in HEXA-MoCo as published: no section of its own.
+  await expect(lab.testId('gallery-mixup-section')).toHaveCount(0);
 
   // The embedding after the first epoch (evaluations: at step 0, after epoch 1, at the end).
   await page.waitForFunction(() => window.__hexa.state().run.evals >= 2, null, { timeout: 120_000 });

@@ -1,5 +1,6 @@
 // Mix-up hard examples: a tiny HEXA-MoCo run with only mix-up on (the '+mix-up' ablation arm) fills the
-// mix-up panel with real blended images, λ and the mixed label, and charts its loss and mean λ.
+// mix-up panel with real blended images, λ and the mixed label, charts its loss and mean λ, and puts the
+// most mixed mix-ups in the hard-example gallery.
 import { expect, test } from '@playwright/test';
 import { LabPage, SMALL } from './labPage';
 
@@ -40,6 +41,25 @@ test('a tiny HEXA-MoCo run with mix-up shows mixed-up queries live', async ({ pa
   );
   // The generators that are off say so.
   await expect(lab.testId('cutmix-panel')).toContainText('off for this method or setting');
+
+  // The hard-example gallery has a mix-up section (from its descriptor): own, partner and mixed images,
+  // λ; no section for the generators that are off.
+  await expect(lab.testId('gallery-mixup-item').first()).toBeVisible();
+  expect(await lab.canvasSpread('gallery-mixup-own')).toBeGreaterThan(5);
+  expect(await lab.canvasSpread('gallery-mixup-partner')).toBeGreaterThan(5);
+  expect(await lab.canvasSpread('gallery-mixup-view')).toBeGreaterThan(5);
+  await expect(lab.testId('gallery-mixup-caption').first()).toHaveText(/^λ = [01]\.\d\d$/);
+  await expect(lab.testId('gallery-mixup-item').first()).toContainText('mixed');
+  await expect(lab.testId('gallery-adv-section')).toHaveCount(0);
+  await expect(lab.testId('gallery-mix-section')).toHaveCount(0);
+  // Its items are ranked most mixed first: λ closest to 0.5 (|λ − 0.5| in hundredths, as shown, so a
+  // rounding tie may swap by one).
+  const captions = await lab.testId('gallery-mixup-caption').allTextContents();
+  const spread = captions.map((t) => Math.abs(Math.round(Number(t.slice(4)) * 100) - 50));
+  for (let i = 1; i < spread.length; i++) expect(spread[i - 1]!).toBeLessThanOrEqual(spread[i]! + 1);
+  // A mixed view asks for its neighbours like any gallery image.
+  await lab.testId('gallery-mixup-view-pick').first().click();
+  await expect(lab.testId('neighbours')).toContainText('(mixed)');
 
   await lab.testId('stop-button').click();
   await expect(lab.testId('run-phase')).toHaveText('stopped', { timeout: 60_000 });

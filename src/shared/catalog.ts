@@ -4,7 +4,7 @@
 // each descriptor has one). The UI, the stores and the trainer read these fields instead of switching
 // on a method's or a generator's name; see docs/ADDING_A_METHOD.md.
 import type { FieldGroup, MethodId, TrainConfig } from './config';
-import type { LabelKind } from './trainingTypes';
+import type { GeneratorPreviews, LabelKind, PreviewImage } from './trainingTypes';
 
 // ---- Hard-example generators ----
 
@@ -38,6 +38,55 @@ export interface MetricInfo {
   compare?: { label: string; accuracy: boolean };
 }
 
+/**
+ * One image of a gallery item, read from row i of the generator's preview P. `id` names its test id
+ * (`gallery-<short>-<id>`); `caption` is shown under it and names it when it is clicked.
+ */
+export type GalleryTileSpec<P> =
+  | {
+      kind: 'image';
+      id: string;
+      caption: string;
+      /** 'sample': a view of the item's own image (named by its index); 'other': another image (a partner). */
+      of: 'sample' | 'other';
+      image: (p: P, i: number) => PreviewImage;
+      /** Outlines these pixels ([h, w], 1 = marked), e.g. a cut-mix's pasted box. */
+      mask?: (p: P, i: number) => Uint8Array;
+    }
+  | {
+      /** A signed map ([h, w, c], e.g. a perturbation δ) on a diverging colour scale, shaped like `like`. */
+      kind: 'signed';
+      id: string;
+      caption: string;
+      values: (p: P, i: number) => Float32Array;
+      like: (p: P, i: number) => PreviewImage;
+    };
+
+/**
+ * What a generator's section of the hard-example gallery shows (shared/evaluation/galleryModel.ts keeps
+ * the top items of each section over read-backs; GalleryPanel draws them). Read from the generator's
+ * preview (GeneratorPreviews[id]): one row per shown sample.
+ */
+export interface GallerySpec<P> {
+  title: string; // the section's heading
+  /** What its ranking keeps, for the panel's explanation ('the biggest drop of the own logit'). */
+  ranking: string;
+  rows: (p: P) => number;
+  /** Row i's rank: higher = kept first. */
+  score: (p: P, i: number) => number;
+  /** The images of an item, left to right. */
+  tiles: readonly GalleryTileSpec<P>[];
+  /** One line under an item (its numbers). */
+  caption: (p: P, i: number) => string;
+}
+
+/**
+ * A generator's gallery section typed by its preview, stored without the type (the gallery reads the
+ * preview under the generator's id, which GeneratorPreviews ties to P).
+ */
+export const gallerySection = <P>(spec: GallerySpec<P>): GallerySpec<unknown> =>
+  spec as unknown as GallerySpec<unknown>;
+
 export interface GeneratorDescriptor {
   id: GeneratorId;
   label: string; // e.g. 'adversarial'
@@ -60,7 +109,65 @@ export interface GeneratorDescriptor {
   lossKey: string;
   /** What it reports at every step: its loss term and what its metrics() returns. */
   metrics: readonly MetricInfo[];
+  /** Its section of the hard-example gallery (test ids `gallery-<short>-…`). */
+  gallery: GallerySpec<unknown>;
 }
+
+const f2 = (v: number) => v.toFixed(2);
+
+const ADVERSARIAL_GALLERY = gallerySection<GeneratorPreviews['adversarial']>({
+  title: 'Largest pseudo-label change (adversarial)',
+  ranking:
+    'the adversarial views that moved furthest from their own pseudo-label (the biggest drop of its logit)',
+  rows: (p) => p.adversarial.length,
+  score: (p, i) => p.logitBefore[i]! - p.logitAfter[i]!,
+  tiles: [
+    { kind: 'image', id: 'clean', caption: 'clean', of: 'sample', image: (p, i) => p.clean[i]! },
+    {
+      kind: 'signed',
+      id: 'delta',
+      caption: 'perturbation',
+      values: (p, i) => p.perturbation[i]!,
+      like: (p, i) => p.clean[i]!,
+    },
+    { kind: 'image', id: 'view', caption: 'adversarial', of: 'sample', image: (p, i) => p.adversarial[i]! },
+  ],
+  caption: (p, i) =>
+    `logit ${f2(p.logitBefore[i]!)} → ${f2(p.logitAfter[i]!)}, rank ${p.rankBefore[i]!} → ${p.rankAfter[i]!}`,
+});
+
+const CUTMIX_GALLERY = gallerySection<GeneratorPreviews['cutmix']>({
+  title: 'Most mixed cut-mixes',
+  ranking: 'the cut-mixes with the largest pasted box (the smallest own share λ)',
+  rows: (p) => p.mixed.length,
+  score: (p, i) => 1 - p.lambda[i]!,
+  tiles: [
+    { kind: 'image', id: 'own', caption: 'own', of: 'sample', image: (p, i) => p.own[i]! },
+    { kind: 'image', id: 'partner', caption: 'partner', of: 'other', image: (p, i) => p.partner[i]! },
+    {
+      kind: 'image',
+      id: 'view',
+      caption: 'mixed',
+      of: 'sample',
+      image: (p, i) => p.mixed[i]!,
+      mask: (p, i) => p.masks[i]!,
+    },
+  ],
+  caption: (p, i) => `λ = ${f2(p.lambda[i]!)}`,
+});
+
+const MIXUP_GALLERY = gallerySection<GeneratorPreviews['mixup']>({
+  title: 'Most mixed mix-ups',
+  ranking: 'the mix-ups blended most evenly (λ closest to 0.5)',
+  rows: (p) => p.mixed.length,
+  score: (p, i) => 0.5 - Math.abs(p.lambda[i]! - 0.5),
+  tiles: [
+    { kind: 'image', id: 'own', caption: 'own', of: 'sample', image: (p, i) => p.own[i]! },
+    { kind: 'image', id: 'partner', caption: 'partner', of: 'other', image: (p, i) => p.partner[i]! },
+    { kind: 'image', id: 'view', caption: 'mixed', of: 'sample', image: (p, i) => p.mixed[i]! },
+  ],
+  caption: (p, i) => `λ = ${f2(p.lambda[i]!)}`,
+});
 
 export const GENERATOR_INFO: Record<GeneratorId, GeneratorDescriptor> = {
   adversarial: {
@@ -96,6 +203,7 @@ export const GENERATOR_INFO: Record<GeneratorId, GeneratorDescriptor> = {
         axis: 'right',
       },
     ],
+    gallery: ADVERSARIAL_GALLERY,
   },
   cutmix: {
     id: 'cutmix',
@@ -117,6 +225,7 @@ export const GENERATOR_INFO: Record<GeneratorId, GeneratorDescriptor> = {
       },
       { key: 'lambda', label: 'mean λ', color: '#ff7f0e', chart: 'hard' },
     ],
+    gallery: CUTMIX_GALLERY,
   },
   mixup: {
     id: 'mixup',
@@ -138,6 +247,7 @@ export const GENERATOR_INFO: Record<GeneratorId, GeneratorDescriptor> = {
       },
       { key: 'lambda_mixup', label: 'mean λ (mix-up)', color: '#8c564b', chart: 'hard' },
     ],
+    gallery: MIXUP_GALLERY,
   },
 };
 

@@ -1,7 +1,15 @@
-// Hard-example gallery: the highest-loss training views, the adversarial views whose own pseudo-label
-// lost most, and the most mixed cut-mixes, kept over read-backs. Click an image: its nearest held-out
-// images in the model's feature space.
+// Hard-example gallery: the highest-loss training views, and a section per hard-example generator drawn
+// from its descriptor's gallery spec (catalog.ts: its title, its ranking, the images of an item and
+// their captions), kept over read-backs (shared/evaluation/galleryModel.ts). Click an image: its
+// nearest held-out images in the model's feature space.
 import type { CSSProperties } from 'react';
+import { activeGenerators, GENERATOR_INFO, type GeneratorDescriptor } from '../../shared/catalog';
+import {
+  galleryCount,
+  shownSections,
+  type GalleryItem,
+  type GalleryTile,
+} from '../../shared/evaluation/galleryModel';
 import { useShownConfig } from '../useShownConfig';
 import { useDatasetStore } from '../../state/datasetStore';
 import { requestNeighbours } from '../../state/lab';
@@ -70,9 +78,82 @@ function Neighbours() {
   );
 }
 
+const GENERATORS: readonly GeneratorDescriptor[] = Object.values(GENERATOR_INFO);
+const headingStyle: CSSProperties = { fontSize: 13, margin: '8px 0 4px' };
+const tileCaptionStyle: CSSProperties = { fontSize: 10, width: 56 };
+
+/** One image of an item: a clickable view, or a signed map (not clickable: it is not an image). */
+function Tile(props: { tile: GalleryTile; index: number; testId: string }) {
+  const t = props.tile;
+  if (t.kind === 'signed')
+    return (
+      <ImageCanvas
+        data={divergingImage(t.values, t.width, t.height, t.channels, t.scale)}
+        size={56}
+        testId={props.testId}
+      />
+    );
+  const title =
+    t.of === 'sample'
+      ? `${sample(props.index)} (${t.caption})`
+      : `the ${t.caption} of ${sample(props.index)}`;
+  return (
+    <Pick
+      image={t.image}
+      overlay={t.mask ? { mask: t.mask } : undefined}
+      title={title}
+      testId={props.testId}
+    />
+  );
+}
+
+/** A generator's section: its items with their images, captions and numbers (test ids gallery-<short>-…). */
+function Section(props: { generator: GeneratorDescriptor; items: readonly GalleryItem[] }) {
+  const { generator: gen, items } = props;
+  const spec = gen.gallery;
+  const prefix = `gallery-${gen.short}`;
+  return (
+    <div data-testid={`${prefix}-section`} data-count={items.length}>
+      <h3 style={headingStyle}>{spec.title}</h3>
+      {items.length === 0 ? (
+        <p className="muted">None yet: appears with its first read-back.</p>
+      ) : (
+        <div style={wrapStyle}>
+          {items.map((it) => (
+            <div
+              key={it.key}
+              data-testid={`${prefix}-item`}
+              style={{ ...captionStyle, width: 62 * spec.tiles.length }}
+            >
+              <div style={{ display: 'flex', gap: 2 }}>
+                {it.tiles.map((t) => (
+                  <div key={t.id}>
+                    <Tile tile={t} index={it.index} testId={`${prefix}-${t.id}`} />
+                    <div className="muted" style={tileCaptionStyle}>
+                      {t.caption}
+                    </div>
+                  </div>
+                ))}
+              </div>
+              <span data-testid={`${prefix}-caption`}>{it.caption}</span>
+              <br />
+              <span className="muted">
+                #{it.index} · step {it.step}
+              </span>
+            </div>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
 export function GalleryPanel() {
   const g = useLiveRun((s) => s.gallery);
-  const empty = g.loss.length + g.adversarial.length + g.cutmix.length === 0;
+  const config = useLiveRun((s) => s.config);
+  const empty = galleryCount(g) === 0;
+  const active = config ? activeGenerators(config).map((d) => d.id) : [];
+  const sections = shownSections(g, active, GENERATORS);
   return (
     <Panel
       title="Hard-example gallery"
@@ -82,9 +163,15 @@ export function GalleryPanel() {
         <>
           <p>
             The hardest examples seen so far, kept across read-backs: the training views with the highest loss
-            right now, the adversarial views that moved furthest from their own pseudo-label (the biggest drop
-            of its logit), and the cut-mixes with the largest pasted box.
+            right now, and for each hard-example generator switched on, the views it ranks hardest:
           </p>
+          <ul>
+            {GENERATORS.map((d) => (
+              <li key={d.id}>
+                {d.label}: {d.gallery.ranking}.
+              </li>
+            ))}
+          </ul>
           <p>
             Click an image to see which held-out images the model finds most similar to it: a view of a
             &ldquo;7&rdquo; among &ldquo;1&rdquo;s tells you why it is hard.
@@ -109,72 +196,9 @@ export function GalleryPanel() {
               </div>
             ))}
           </div>
-          {g.adversarial.length > 0 && (
-            <>
-              <h3 style={{ fontSize: 13, margin: '8px 0 4px' }}>Largest pseudo-label change (adversarial)</h3>
-              <div style={wrapStyle}>
-                {g.adversarial.map((it) => (
-                  <div key={it.key} data-testid="gallery-adv-item" style={{ ...captionStyle, width: 180 }}>
-                    <div style={{ display: 'flex', gap: 2 }}>
-                      <Pick
-                        image={it.clean}
-                        title={`${sample(it.index)} (clean)`}
-                        testId="gallery-adv-clean"
-                      />
-                      <ImageCanvas
-                        data={divergingImage(
-                          it.perturbation,
-                          it.clean.width,
-                          it.clean.height,
-                          it.clean.channels,
-                          it.scale,
-                        )}
-                        size={56}
-                        testId="gallery-adv-delta"
-                      />
-                      <Pick
-                        image={it.adversarial}
-                        title={`${sample(it.index)} (adversarial)`}
-                        testId="gallery-adv-view"
-                      />
-                    </div>
-                    logit {it.logitBefore.toFixed(2)} → {it.logitAfter.toFixed(2)}, rank {it.rankBefore} →{' '}
-                    {it.rankAfter}
-                    <br />
-                    <span className="muted">
-                      #{it.index} · step {it.step}
-                    </span>
-                  </div>
-                ))}
-              </div>
-            </>
-          )}
-          {g.cutmix.length > 0 && (
-            <>
-              <h3 style={{ fontSize: 13, margin: '8px 0 4px' }}>Most mixed cut-mixes</h3>
-              <div style={wrapStyle}>
-                {g.cutmix.map((it) => (
-                  <div key={it.key} data-testid="gallery-mix-item" style={{ ...captionStyle, width: 180 }}>
-                    <div style={{ display: 'flex', gap: 2 }}>
-                      <Pick image={it.own} title={`${sample(it.index)} (own)`} testId="gallery-mix-own" />
-                      <Pick image={it.partner} title="its partner" testId="gallery-mix-partner" />
-                      <Pick
-                        image={it.mixed}
-                        overlay={{ mask: it.mask }}
-                        title={`${sample(it.index)} (mixed)`}
-                        testId="gallery-mix-view"
-                      />
-                    </div>
-                    λ = {it.lambda.toFixed(2)}
-                    <br />
-                    <span className="muted">
-                      #{it.index} · step {it.step}
-                    </span>
-                  </div>
-                ))}
-              </div>
-            </>
-          )}
+          {sections.map((d) => (
+            <Section key={d.id} generator={d} items={g.sections[d.id] ?? []} />
+          ))}
         </>
       )}
       <Neighbours />
