@@ -332,6 +332,28 @@ export function kernelCases(): KernelCase[] {
       },
     });
   }
+  // ReLU's gradient (gradients.ts: one kernel): ∂/∂x of Σ relu(x)·w, zeros among the inputs.
+  for (const shape of [[1], [3, 5, 7, 2], [301]]) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const x = randn(rng, size);
+    x[0] = 0; // relu'(0) = 0, as tfjs's step
+    cases.push({
+      name: 'relu gradient',
+      what: `x [${shape}] (x₀ = 0): ∂/∂x of Σ relu(x)·w`,
+      init: [
+        { shape, data: x },
+        { shape, data: randn(rng, size) },
+        { shape, data: new Float32Array(size) },
+      ],
+      op: (vs) => {
+        const [xv, w, dOut] = vs as tf.Variable[];
+        tf.tidy(() => {
+          const { grads } = tf.variableGrads(() => tf.sum(tf.mul(tf.relu(xv!), w!)) as tf.Scalar, [xv!]);
+          dOut!.assign(grads[xv!.name]!);
+        });
+      },
+    });
+  }
   // Running sums (fused.ts accumulateInPlace, the trainer's metric sums): 3 additions to 9 scalars.
   const addends = [0, 1, 2].map(() => randn(rng, 9));
   cases.push({

@@ -220,15 +220,18 @@ export function fusedBatchNormTrain(
       u,
       groups * c,
     );
-  const bn = tf.customGrad((xIn, gIn, bIn, sIn, save) => {
-    const [xs, gs, bs, ss] = [xIn, gIn, bIn, sIn] as tf.Tensor[];
+  // The statistics are not an input of the custom gradient (its formula already holds their dependence
+  // on x): no zero gradient to make for them (a ZerosLike dispatch per layer per backward pass).
+  const ss = stats;
+  const bn = tf.customGrad((xIn, gIn, bIn, save) => {
+    const [xs, gs, bs] = [xIn, gIn, bIn] as tf.Tensor[];
     const y = output(xs!.shape);
     dispatchInPlace(
       'hexa-bn-normalise',
       NORMALISE,
       [
         { tensor: xs!, write: false },
-        { tensor: ss!, write: false },
+        { tensor: ss, write: false },
         { tensor: gs!, write: false },
         { tensor: bs!, write: false },
         { tensor: y, write: true },
@@ -236,7 +239,7 @@ export function fusedBatchNormTrain(
       u,
       xs!.size,
     );
-    (save as tf.GradSaveFunc)([xs!, gs!, ss!]);
+    (save as tf.GradSaveFunc)([xs!, gs!, ss]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
@@ -274,10 +277,10 @@ export function fusedBatchNormTrain(
           Math.max(xs2.size, c),
         );
         sums.dispose();
-        return [dx, tf.reshape(dg, gs2.shape), tf.reshape(db, gs2.shape), tf.zerosLike(ss2)];
+        return [dx, tf.reshape(dg, gs2.shape), tf.reshape(db, gs2.shape)];
       },
     };
   });
-  const y = bn(x, gamma, beta, stats) as tf.Tensor;
+  const y = bn(x, gamma, beta) as tf.Tensor;
   return { y, stats, movingUpdated };
 }

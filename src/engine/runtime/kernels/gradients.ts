@@ -6,9 +6,11 @@
 // (WebGPU), dy is broadcast on the GPU instead (Tile: one dispatch, as the Multiply was); the values are
 // the same bits (d·1 = d exactly; for the mean, d/n is divided before the broadcast instead of after,
 // the same single rounding). On every other backend, and with setOwnKernels(false), tfjs's formula runs
-// unchanged, so CPU results do not move.
+// unchanged, so CPU results do not move. Relu's gradient dy·step(x) runs as one own kernel there.
 import * as tf from '@tensorflow/tfjs';
+import { output } from './batchNorm';
 import { ownKernelsActive } from './fused';
+import { declareBindings, dispatchInPlace, FLAT_INDEX, MAIN_SIGNATURE, packUniforms } from './inPlace';
 
 function expandedDy(dy: tf.Tensor, x: tf.Tensor, axis: number | number[]): tf.Tensor {
   const shape = x.shape.slice();
@@ -50,12 +52,54 @@ const meanGrad: tf.GradConfig = {
   },
 };
 
+// dy, x → dy·step(x), step(x) = 1 where x > 0, else 0 (NaN stays NaN), as tfjs's Relu gradient
+// mul(dy, cast(step(x))) in one dispatch instead of two.
+const RELU_GRAD = () => `${declareBindings([{ write: false }, { write: false }, { write: true }], 'n: u32,')}
+${MAIN_SIGNATURE} {
+  ${FLAT_INDEX}
+  if (i >= u.n) { return; }
+  let x = b1[i];
+  var s = 0.0;
+  if (x > 0.0) { s = 1.0; }
+  if (x != x) { s = x; }
+  b2[i] = b0[i] * s;
+}`;
+
+const reluGrad: tf.GradConfig = {
+  kernelName: tf.Relu,
+  inputsToSave: ['x'],
+  gradFunc: (dy, saved) => {
+    const [x] = saved as [tf.Tensor];
+    return {
+      x: () => {
+        const d = dy as tf.Tensor;
+        if (!ownKernelsActive() || d.dtype !== 'float32' || x.dtype !== 'float32' || d.size !== x.size)
+          return tf.mul(d, tf.cast(tf.step(x), 'float32'));
+        const out = output(x.shape);
+        dispatchInPlace(
+          'hexa-relu-grad',
+          RELU_GRAD,
+          [
+            { tensor: d, write: false },
+            { tensor: x, write: false },
+            { tensor: out, write: true },
+          ],
+          packUniforms([{ u32: x.size }]),
+          x.size,
+        );
+        return out;
+      },
+    };
+  },
+};
+
 let installed = false;
 
-/** Registers the two gradients (idempotent; global to tfjs, gated per call by ownKernelsActive). */
+/** Registers the three gradients (idempotent; global to tfjs, gated per call by ownKernelsActive). */
 export function installOwnGradients(): void {
   if (installed) return;
   installed = true;
   tf.registerGradient(sumGrad);
   tf.registerGradient(meanGrad);
+  tf.registerGradient(reluGrad);
 }
