@@ -226,7 +226,7 @@ export function kernelCases(): KernelCase[] {
   // Cross-entropy scoring (kernels/crossEntropy.ts via scoreFromLogits): loss, own logit, rank,
   // arg-max and ∂/∂logits of Σ loss·w; M = 1025 is MoCo's 1 + K on the tiny preset.
   for (const [b, m] of [
-    [1, 1],
+    [1, 2],
     [1, 5],
     [7, 13],
     [3, 1025],
