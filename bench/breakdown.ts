@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   const preset = (params.get('preset') ?? 'tiny') as PresetId;
   const windowSteps = Number(params.get('windowSteps') ?? 2);
   const stock = params.get('stock') === '1';
+  const sites = params.get('sites') !== '0';
   const report = await initBackend(backend);
   log(
     `backend ${backend}${report.adapter ? ` (${report.adapter.vendor} ${report.adapter.architecture})` : ''}`,
@@ -35,13 +36,15 @@ async function main(): Promise<void> {
     ] as const) {
       rig.hardExamples(hard);
       await warmUp(rig, 1, false);
-      // One step with every dispatch and upload traced to its engine function (a stack per dispatch).
-      setTraceSites(true);
-      takeSites();
-      await rig.step(false);
-      await rig.readMetrics();
-      result[`${method}-sites`] = takeSites();
-      setTraceSites(false);
+      if (sites) {
+        // One step with every dispatch and upload traced to its engine function (a stack per dispatch).
+        setTraceSites(true);
+        takeSites();
+        await rig.step(false);
+        await rig.readMetrics();
+        result[`${method}-sites`] = takeSites();
+        setTraceSites(false);
+      }
       const paths = stock ? [true, false] : [true];
       for (const own of paths) {
         setOwnKernels(own);

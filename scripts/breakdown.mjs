@@ -1,4 +1,4 @@
-// npm run breakdown [-- --backend webgpu|webgl] [--preset tiny] [--window-steps N] [--stock]
+// npm run breakdown [-- --backend webgpu|webgl] [--preset tiny] [--window-steps N] [--stock] [--no-sites]
 // The per-kernel dispatches and uploads of one MoCo-v2 and one HEXA-MoCo step (bench/breakdown.ts):
 // serves bench/breakdown.html like the bench and prints one JSON object on stdout (progress on stderr).
 import { log, runBenchPage } from './benchPage.mjs';
@@ -6,10 +6,10 @@ import { log, runBenchPage } from './benchPage.mjs';
 const TIMEOUT_MS = 20 * 60_000;
 
 function parseArgs(argv) {
-  const opts = { backend: 'webgpu', preset: 'tiny', windowSteps: 2, stock: false };
+  const opts = { backend: 'webgpu', preset: 'tiny', windowSteps: 2, stock: false, sites: true };
   const usage = (m) => {
     log(
-      `${m}\nUsage: npm run breakdown -- [--backend webgpu|webgl] [--preset tiny] [--window-steps N] [--stock]`,
+      `${m}\nUsage: npm run breakdown -- [--backend webgpu|webgl] [--preset tiny] [--window-steps N] [--stock] [--no-sites]`,
     );
     process.exit(2);
   };
@@ -20,6 +20,7 @@ function parseArgs(argv) {
     else if (flag === '--preset') opts.preset = value();
     else if (flag === '--window-steps') opts.windowSteps = Number(value());
     else if (flag === '--stock') opts.stock = true;
+    else if (flag === '--no-sites') opts.sites = false;
     else usage(`Unknown option ${argv[i]}`);
   }
   if (!['webgpu', 'webgl'].includes(opts.backend)) usage(`Unknown backend "${opts.backend}"`);
@@ -38,6 +39,7 @@ async function main() {
       windowSteps: String(opts.windowSteps),
     });
     if (opts.stock) query.set('stock', '1');
+    if (!opts.sites) query.set('sites', '0');
     const { state, chromium } = await runBenchPage({
       page: 'bench/breakdown.html',
       query,
