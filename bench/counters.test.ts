@@ -30,6 +30,7 @@ describe('countSteps', () => {
         dispatchesPerStep: null, // CPU backend
         readbacksPerWindow: null,
         uploadKinds: null,
+        dispatchKinds: null,
       });
       expect(c.enqueueMsPerStep).toBeGreaterThan(0);
       expect(c.msPerStep).toBeGreaterThanOrEqual(c.enqueueMsPerStep);

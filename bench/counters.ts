@@ -1,7 +1,13 @@
 // Per-step backend counts for the bench (see bench/README.md, "counters"), measured through
 // Trainer.run(), the loop the app runs: GPU dispatches, CPU→GPU uploads and JavaScript enqueue time per
 // step, GPU→CPU read-backs per read-back window, wall-clock ms per step and the images/s the app shows.
-import { countsSince, installCounters, readCounts, uploadKindsSince } from '../src/engine/runtime/counters';
+import {
+  countsSince,
+  dispatchKindsSince,
+  installCounters,
+  readCounts,
+  uploadKindsSince,
+} from '../src/engine/runtime/counters';
 import { ownKernelsActive, setOwnKernels } from '../src/engine/runtime/kernels/fused';
 import { captureCheckpoint } from '../src/engine/training/checkpoint';
 import { Trainer } from '../src/engine/training/trainer';
@@ -24,8 +30,10 @@ export interface StepCounts {
   windowSteps: number;
   /** Windows left out because an epoch started in them (re-clustering, evaluation are not step costs). */
   windowsLeftOut: number;
-  /** What was uploaded over the counted windows: "dtype[shape]" → count. */
+  /** What was uploaded over the counted windows, per step: "dtype[shape] @kernel" → count. */
   uploadKinds: Record<string, number> | null;
+  /** The dispatches over the counted windows by kernel (tfjs kernel name or own kernel key), per step. */
+  dispatchKinds: Record<string, number> | null;
 }
 
 /** The highest probeEveryEpochs the settings allow: no evaluation inside the counted windows. */
@@ -55,6 +63,7 @@ export async function countSteps(rig: Rig, windowSteps: number, windows = 1): Pr
   let enqueueMs = 0;
   let counted = { dispatches: 0, uploads: 0, readbacks: 0, ms: 0, enqueueMs: 0, steps: 0 };
   const kinds: Record<string, number> = {};
+  const dKinds: Record<string, number> = {};
   const imagesPerSec: number[] = [];
   let seen = 0;
   let leftOut = 0;
@@ -63,6 +72,7 @@ export async function countSteps(rig: Rig, windowSteps: number, windows = 1): Pr
     const now = performance.now();
     const c = countsSince(before);
     const k = uploadKindsSince(before);
+    const dk = dispatchKindsSince(before);
     if (seen > 0 && crossesEpoch(p.step)) leftOut++;
     else if (seen > 0) {
       counted = {
@@ -74,6 +84,7 @@ export async function countSteps(rig: Rig, windowSteps: number, windows = 1): Pr
         steps: counted.steps + windowSteps,
       };
       Object.entries(k).forEach(([kind, n]) => (kinds[kind] = (kinds[kind] ?? 0) + n));
+      Object.entries(dk).forEach(([kind, n]) => (dKinds[kind] = (dKinds[kind] ?? 0) + n));
       imagesPerSec.push(p.imagesPerSec);
     }
     seen++;
@@ -109,8 +120,18 @@ export async function countSteps(rig: Rig, windowSteps: number, windows = 1): Pr
     countedSteps: n,
     windowSteps,
     windowsLeftOut: leftOut,
-    uploadKinds: counting ? kinds : null,
+    uploadKinds: counting ? perStep(kinds, n) : null,
+    dispatchKinds: counting ? perStep(dKinds, n) : null,
   };
+}
+
+/** Counts over n steps → per step, most frequent first. */
+function perStep(kinds: Record<string, number>, n: number): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(kinds)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, c]) => [k, round(c / n, 2)]),
+  );
 }
 
 /** The counts with the own kernels (the default) and with tfjs's stock kernels, same rig, same settings. */

@@ -21,12 +21,23 @@ test('the backend panel shows the fallback settings and "Check this GPU" passes 
   await expect(lab.testId('gpu-check-verdict')).toContainText('own kernels on');
   await expect(lab.testId('gpu-check-status')).toContainText(/All \d+ checks pass/);
   const rows = lab.testId('gpu-check-row');
-  // 11 kernel cases and 3 step quantities, each against the stock kernels and the CPU backend.
-  await expect(rows).toHaveCount(28);
-  for (const name of ['sgdUpdate', 'emaUpdate', 'bnRunningStats', 'batchNorm (training)', 'step gradients']) {
+  // 27 kernel cases and 3 step quantities, each against the stock kernels and the CPU backend.
+  await expect(rows).toHaveCount(60);
+  for (const name of [
+    'sgdUpdate',
+    'emaUpdate',
+    'bnRunningStats',
+    'batchNorm (training)',
+    'crossEntropyScore',
+    'l2Normalize',
+    'sum/mean gradients',
+    'relu gradient',
+    'accumulateInPlace',
+    'step gradients',
+  ]) {
     await expect(rows.filter({ hasText: name }).first()).toContainText('pass');
   }
-  await expect(rows.filter({ hasText: 'CPU backend' })).toHaveCount(14);
+  await expect(rows.filter({ hasText: 'CPU backend' })).toHaveCount(30);
   await expect(rows.filter({ hasText: 'FAIL' })).toHaveCount(0);
   await expect(lab.testId('check-gpu')).toBeEnabled();
 });

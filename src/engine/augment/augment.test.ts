@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../runtime/random';
-import { augmentBatch, blurKernelSize, toFloatImages, type AugmentParams } from './augment';
+import { augmentBatch, augmentViews, blurKernelSize, toFloatImages, type AugmentParams } from './augment';
 
 const NONE: AugmentParams = {
   imageSize: 8,
@@ -226,6 +226,44 @@ describe('augmentBatch', () => {
     for (let i = 0; i < 10; i++) augmentBatch(x, strong, rng).dispose();
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
+  });
+});
+
+describe('augmentViews', () => {
+  it('gives the very values of successive augmentBatch calls (same draws, same order), in one pass', () => {
+    for (const [x, p] of [
+      [randomImages(5, 12, 12, 3), { ...DEFAULTS, imageSize: 8, hue: 0.1 }],
+      [randomImages(4, 11, 9, 1), { ...DEFAULTS, imageSize: 7 }],
+      [randomImages(1, 10, 10, 3), { ...NONE, imageSize: 10 }],
+    ] as const) {
+      const rngA = new Rng(5);
+      const one = [0, 1, 2].map(() => augmentBatch(x, p, rngA));
+      const rngB = new Rng(5);
+      const before = tf.memory().numTensors;
+      const together = augmentViews(x, [p, p, p], rngB);
+      expect(tf.memory().numTensors).toBe(before + 3); // the three views only
+      together.forEach((v, i) => {
+        expect(v.shape).toEqual(one[i]!.shape);
+        expect(Array.from(v.dataSync())).toEqual(Array.from(one[i]!.dataSync())); // bit for bit
+      });
+      expect(rngB.next()).toBe(rngA.next()); // the stream is left where the calls leave it
+      [...one, ...together, x].forEach((t) => t.dispose());
+    }
+  });
+
+  it('augments views with different settings one by one (multi-crop sizes)', () => {
+    const x = randomImages(3, 12, 12, 1);
+    const a = { ...DEFAULTS, imageSize: 8 };
+    const b = { ...DEFAULTS, imageSize: 5 };
+    const rngA = new Rng(9);
+    const one = [augmentBatch(x, a, rngA), augmentBatch(x, b, rngA)];
+    const views = augmentViews(x, [a, b], new Rng(9));
+    expect(views.map((v) => v.shape)).toEqual([
+      [3, 8, 8, 1],
+      [3, 5, 5, 1],
+    ]);
+    views.forEach((v, i) => expect(maxAbsDiff(v.dataSync(), one[i]!.dataSync())).toBe(0));
+    [...one, ...views, x].forEach((t) => t.dispose());
   });
 });
 

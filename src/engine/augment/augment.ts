@@ -67,11 +67,101 @@ export function blurKernelSize(blurSigmaMax: number, imageSize: number): number 
  */
 export function augmentBatch(x: tf.Tensor4D, p: AugmentParams, rng: Rng): tf.Tensor4D {
   const [b, h, w, c] = x.shape;
+  const k = checkAndKernelSize(x, p);
+  return augmentDrawn(x, drawBatch(b, h, w, c, k, p, rng), p, k, 1);
+}
+
+/**
+ * Several augmented views of one batch, each drawn from `rng` in turn exactly as successive
+ * augmentBatch calls draw them (view 0's images, then view 1's…), so the results are the same values.
+ * When every view has the same parameters the pixel work runs once over all views' images ([V·B, …]:
+ * one crop of the padded batch with every view's boxes, one jitter and blur chain, then a split):
+ * half the crop uploads and dispatches of two calls for MoCo's query and key views. Otherwise
+ * (e.g. multi-crop sizes) each view is its own augmentBatch.
+ */
+export function augmentViews(x: tf.Tensor4D, ps: AugmentParams[], rng: Rng): tf.Tensor4D[] {
+  const first = ps[0];
+  if (!first || ps.length < 2 || !ps.every((p) => sameAugmentation(p, first)))
+    return ps.map((p) => augmentBatch(x, p, rng));
+  const [b, h, w, c] = x.shape;
+  const k = checkAndKernelSize(x, first);
+  const draws = ps.map(() => drawBatch(b, h, w, c, k, first, rng));
+  return tf.tidy(() => {
+    const all = augmentDrawn(x, concatDraws(draws, b * c, k), first, k, ps.length);
+    return tf.split(all, ps.length, 0);
+  });
+}
+
+const AUGMENT_KEYS = [
+  'imageSize',
+  'cropScaleMin',
+  'flipProb',
+  'jitterProb',
+  'brightness',
+  'contrast',
+  'saturation',
+  'hue',
+  'grayscaleProb',
+  'blurProb',
+  'blurSigmaMax',
+] as const satisfies readonly (keyof AugmentParams)[];
+
+function sameAugmentation(a: AugmentParams, b: AugmentParams): boolean {
+  return AUGMENT_KEYS.every((key) => a[key] === b[key]);
+}
+
+/** The views' draws as one batch of V·B images (blur taps [K, V·B·C], view-major in each tap row). */
+function concatDraws(draws: BatchDraws[], perView: number, k: number): BatchDraws {
+  const cat = (f: (d: BatchDraws) => Float32Array) => {
+    const parts = draws.map(f);
+    const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  };
+  const v = draws.length;
+  const blurTaps = new Float32Array(k * v * perView);
+  for (let t = 0; t < k; t++)
+    draws.forEach((d, i) =>
+      blurTaps.set(d.blurTaps.subarray(t * perView, (t + 1) * perView), t * v * perView + i * perView),
+    );
+  return {
+    boxes: cat((d) => d.boxes),
+    brightness: cat((d) => d.brightness),
+    contrast: cat((d) => d.contrast),
+    saturation: cat((d) => d.saturation),
+    hueDelta: cat((d) => d.hueDelta),
+    grey: cat((d) => d.grey),
+    blurTaps,
+  };
+}
+
+/** Checks the batch and the parameters; returns the blur kernel's side. */
+function checkAndKernelSize(x: tf.Tensor4D, p: AugmentParams): number {
+  const c = x.shape[3];
   const s = p.imageSize;
   if (c !== 1 && c !== 3) throw new Error(`augmentBatch: images need 1 or 3 channels, got ${c}.`);
   if (!Number.isInteger(s) || s < 1) throw new Error(`augmentBatch: imageSize must be a positive integer.`);
-  const k = blurKernelSize(p.blurSigmaMax, s);
-  const d = drawBatch(b, h, w, c, k, p, rng);
+  return blurKernelSize(p.blurSigmaMax, s);
+}
+
+/**
+ * The pixel work for drawn parameters of `copies`·B images: image i is a crop of batch image i mod B
+ * (copies > 1: several views of the batch). Returns [copies·B, imageSize, imageSize, C].
+ */
+function augmentDrawn(
+  x: tf.Tensor4D,
+  d: BatchDraws,
+  p: AugmentParams,
+  k: number,
+  copies: number,
+): tf.Tensor4D {
+  const [b0, , , c] = x.shape;
+  const b = b0 * copies;
+  const s = p.imageSize;
 
   const colour = c === 3;
   const jitter = p.jitterProb > 0;
@@ -97,7 +187,7 @@ export function augmentBatch(x: tf.Tensor4D, p: AugmentParams, rng: Rng): tf.Ten
     ); // [B, H+2, W+2, C]
     const boxes = tf.tensor2d(d.boxes, [b, 4]);
     const boxInd = tf.tensor1d(
-      Int32Array.from({ length: b }, (_, i) => i),
+      Int32Array.from({ length: b }, (_, i) => i % b0),
       'int32',
     );
     let y: tf.Tensor4D = tf.image.cropAndResize(padded, boxes, boxInd, [s, s], 'bilinear'); // [B, S, S, C]

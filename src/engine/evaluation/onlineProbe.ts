@@ -1,7 +1,8 @@
 // Online linear probe (as solo-learn does): a softmax classifier trained on detached backbone
 // features of labelled batches while the backbone pre-trains; its batch accuracy is charted live.
 import * as tf from '@tensorflow/tfjs';
-import { sgdUpdate } from '../runtime/kernels/fused';
+import { fusedCrossEntropyScore } from '../runtime/kernels/crossEntropy';
+import { ownKernelsActive, sgdUpdate } from '../runtime/kernels/fused';
 import { Rng } from '../runtime/random';
 import { detach } from './detach';
 
@@ -62,6 +63,7 @@ export class OnlineProbe {
     return tf.tidy(() => {
       const x = detach(features); // [B, F]
       const y = tf.cast(labels, 'int32'); // [B]
+      if (ownKernelsActive()) return this.fusedStep(x, y);
       const accuracy = tf.tidy(
         () => tf.mean(tf.cast(tf.equal(tf.argMax(this.logits(x), 1), y), 'float32')) as tf.Scalar,
       );
@@ -82,6 +84,31 @@ export class OnlineProbe {
       );
       return { loss, accuracy };
     });
+  }
+
+  /**
+   * step() on WebGPU with the fused cross-entropy (runtime/kernels/crossEntropy.ts): one forward of
+   * the logits gives the loss and the arg-max (the accuracy, before the update as on the reference
+   * path), and one kernel the logits' gradient; the same values within float32 rounding.
+   */
+  private fusedStep(x: tf.Tensor2D, y: tf.Tensor1D): { loss: tf.Scalar; accuracy: tf.Scalar } {
+    let accuracy: tf.Scalar | null = null;
+    const { W, b } = this.vars;
+    const { value: loss, grads } = tf.variableGrads(() => {
+      const s = fusedCrossEntropyScore(this.logits(x), y);
+      accuracy = tf.keep(tf.mean(tf.cast(tf.equal(s.argmax, y), 'float32')) as tf.Scalar);
+      return tf.mean(s.loss) as tf.Scalar;
+    }, [W, b]);
+    const keys = ['W', 'b'] as const;
+    sgdUpdate(
+      keys.map((k) => this.vars[k]),
+      keys.map((k) => grads[this.vars[k].name]),
+      keys.map((k) => this.velocity[k]),
+      this.lr,
+      this.momentum,
+      0,
+    );
+    return { loss, accuracy: accuracy as unknown as tf.Scalar };
   }
 
   /** A copy of the weights for checkpoints (one device read). */

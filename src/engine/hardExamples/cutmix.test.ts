@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../runtime/random';
 import { tinyConfig, useCpu } from '../testing/fixtures';
 import type { PseudoLabelTask } from '../methods/types';
-import { boxMask, cutMix, cutMixGenerator, drawCutMix } from './cutmix';
+import { boxMask, cutMix, cutMixGenerator, drawCutMix, maskAndLambda } from './cutmix';
 
 beforeAll(useCpu);
 
@@ -125,6 +125,22 @@ describe('boxMask and cutMix', () => {
       ...[0, 0, 0, 0, 0],
     ]);
     mask.dispose();
+  });
+
+  it('maskAndLambda unpacks one upload into the box mask and λ', async () => {
+    const [b, h, w] = [5, 7, 6];
+    const d = drawCutMix(b, h, w, 1, new Rng(4));
+    const before = tf.memory().numTensors;
+    const { mask, lambda } = maskAndLambda(d, b, h, w);
+    expect(tf.memory().numTensors).toBe(before + 2);
+    const ref = boxMask(d.boxes, b, h, w);
+    expect(mask.shape).toEqual([b, h, w, 1]);
+    expect(Array.from(await mask.data())).toEqual(Array.from(await ref.data()));
+    expect(Array.from(await lambda.data())).toEqual(Array.from(d.lambda));
+    // λ is the share of own pixels: 1 − (ones in the mask) / (h·w)
+    const ones = Array.from(await ref.data()).reduce((a, x) => a + x, 0);
+    expect(Array.from(d.lambda).reduce((a, x) => a + x, 0)).toBeCloseTo(b - ones / (h * w), 5);
+    [mask, lambda, ref].forEach((t) => t.dispose());
   });
 
   it('takes own pixels outside the box and the partner’s inside, in every channel', async () => {

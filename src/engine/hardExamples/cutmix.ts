@@ -37,16 +37,48 @@ export function drawCutMix(b: number, h: number, w: number, a: number, rng: Rng)
   return { partner, boxes, lambda };
 }
 
-/** Box masks [B, H, W, 1]: 1 inside the pasted box (partner pixels), 0 outside. */
+/** Box masks [B, H, W, 1] as values: 1 inside the pasted box (partner pixels), 0 outside. */
+export function boxMaskValues(boxes: Int32Array, b: number, h: number, w: number): Float32Array {
+  const m = new Float32Array(b * h * w);
+  for (let i = 0; i < b; i++) {
+    const [y1, x1, y2, x2] = boxes.subarray(4 * i, 4 * i + 4) as unknown as [number, number, number, number];
+    for (let y = y1; y < y2; y++) m.fill(1, (i * h + y) * w + x1, (i * h + y) * w + x2);
+  }
+  return m;
+}
+
+/**
+ * Box masks [B, H, W, 1]: 1 inside the pasted box (partner pixels), 0 outside. Made on the CPU (0s and
+ * 1s: exactly what comparisons on the GPU gave) and uploaded once, instead of four small index and
+ * comparison tensors uploaded for a GPU logicalAnd.
+ */
 export function boxMask(boxes: Int32Array, b: number, h: number, w: number): tf.Tensor4D {
+  return tf.tensor4d(boxMaskValues(boxes, b, h, w), [b, h, w, 1]);
+}
+
+/**
+ * The mask [B, H, W, 1] and λ [B] from ONE upload ([B, H·W + 1] rows: the mask's pixels, then λ),
+ * sliced apart on the device: per-image parameters travel together (issue 11, item 3).
+ */
+export function maskAndLambda(
+  drawn: CutMixBoxes,
+  b: number,
+  h: number,
+  w: number,
+): { mask: tf.Tensor4D; lambda: tf.Tensor1D } {
+  const row = h * w + 1;
+  const values = new Float32Array(b * row);
+  const mask = boxMaskValues(drawn.boxes, b, h, w);
+  for (let i = 0; i < b; i++) {
+    values.set(mask.subarray(i * h * w, (i + 1) * h * w), i * row);
+    values[i * row + h * w] = drawn.lambda[i]!;
+  }
   return tf.tidy(() => {
-    const bx = tf.tensor2d(boxes, [b, 4], 'int32');
-    const [y1, x1, y2, x2] = tf.split(tf.reshape(bx, [b, 1, 1, 4]), 4, 3); // each [B, 1, 1, 1]
-    const rows = tf.reshape(tf.range(0, h, 1, 'int32'), [1, h, 1, 1]);
-    const cols = tf.reshape(tf.range(0, w, 1, 'int32'), [1, 1, w, 1]);
-    const inRows = tf.logicalAnd(tf.greaterEqual(rows, y1!), tf.less(rows, y2!));
-    const inCols = tf.logicalAnd(tf.greaterEqual(cols, x1!), tf.less(cols, x2!));
-    return tf.cast(tf.logicalAnd(inRows, inCols), 'float32') as tf.Tensor4D;
+    const packed = tf.tensor2d(values, [b, row]);
+    return {
+      mask: tf.reshape(tf.slice(packed, [0, 0], [b, h * w]), [b, h, w, 1]) as tf.Tensor4D,
+      lambda: tf.reshape(tf.slice(packed, [0, h * w], [b, 1]), [b]) as tf.Tensor1D,
+    };
   });
 }
 
@@ -64,8 +96,7 @@ export const cutMixGenerator: HardExampleGenerator<CutMixPreview> = {
     const [b, h, w] = xq.shape;
     const drawn = drawCutMix(b, h, w, cfg.mixBeta, rng);
     const partner = tf.tensor1d(drawn.partner, 'int32');
-    const lambda = tf.tensor1d(drawn.lambda, 'float32');
-    const mask = boxMask(drawn.boxes, b, h, w);
+    const { mask, lambda } = maskAndLambda(drawn, b, h, w);
     const view = cutMix(xq, mask, partner);
     const head = <T extends tf.Tensor>(t: T, n: number) => tf.slice(t, 0, n) as T;
     return {

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { l2Normalize } from '../evaluation/normalize';
+import { fusedCrossEntropyScore } from '../runtime/kernels/crossEntropy';
+import { ownKernelsActive } from '../runtime/kernels/fused';
 import { softCrossEntropyPerSample } from '../losses/softCrossEntropy';
 import type { ViewScore } from './types';
 
@@ -14,6 +16,10 @@ export function scoreFromLogits(
   features: tf.Tensor2D,
   embedding: tf.Tensor2D,
 ): ViewScore {
+  if (ownKernelsActive() && logits.dtype === 'float32') {
+    // WebGPU: one dispatch forward, one backward (runtime/kernels/crossEntropy.ts); same values.
+    return { ...fusedCrossEntropyScore(logits, target), features, embedding };
+  }
   const m = logits.shape[1];
   const onehot = tf.oneHot(target, m); // [B, M]
   const ownLogit = tf.sum(tf.mul(logits, onehot), 1) as tf.Tensor1D; // [B]

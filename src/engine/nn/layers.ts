@@ -98,9 +98,10 @@ export function batchNorm(channels: number, momentum = 0.9, eps = 1e-5): Layer {
       const n = (b / g) * rest.slice(0, -1).reduce((p, q) => p * q, 1);
       const mom = mode.bnMomentum ?? momentum; // a recalibration pass sets its own (baselines.ts)
       if (ownKernelsActive()) {
-        // WebGPU: fused statistics + normalise, fused gradient, one kernel for the moving statistics.
-        const fused = fusedBatchNormTrain(x, gamma, beta, g, eps);
-        bnRunningStatsPacked(movingMean, movingVar, fused.stats, mom, n);
+        // WebGPU: statistics + moving statistics in one pass, normalise + affine in one, fused gradient.
+        const moving = { mean: movingMean, variance: movingVar, momentum: mom, n };
+        const fused = fusedBatchNormTrain(x, gamma, beta, g, eps, moving);
+        if (!fused.movingUpdated) bnRunningStatsPacked(movingMean, movingVar, fused.stats, mom, n);
         return fused.y;
       }
       const grouped = tf.reshape(x, [g, b / g, ...rest]); // [G, B/G, ..., C]

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { FALLBACK_FLAGS, isSoftwareAdapter, setFlags } from './flags';
 import { installConstantCache } from './kernels/constants';
 import { installCpuConvFilterGrad } from './kernels/cpuConvFilterGrad';
+import { installOwnGradients } from './kernels/gradients';
 import type { AdapterInfo, BackendName, BackendReport } from '../../shared/backendTypes';
 
 export class BackendUnavailableError extends Error {
@@ -73,6 +74,7 @@ export async function initBackend(name: BackendName): Promise<BackendReport> {
   const flags = name === 'webgpu' && isSoftwareAdapter(adapter) ? { ...FALLBACK_FLAGS } : {};
   setFlags(flags);
   if (name === 'webgpu') installConstantCache(); // scalar constants uploaded once (kernels/constants.ts)
+  installOwnGradients(); // Sum/Mean gradients without CPU-made ones on WebGPU (kernels/gradients.ts)
   installCpuConvFilterGrad(); // the CPU backend's conv filter gradient, identical and faster (also conformance's reference)
   const warning = adapter?.isFallbackAdapter
     ? `Software fallback adapter (${adapter.vendor} ${adapter.architecture}): the GPU is emulated on the CPU, so training is very slow. Keep to the Tiny preset.`

@@ -8,6 +8,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { PRESETS, type TrainConfig } from '../../shared/config';
 import { createMemorySource, syntheticBars } from '../data/memorySource';
+import { l2Normalize } from '../evaluation/normalize';
+import { scoreFromLogits } from '../methods/scoring';
 import { batchNorm } from '../nn/layers';
 import { Trainer, type TrainerEvents } from '../training/trainer';
 import {
@@ -19,6 +21,7 @@ import {
   watchGpuErrors,
 } from './counters';
 import {
+  accumulateInPlace,
   bnRunningStats,
   emaUpdate,
   ownKernelsActive,
@@ -220,7 +223,160 @@ export function kernelCases(): KernelCase[] {
       },
     });
   }
+  // Cross-entropy scoring (kernels/crossEntropy.ts via scoreFromLogits): loss, own logit, rank,
+  // arg-max and ∂/∂logits of Σ loss·w; M = 1025 is MoCo's 1 + K on the tiny preset.
+  for (const [b, m] of [
+    [1, 2],
+    [1, 5],
+    [7, 13],
+    [3, 1025],
+    [32, 10],
+  ] as const) {
+    const target = Int32Array.from({ length: b }, () => rng.int(m));
+    const zeros = (n: number) => ({ shape: [n], data: new Float32Array(n) });
+    cases.push({
+      name: 'crossEntropyScore',
+      what: `logits [${b}, ${m}]: loss, own logit, rank, arg-max, ∂/∂logits of Σ loss·w`,
+      init: [
+        { shape: [b, m], data: randn(rng, b * m, 3) },
+        { shape: [b], data: randn(rng, b) },
+        zeros(b),
+        zeros(b),
+        zeros(b),
+        zeros(b),
+        { shape: [b, m], data: new Float32Array(b * m) },
+      ],
+      op: (vs) => {
+        const [logits, w, lossOut, ownOut, rankOut, argOut, dOut] = vs as tf.Variable[];
+        tf.tidy(() => {
+          const t = tf.tensor1d(target, 'int32');
+          const feats = tf.zeros([b, 1]) as tf.Tensor2D;
+          const { grads } = tf.variableGrads(() => {
+            const sc = scoreFromLogits(logits as tf.Variable<tf.Rank.R2>, t, feats, feats);
+            lossOut!.assign(sc.loss);
+            ownOut!.assign(sc.ownLogit);
+            rankOut!.assign(sc.rank);
+            argOut!.assign(tf.cast(sc.argmax, 'float32'));
+            return tf.sum(tf.mul(sc.loss, w!)) as tf.Scalar;
+          }, [logits!]);
+          dOut!.assign(grads[logits!.name]!);
+        });
+      },
+    });
+  }
+  // Row-wise L2 normalisation (kernels/l2normalize.ts): y and ∂/∂x of Σ y·w; one all-zero row (ε).
+  for (const [n, d] of [
+    [1, 1],
+    [5, 3],
+    [32, 64],
+    [2, 7],
+  ] as const) {
+    const x = randn(rng, n * d);
+    if (n === 2) x.fill(0, 0, d); // an all-zero row: the ε branch
+    cases.push({
+      name: 'l2Normalize',
+      what: `x [${n}, ${d}]${n === 2 ? ' (row 0 all zeros)' : ''}: y, ∂/∂x of Σ y·w`,
+      init: [
+        { shape: [n, d], data: x },
+        { shape: [n, d], data: randn(rng, n * d) },
+        { shape: [n, d], data: new Float32Array(n * d) },
+        { shape: [n, d], data: new Float32Array(n * d) },
+      ],
+      op: (vs) => {
+        const [xv, w, yOut, dOut] = vs as tf.Variable[];
+        tf.tidy(() => {
+          const { grads } = tf.variableGrads(() => {
+            const y = l2Normalize(xv as tf.Variable<tf.Rank.R2>);
+            yOut!.assign(y);
+            return tf.sum(tf.mul(y, w!)) as tf.Scalar;
+          }, [xv!]);
+          dOut!.assign(grads[xv!.name]!);
+        });
+      },
+    });
+  }
+  // Sum and Mean gradients (kernels/gradients.ts: the upstream gradient broadcast on the device).
+  for (const [shape, axes] of [
+    [[3, 5, 2], [1]],
+    [
+      [4, 1, 3, 16],
+      [1, 2],
+    ],
+    [[7], [0]],
+  ] as [number[], number[]][]) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    cases.push({
+      name: 'sum/mean gradients',
+      what: `x [${shape}], axes [${axes}]: ∂/∂x of Σ sum(x)·w₁ + Σ mean(x)·w₂ (upstream dy)`,
+      init: [
+        { shape, data: randn(rng, size) },
+        { shape: [size], data: new Float32Array(size) },
+      ],
+      op: (vs) => {
+        const [xv, dOut] = vs as tf.Variable[];
+        tf.tidy(() => {
+          const outShape = shape.filter((_, i) => !axes.includes(i));
+          const n = outShape.reduce((a, b) => a * b, 1);
+          const w1 = tf.tensor(randnFixed(n, 1), outShape);
+          const w2 = tf.tensor(randnFixed(n, 2), outShape);
+          const { grads } = tf.variableGrads(
+            () =>
+              tf.add(
+                tf.sum(tf.mul(tf.sum(xv!, axes), w1)),
+                tf.sum(tf.mul(tf.mean(xv!, axes), w2)),
+              ) as tf.Scalar,
+            [xv!],
+          );
+          dOut!.assign(tf.reshape(grads[xv!.name]!, [-1]));
+        });
+      },
+    });
+  }
+  // ReLU's gradient (gradients.ts: one kernel): ∂/∂x of Σ relu(x)·w, zeros among the inputs.
+  for (const shape of [[1], [3, 5, 7, 2], [301]]) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const x = randn(rng, size);
+    x[0] = 0; // relu'(0) = 0, as tfjs's step
+    cases.push({
+      name: 'relu gradient',
+      what: `x [${shape}] (x₀ = 0): ∂/∂x of Σ relu(x)·w`,
+      init: [
+        { shape, data: x },
+        { shape, data: randn(rng, size) },
+        { shape, data: new Float32Array(size) },
+      ],
+      op: (vs) => {
+        const [xv, w, dOut] = vs as tf.Variable[];
+        tf.tidy(() => {
+          const { grads } = tf.variableGrads(() => tf.sum(tf.mul(tf.relu(xv!), w!)) as tf.Scalar, [xv!]);
+          dOut!.assign(grads[xv!.name]!);
+        });
+      },
+    });
+  }
+  // Running sums (fused.ts accumulateInPlace, the trainer's metric sums): 3 additions to 9 scalars.
+  const addends = [0, 1, 2].map(() => randn(rng, 9));
+  cases.push({
+    name: 'accumulateInPlace',
+    what: '9 scalar sums (two dispatches of ≤ 4 pairs each under the 8-buffer limit), 3 additions',
+    init: Array.from({ length: 9 }, () => ({ shape: [], data: randn(rng, 1) })),
+    op: (vs) => {
+      for (const a of addends)
+        tf.tidy(() => {
+          const values = vs.map((_, i) => tf.scalar(a[i]!));
+          const done = accumulateInPlace(vs, values);
+          vs.forEach((v, i) => {
+            if (!done[i]) v.assign(tf.add(v, values[i]!));
+          });
+        });
+    },
+  });
   return cases;
+}
+
+/** Deterministic weights for a case's loss (the same on every path). */
+function randnFixed(n: number, seed: number): Float32Array {
+  return randn(new Rng(seed), n);
 }
 
 /** Runs `fn` with the tfjs CPU backend, then switches back to `back`. */

@@ -6,6 +6,7 @@
 // counter increment per call.
 import * as tf from '@tensorflow/tfjs';
 import { isConstantBuffer } from './kernels/constants';
+import { currentKernelLabel, withKernelLabel } from './kernelLabel';
 
 export interface GpuCounts {
   dispatches: number;
@@ -14,7 +15,32 @@ export interface GpuCounts {
 }
 
 const counts: GpuCounts = { dispatches: 0, uploads: 0, readbacks: 0 };
-const uploadLog: string[] = []; // dtype[shape] of each counted upload
+const uploadLog: string[] = []; // "dtype[shape] @kernel" of each counted upload
+const dispatchLog: string[] = []; // the kernel of each counted dispatch (kernelLabel.ts)
+const LOG_LIMIT = 200_000;
+let traceSites = false;
+const siteLog: string[] = []; // with traceSites: "kernel ← engine function (file:line)" of each dispatch
+const uploadSiteLog: string[] = [];
+
+/**
+ * Also records where in the engine each dispatch and upload comes from (the innermost stack frame in
+ * src/engine outside runtime/, or in bench/): a stack trace per dispatch, so for breakdowns only
+ * (npm run breakdown), never in timed runs.
+ */
+export function setTraceSites(on: boolean): void {
+  traceSites = on;
+  // tfjs's own frames fill V8's default 10 before an engine frame comes.
+  if (on) Error.stackTraceLimit = Math.max(Error.stackTraceLimit, 80);
+}
+
+function site(): string {
+  const frames = (new Error().stack ?? '').split('\n').slice(1);
+  for (const f of frames) {
+    const m = /at (?:(\S+) \()?.*?\/(src\/engine\/[^?:]+|bench\/[^?:]+)(?:\?[^:]*)?:(\d+)/.exec(f);
+    if (m && !m[2]!.startsWith('src/engine/runtime/')) return `${m[1] ?? '?'} (${m[2]}:${m[3]})`;
+  }
+  return '(no engine frame)';
+}
 const patched = new WeakSet<object>();
 let passPatched = false;
 
@@ -55,7 +81,10 @@ export function installCounters(): boolean {
       const d = dataOf(b, dataId) as (TensorDataLike & { shape?: number[]; dtype?: string }) | undefined;
       if (wasOnCpu && !isConstantBuffer(d?.resource)) {
         counts.uploads++;
-        if (uploadLog.length < 100_000) uploadLog.push(`${d?.dtype ?? '?'}[${(d?.shape ?? []).join(',')}]`);
+        if (uploadLog.length < LOG_LIMIT)
+          uploadLog.push(`${d?.dtype ?? '?'}[${(d?.shape ?? []).join(',')}] @${label()}`);
+        if (traceSites && uploadSiteLog.length < LOG_LIMIT)
+          uploadSiteLog.push(`${d?.dtype ?? '?'}[${(d?.shape ?? []).join(',')}] @${label()} ← ${site()}`);
       }
     };
   }
@@ -77,6 +106,7 @@ export function installCounters(): boolean {
     const run = b.runWebGLProgram.bind(b);
     b.runWebGLProgram = (...args) => {
       counts.dispatches++;
+      if (dispatchLog.length < LOG_LIMIT) dispatchLog.push(label());
       return run(...args);
     };
   }
@@ -87,10 +117,32 @@ export function installCounters(): boolean {
     const dispatch = Pass.prototype.dispatchWorkgroups;
     Pass.prototype.dispatchWorkgroups = function (this: GPUComputePassEncoder, x, y, z) {
       counts.dispatches++;
+      if (dispatchLog.length < LOG_LIMIT) dispatchLog.push(label());
+      if (traceSites && siteLog.length < LOG_LIMIT) siteLog.push(`${label()} ← ${site()}`);
       return dispatch.call(this, x, y, z);
     };
   }
+  labelKernels(name);
   return true;
+}
+
+const label = () => currentKernelLabel() ?? '(outside kernels)';
+const labelled = new Set<string>();
+
+/**
+ * Wraps every kernel registered for `backendName` so that what it dispatches and uploads is
+ * attributed to it (the registry keeps the config objects the engine runs, so this changes nothing
+ * else: the same function runs with the same arguments).
+ */
+function labelKernels(backendName: string): void {
+  if (labelled.has(backendName)) return;
+  labelled.add(backendName);
+  for (const config of tf.getKernelsForBackend(backendName)) {
+    const run = config.kernelFunc;
+    const name = config.kernelName;
+    (config as { kernelFunc: tf.KernelFunc }).kernelFunc = (params) =>
+      withKernelLabel(name, () => run(params));
+  }
 }
 
 /** The counts so far (take two and subtract for a span). */
@@ -133,10 +185,35 @@ export function gpuErrorsSince(count: number): string[] {
   return gpuErrorLog.slice(count);
 }
 
-/** What the uploads since `before` were: "dtype[shape]" → count, most frequent first. */
-export function uploadKindsSince(before: GpuCounts): Record<string, number> {
+function tally(log: string[], n: number): Record<string, number> {
   const kinds: Record<string, number> = {};
-  for (const k of uploadLog.slice(Math.max(0, uploadLog.length - (counts.uploads - before.uploads))))
-    kinds[k] = (kinds[k] ?? 0) + 1;
+  for (const k of log.slice(Math.max(0, log.length - n))) kinds[k] = (kinds[k] ?? 0) + 1;
   return Object.fromEntries(Object.entries(kinds).sort((a, b) => b[1] - a[1]));
+}
+
+/**
+ * What the uploads since `before` were: "dtype[shape] @kernel" → count, most frequent first (the
+ * kernel is the one that first read the tensor on the GPU, which is when tfjs uploads it).
+ */
+export function uploadKindsSince(before: GpuCounts): Record<string, number> {
+  return tally(uploadLog, counts.uploads - before.uploads);
+}
+
+/**
+ * The dispatches since `before` by kernel: tfjs kernel names ("Mul", "Conv2DBackpropFilter") and
+ * own kernel keys ("hexa-sgd-2"), most frequent first.
+ */
+export function dispatchKindsSince(before: GpuCounts): Record<string, number> {
+  return tally(dispatchLog, counts.dispatches - before.dispatches);
+}
+
+/** With setTraceSites(true): the dispatches and uploads recorded since then by site, then clears them. */
+export function takeSites(): { dispatchSites: Record<string, number>; uploadSites: Record<string, number> } {
+  const r = {
+    dispatchSites: tally(siteLog, siteLog.length),
+    uploadSites: tally(uploadSiteLog, uploadSiteLog.length),
+  };
+  siteLog.length = 0;
+  uploadSiteLog.length = 0;
+  return r;
 }

@@ -3,7 +3,7 @@
 // it, and so can Node tests and scripts; the bench drives stepOnce itself to time it. What a run shows
 // of its model (features, embedding, clusters, neighbours) is in trainerViews.ts.
 import * as tf from '@tensorflow/tfjs';
-import { augmentBatch, toFloatImages } from '../augment/augment';
+import { augmentViews, toFloatImages } from '../augment/augment';
 import type { TrainConfig } from '../../shared/config';
 import { StreamingSampler } from '../data/sampler';
 import type { Batch, ChunkSource } from '../../shared/data/types';
@@ -14,6 +14,7 @@ import { methodDefinition } from '../methods/registry';
 import { methodInfo } from '../../shared/catalog';
 import type { BaseMethod, HardExampleGenerator, PrepareContext, ViewSpec } from '../methods/types';
 import { Rng } from '../runtime/random';
+import { accumulateInPlace } from '../runtime/kernels/fused';
 import { computeBaselines } from './baselines';
 import { cloneEncoder, type Encoder } from '../nn/encoder';
 import { readSubset } from '../data/sampler';
@@ -284,10 +285,10 @@ export class Trainer {
     const onProgress = (done: number, total: number) =>
       this.events.status('preparing', message, { done, total, stage });
     onProgress(0, this.sampler.size);
-    const augment: PrepareContext['augment'] = (x) => [
-      augmentBatch(x, cfg, this.rng),
-      augmentBatch(x, cfg, this.rng),
-    ];
+    const augment: PrepareContext['augment'] = (x) => {
+      const [a, b] = augmentViews(x, [cfg, cfg], this.rng);
+      return [a!, b!];
+    };
     await this.base.prepare({
       source: this.source,
       count: this.sampler.size,
@@ -320,12 +321,15 @@ export class Trainer {
     const previews = tf.tidy(() => {
       const x = toFloatImages(batch.pixels, cfg.batchSize, m.height, m.width, this.channels);
       // The method's views, in its order, each drawn from this.rng (MoCo, DeepCluster: query then key).
-      const views = this.viewSpecs(cfg).map((v) =>
-        augmentBatch(
-          x,
-          { ...cfg, imageSize: v.size, cropScaleMin: v.cropScaleMin ?? cfg.cropScaleMin },
-          this.rng,
-        ),
+      // Views with the same settings are augmented in one pass (augmentViews: the same draws and values).
+      const views = augmentViews(
+        x,
+        this.viewSpecs(cfg).map((v) => ({
+          ...cfg,
+          imageSize: v.size,
+          cropScaleMin: v.cropScaleMin ?? cfg.cropScaleMin,
+        })),
+        this.rng,
       );
       const labels = this.probe && batch.labels ? tf.tensor1d(batch.labels, 'int32') : null;
       const r = trainStep({
@@ -340,11 +344,21 @@ export class Trainer {
         previewCount: wantPreview ? PREVIEW_COUNT : 0,
       });
       // Running sums on the GPU: no read-back until readMetrics().
-      for (const [k, v] of Object.entries(r.metrics)) {
-        const prev = this.sums[k];
-        this.sums[k] = tf.keep(prev ? tf.add(prev, v) : tf.clone(v));
+      // On WebGPU the sums that exist are added to in place, several per dispatch (accumulateInPlace).
+      const entries = Object.entries(r.metrics);
+      const running = entries.filter(([k]) => this.sums[k] !== undefined);
+      const inPlace = accumulateInPlace(
+        running.map(([k]) => this.sums[k]!),
+        running.map(([, v]) => v),
+      );
+      const added = new Set(running.filter((_, i) => inPlace[i]).map(([k]) => k));
+      for (const [k, v] of entries) {
+        if (!added.has(k)) {
+          const prev = this.sums[k];
+          this.sums[k] = tf.keep(prev ? tf.add(prev, v) : tf.clone(v));
+          prev?.dispose();
+        }
         this.sumsCounts[k] = (this.sumsCounts[k] ?? 0) + 1;
-        prev?.dispose();
         v.dispose();
       }
       return r.previews ?? {};

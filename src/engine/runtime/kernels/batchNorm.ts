@@ -4,14 +4,21 @@
 // 13 backward per layer. Same formulas as the reference path in nn/layers.ts (tf.moments: biased
 // variance, two passes; y = (x − μ)/√(σ² + ε)·γ + β), summed in another order.
 import * as tf from '@tensorflow/tfjs';
-import { declareBindings, dispatchInPlace, FLAT_INDEX, MAIN_SIGNATURE, packUniforms } from './inPlace';
+import {
+  canWriteInPlace,
+  declareBindings,
+  dispatchInPlace,
+  FLAT_INDEX,
+  MAIN_SIGNATURE,
+  packUniforms,
+} from './inPlace';
 
-/** A new float32 tensor whose GPU buffer a kernel fills (no upload, no fill dispatch). */
-function output(shape: number[]): tf.Tensor {
+/** A new tensor whose GPU buffer a kernel fills (no upload, no fill dispatch). */
+export function output(shape: number[], dtype: 'float32' | 'int32' = 'float32'): tf.Tensor {
   const backend = tf.backend() as unknown as {
     makeTensorInfo(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   };
-  const info = backend.makeTensorInfo(shape, 'float32');
+  const info = backend.makeTensorInfo(shape, dtype);
   return tf.engine().makeTensorFromTensorInfo(info);
 }
 
@@ -38,6 +45,41 @@ ${MAIN_SIGNATURE} {
   }
   b1[(g * 2u) * u.channels + c] = mean;
   b1[(g * 2u + 1u) * u.channels + c] = v * u.inv_rows;
+}`;
+
+// x → stats [G, 2, C] as STATS, and in the same dispatch the moving statistics (x, stats, moving mean,
+// moving variance): one thread per channel walks the groups in order, so each group's moments are
+// STATS's (same sums, same order) and the moving update is bnRunningStatsPacked's (fused.ts).
+const STATS_MOVING = () => `${declareBindings(
+  [{ write: false }, { write: true }, { write: true }, { write: true }],
+  `${U} m: f32, one_minus_m: f32, unbias: f32, inv_groups: f32,`,
+)}
+${MAIN_SIGNATURE} {
+  ${FLAT_INDEX}
+  if (i >= u.channels) { return; }
+  let c = i;
+  var s_mean = 0.0;
+  var s_var = 0.0;
+  for (var g = 0u; g < u.groups; g = g + 1u) {
+    let base = g * u.rows * u.channels + c;
+    var s = 0.0;
+    for (var m = 0u; m < u.rows; m = m + 1u) { s = s + b0[base + m * u.channels]; }
+    let mean = s * u.inv_rows;
+    var v = 0.0;
+    for (var m = 0u; m < u.rows; m = m + 1u) {
+      let d = b0[base + m * u.channels] - mean;
+      v = v + d * d;
+    }
+    let variance = v * u.inv_rows;
+    b1[(g * 2u) * u.channels + c] = mean;
+    b1[(g * 2u + 1u) * u.channels + c] = variance;
+    s_mean = s_mean + mean;
+    s_var = s_var + variance;
+  }
+  let bm = s_mean * u.inv_groups;
+  let bv = s_var * u.inv_groups * u.unbias;
+  b2[c] = u.m * b2[c] + u.one_minus_m * bm;
+  b3[c] = u.m * b3[c] + u.one_minus_m * bv;
 }`;
 
 // x, stats, γ, β → y
@@ -114,10 +156,20 @@ ${MAIN_SIGNATURE} {
   b5[i] = b4[c] * inv_std * (b2[i] - s1 * u.inv_rows - xhat * s2 * u.inv_rows);
 }`;
 
+/** The moving statistics a training forward updates: m ← momentum·m + (1 − momentum)·batch value. */
+export interface MovingStats {
+  mean: tf.Variable;
+  variance: tf.Variable;
+  momentum: number;
+  /** Values per channel in one group (for the unbiased variance). */
+  n: number;
+}
+
 /**
  * Training-mode BatchNorm of x [B, …, C] in G groups of B/G samples (WebGPU only; see ownKernelsActive).
  * Returns y (differentiable in x, γ, β) and the batch moments `stats` [G, 2, C] (mean, biased
- * variance) for the moving statistics (bnRunningStatsPacked).
+ * variance). With `moving` (and both variables writable in place) the statistics pass also updates
+ * the moving statistics (`movingUpdated`: true); otherwise the caller does (bnRunningStatsPacked).
  */
 export function fusedBatchNormTrain(
   x: tf.Tensor,
@@ -125,30 +177,61 @@ export function fusedBatchNormTrain(
   beta: tf.Tensor,
   groups: number,
   eps: number,
-): { y: tf.Tensor; stats: tf.Tensor } {
+  moving?: MovingStats,
+): { y: tf.Tensor; stats: tf.Tensor; movingUpdated: boolean } {
   const c = x.shape[x.shape.length - 1]!;
   const m = x.size / (groups * c);
   const u = uniforms(groups, m, c, eps);
   const stats = output([groups, 2, c]);
-  dispatchInPlace(
-    'hexa-bn-stats-fwd',
-    STATS,
-    [
-      { tensor: x, write: false },
-      { tensor: stats, write: true },
-    ],
-    u,
-    groups * c,
-  );
-  const bn = tf.customGrad((xIn, gIn, bIn, sIn, save) => {
-    const [xs, gs, bs, ss] = [xIn, gIn, bIn, sIn] as tf.Tensor[];
+  const movingUpdated =
+    moving !== undefined && canWriteInPlace(moving.mean) && canWriteInPlace(moving.variance);
+  if (moving && movingUpdated) {
+    const um = packUniforms([
+      { u32: groups },
+      { u32: m },
+      { u32: c },
+      { f32: eps },
+      { f32: 1 / m },
+      { f32: moving.momentum },
+      { f32: 1 - moving.momentum },
+      { f32: moving.n / Math.max(moving.n - 1, 1) },
+      { f32: 1 / groups },
+    ]);
+    dispatchInPlace(
+      'hexa-bn-stats-moving',
+      STATS_MOVING,
+      [
+        { tensor: x, write: false },
+        { tensor: stats, write: true },
+        { tensor: moving.mean, write: true },
+        { tensor: moving.variance, write: true },
+      ],
+      um,
+      c,
+    );
+  } else
+    dispatchInPlace(
+      'hexa-bn-stats-fwd',
+      STATS,
+      [
+        { tensor: x, write: false },
+        { tensor: stats, write: true },
+      ],
+      u,
+      groups * c,
+    );
+  // The statistics are not an input of the custom gradient (its formula already holds their dependence
+  // on x): no zero gradient to make for them (a ZerosLike dispatch per layer per backward pass).
+  const ss = stats;
+  const bn = tf.customGrad((xIn, gIn, bIn, save) => {
+    const [xs, gs, bs] = [xIn, gIn, bIn] as tf.Tensor[];
     const y = output(xs!.shape);
     dispatchInPlace(
       'hexa-bn-normalise',
       NORMALISE,
       [
         { tensor: xs!, write: false },
-        { tensor: ss!, write: false },
+        { tensor: ss, write: false },
         { tensor: gs!, write: false },
         { tensor: bs!, write: false },
         { tensor: y, write: true },
@@ -156,7 +239,7 @@ export function fusedBatchNormTrain(
       u,
       xs!.size,
     );
-    (save as tf.GradSaveFunc)([xs!, gs!, ss!]);
+    (save as tf.GradSaveFunc)([xs!, gs!, ss]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
@@ -194,10 +277,10 @@ export function fusedBatchNormTrain(
           Math.max(xs2.size, c),
         );
         sums.dispose();
-        return [dx, tf.reshape(dg, gs2.shape), tf.reshape(db, gs2.shape), tf.zerosLike(ss2)];
+        return [dx, tf.reshape(dg, gs2.shape), tf.reshape(db, gs2.shape)];
       },
     };
   });
-  const y = bn(x, gamma, beta, stats) as tf.Tensor;
-  return { y, stats };
+  const y = bn(x, gamma, beta) as tf.Tensor;
+  return { y, stats, movingUpdated };
 }

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bnRunningStats, emaUpdate, ownKernelsActive, sgdUpdate } from './fused';
+import { installOwnGradients } from './gradients';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -71,5 +72,22 @@ describe('fused kernels, reference path (CPU backend)', () => {
       emaUpdate([theta], [k], 0.99);
     }
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('Sum and Mean gradients (gradients.ts), CPU backend: tfjs’s formula', () => {
+  it('∂/∂x of Σ sum(x, axis)·w and of Σ mean(x, axis)·w broadcast w (divided by n for the mean)', () => {
+    installOwnGradients();
+    const x = tf.tensor2d([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    const w = tf.tensor1d([10, -1]);
+    const gSum = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.sum(t, 1), w)))(x);
+    close(gSum, [10, 10, 10, -1, -1, -1]);
+    const gMean = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.mean(t, 1), w)))(x);
+    close(gMean, [10 / 3, 10 / 3, 10 / 3, -1 / 3, -1 / 3, -1 / 3]);
+    const gAll = tf.grad((t: tf.Tensor) => tf.mean(t))(x);
+    close(gAll, [1 / 6, 1 / 6, 1 / 6, 1 / 6, 1 / 6, 1 / 6]);
   });
 });

@@ -330,3 +330,48 @@ export function bnRunningStatsPacked(
     c,
   );
 }
+
+// ---- running sums (the trainer's metric sums) -------------------------------------------------------
+
+function accumulateCode(k: number): string {
+  const sizes = Array.from({ length: k }, (_, j) => `n${j}: u32,`).join(' ');
+  const binds = Array.from({ length: k }, () => [{ write: true }, { write: false }]).flat();
+  const body = Array.from(
+    { length: k },
+    (_, j) => `  if (i < u.n${j}) { b${2 * j}[i] = b${2 * j}[i] + b${2 * j + 1}[i]; }`,
+  ).join('\n');
+  return `${declareBindings(binds, `${sizes}`)}
+${MAIN_SIGNATURE} {
+  ${FLAT_INDEX}
+${body}
+}`;
+}
+
+/**
+ * sums[i] ← sums[i] + values[i] (same shapes, float32), several per dispatch on WebGPU, in place (the
+ * trainer's running metric sums: one tf.add per metric per step otherwise). Returns, per pair, whether
+ * it was added in place; the caller adds the others itself (tf.add, the reference path: the same
+ * float32 sum). Off WebGPU nothing is done in place.
+ */
+export function accumulateInPlace(sums: tf.Tensor[], values: tf.Tensor[]): boolean[] {
+  const done = sums.map(() => false);
+  if (!ownKernelsActive()) return done;
+  const fused: number[] = [];
+  sums.forEach((s, i) => {
+    const v = values[i]!;
+    if (canWriteInPlace(s) && v.dtype === 'float32' && v.size === s.size && v.dataId !== s.dataId)
+      fused.push(i);
+  });
+  for (const group of groupsOf(fused, 2)) {
+    const k = group.length;
+    const bindings: Binding[] = group.flatMap((i) => [
+      { tensor: sums[i]!, write: true },
+      { tensor: values[i]!, write: false },
+    ]);
+    const uniforms = packUniforms(group.map((i) => ({ u32: sums[i]!.size })));
+    const threads = Math.max(...group.map((i) => sums[i]!.size));
+    dispatchInPlace(`hexa-accumulate-${k}`, () => accumulateCode(k), bindings, uniforms, threads);
+    group.forEach((i) => (done[i] = true));
+  }
+  return done;
+}

@@ -13,6 +13,7 @@
 //   tensor disposed before the submit keeps its buffer until then, as tfjs does for its own programs.
 import * as tf from '@tensorflow/tfjs';
 import { uploadUncached } from './constants';
+import { withKernelLabel } from '../kernelLabel';
 
 interface TensorData {
   values: unknown;
@@ -54,7 +55,15 @@ export function maxStorageBuffers(): number {
 
 /** True when `t` can be written in place: float32, alone on its buffer (no other tensor shares it). */
 export function canWriteInPlace(t: tf.Tensor): boolean {
-  if (t.dtype !== 'float32' || t.isDisposed) return false;
+  return t.dtype === 'float32' && ownsBuffer(t);
+}
+
+/**
+ * True when `t` (float32 or int32: 4 bytes an element) is alone on a buffer of its own. A kernel that
+ * writes an int32 output stores the integer's bits (bitcast<f32>(i32)) in its f32 binding.
+ */
+export function ownsBuffer(t: tf.Tensor): boolean {
+  if ((t.dtype !== 'float32' && t.dtype !== 'int32') || t.isDisposed) return false;
   const d = internals().tensorMap.get(t.dataId);
   // Never a shared constant (constants.ts) or an imported external buffer.
   return d !== undefined && d.refCount === 1 && !d.external && !(d.resource instanceof GPUTexture);
@@ -110,9 +119,19 @@ export function dispatchInPlace(
   uniforms: ArrayBuffer,
   threads: number,
 ): void {
+  withKernelLabel(key, () => record(key, code, bindings, uniforms, threads));
+}
+
+function record(
+  key: string,
+  code: () => string,
+  bindings: Binding[],
+  uniforms: ArrayBuffer,
+  threads: number,
+) {
   const b = internals();
   for (const { tensor, write } of bindings) {
-    if (write && !canWriteInPlace(tensor)) throw new Error(`${key}: a written tensor shares its buffer`);
+    if (write && !ownsBuffer(tensor)) throw new Error(`${key}: a written tensor shares its buffer`);
     if (write)
       uploadUncached(tensor.dataId); // never onto a shared constant (constants.ts)
     else b.uploadToGPU(tensor.dataId);
