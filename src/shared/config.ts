@@ -68,6 +68,8 @@ export interface TrainConfig {
   // BYOL
   byolMomentum: number; // τ in ξ ← τ·ξ + (1−τ)·θ (the target network follows the online one)
   byolPredictorHidden: number; // hidden width of the online predictor q (Linear–BN–ReLU–Linear)
+  byolPredictorLrScale: number; // the predictor's learning rate as a multiple of the lr
+  byolMomentumCosine: boolean; // raise τ from byolMomentum to 1 by a cosine schedule over the run (BYOL's)
   // LeJEPA
   lejepaLambda: number; // λ in (1−λ)·predictive + λ·SIGReg, the one trade-off weight
   lejepaSlices: number; // M random 1-D directions SIGReg tests per step
@@ -316,6 +318,19 @@ export const FIELDS: Record<NumericKey, NumberField> & Record<BoolKey, BoolField
     2048,
     'Hidden width of the predictor, the small network only the online side has (it predicts the target projection).',
   ),
+  byolPredictorLrScale: num(
+    'byol',
+    'Predictor lr ×',
+    0,
+    100,
+    'The predictor learns at this multiple of the learning rate (same schedule). A faster predictor keeps up with the online network in a short run.',
+    { step: 0.5 },
+  ),
+  byolMomentumCosine: bool(
+    'byol',
+    'Cosine τ schedule',
+    'BYOL’s schedule: τ rises from Target momentum τ at the first step to 1 at the last, τ_k = 1 − (1 − τ)·(cos(πk/K) + 1)/2. Off: τ stays constant.',
+  ),
   lejepaLambda: num(
     'lejepa',
     'Trade-off λ',
@@ -496,6 +511,8 @@ const base: TrainConfig = {
   simclrTemperature: 0.2,
   byolMomentum: 0.99,
   byolPredictorHidden: 64,
+  byolPredictorLrScale: 1,
+  byolMomentumCosine: false,
   lejepaLambda: 0.05,
   lejepaSlices: 64,
   // MNIST's augmentation defaults (withDatasetAugmentation in data/augmentationDefaults.ts): digits are
@@ -597,6 +614,8 @@ export const ADDED_FIELDS: readonly (keyof TrainConfig)[] = [
   'simclrTemperature',
   'byolMomentum',
   'byolPredictorHidden',
+  'byolPredictorLrScale',
+  'byolMomentumCosine',
   'lejepaLambda',
   'lejepaSlices',
 ];

@@ -30,6 +30,18 @@ export function byolPredictor(
   ) as Layer<tf.Tensor2D, tf.Tensor2D>;
 }
 
+/**
+ * τ at step k (0-based) of K: byolMomentum, or with byolMomentumCosine BYOL's schedule
+ * 1 − (1 − τ_base)·(cos(πk/K) + 1)/2, from τ_base at k = 0 to 1 at k = K. Without K (a step outside a
+ * run) τ_base.
+ */
+export function byolTau(cfg: TrainConfig, step: number, totalSteps: number | undefined): number {
+  const base = cfg.byolMomentum;
+  if (!cfg.byolMomentumCosine || !totalSteps) return base;
+  const t = Math.min(1, step / totalSteps);
+  return 1 - ((1 - base) * (Math.cos(Math.PI * t) + 1)) / 2;
+}
+
 /** One batch: two views and the target network's projections of both (constants). */
 export class ByolTask implements PseudoLabelTask {
   readonly ownLabel: tf.Tensor1D; // a view's own target is its image's: the batch position
@@ -86,6 +98,12 @@ export class Byol implements BaseMethod {
     return [...this.encoder.params, ...this.predictor.params];
   }
 
+  /** The predictor at byolPredictorLrScale × the lr, the online encoder at the lr. */
+  lrScales(cfg: TrainConfig): number[] {
+    const s = cfg.byolPredictorLrScale;
+    return [...this.encoder.params.map(() => 1), ...this.predictor.params.map(() => s)];
+  }
+
   stateVariables(): tf.Variable[] {
     const [o, q, t] = [this.encoder, this.predictor, this.target];
     return [...o.params, ...o.state, ...q.params, ...q.state, ...t.params, ...t.state];
@@ -94,7 +112,7 @@ export class Byol implements BaseMethod {
   beginStep(input: StepInput, cfg: TrainConfig): ByolTask {
     const [x0, x1] = input.views as [tf.Tensor4D, tf.Tensor4D];
     // ξ ← τ·ξ + (1 − τ)·θ with θ after the previous step's update (BYOL updates right after it).
-    momentumUpdate(this.encoder.params, this.target.params, cfg.byolMomentum);
+    momentumUpdate(this.encoder.params, this.target.params, byolTau(cfg, input.step, input.totalSteps));
     const mode = { training: true, bnGroups: cfg.bnGroups }; // the target's BN on batch statistics, as BYOL
     const project = (x: tf.Tensor4D) =>
       tf.keep(tf.tidy(() => this.target.head.apply(this.target.features(x, mode), mode)));
