@@ -621,15 +621,24 @@ export const ADDED_FIELDS: readonly (keyof TrainConfig)[] = [
 ];
 
 /**
+ * Added fields whose default is not how runs trained before them (issue 13's BYOL settings: a BYOL
+ * config stored earlier trained with a predictor at the lr and a constant τ): upgradeConfig gives a
+ * config without them these values, so an old run resumes as it trained.
+ */
+export const BEFORE_ADDED: Partial<TrainConfig> = { byolPredictorLrScale: 1, byolMomentumCosine: false };
+
+/**
  * A config saved before a field existed, completed with the value that reproduces how it trained then:
  * `headBn` (added with issue 10) was on for the DeepCluster family and off for MoCo; each field of
- * ADDED_FIELDS takes its default.
+ * ADDED_FIELDS takes its BEFORE_ADDED value if it has one, else its default.
  */
 export function upgradeConfig(c: TrainConfig): TrainConfig {
   const old = c as Partial<TrainConfig> & TrainConfig;
   const missing = ADDED_FIELDS.filter((k) => old[k] === undefined);
   if (typeof old.headBn === 'boolean' && missing.length === 0) return c;
-  const added = Object.fromEntries(missing.map((k) => [k, base[k]])) as Partial<TrainConfig>;
+  const added = Object.fromEntries(
+    missing.map((k) => [k, k in BEFORE_ADDED ? BEFORE_ADDED[k] : base[k]]),
+  ) as Partial<TrainConfig>;
   const headBn = typeof old.headBn === 'boolean' ? old.headBn : HEAD_BN_BEFORE_ISSUE_10.includes(c.method);
   return { ...c, ...added, headBn };
 }
