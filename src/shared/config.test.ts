@@ -283,6 +283,26 @@ describe('presets and head BatchNorm', () => {
     expect(trainConfigSchema.safeParse(damaged).success).toBe(false);
   });
 
+  it('a BYOL config stored before the predictor lr scale and the cosine τ schedule resumes as it trained', () => {
+    const stored: Partial<TrainConfig> = { ...tiny(), method: 'byol', byolMomentum: 0.99 };
+    delete stored.byolPredictorLrScale;
+    delete stored.byolMomentumCosine;
+    const up = upgradeConfig(stored as TrainConfig);
+    expect(up.byolPredictorLrScale).toBe(1);
+    expect(up.byolMomentumCosine).toBe(false);
+    expect(up).toEqual({
+      ...tiny(),
+      method: 'byol',
+      byolMomentum: 0.99,
+      byolPredictorLrScale: 1,
+      byolMomentumCosine: false,
+    });
+    const parsed = trainConfigSchema.safeParse(JSON.parse(JSON.stringify(stored)));
+    expect(parsed.success).toBe(true);
+    expect(parsed.data).toMatchObject({ byolPredictorLrScale: 1, byolMomentumCosine: false });
+    expect(validateConfig(parsed.data!)).toEqual([]);
+  });
+
   it('BYOL and LeJEPA settings round-trip through a link', () => {
     const c = {
       ...tiny(),
@@ -290,6 +310,8 @@ describe('presets and head BatchNorm', () => {
       lejepaLambda: 0.2,
       lejepaSlices: 32,
       byolMomentum: 0.9,
+      byolPredictorLrScale: 4,
+      byolMomentumCosine: false,
     };
     const back = configFromQuery(configToQuery(c, 'tiny'));
     expect(back.config).toEqual(c);

@@ -17,6 +17,8 @@ export const LIVE_KEYS = [
   'simclrTemperature',
   // BYOL / LeJEPA step parameters (read by beginStep)
   'byolMomentum',
+  'byolMomentumCosine',
+  'byolPredictorLrScale', // read by lrScales each step
   'lejepaLambda',
   'lejepaSlices',
   // augmentation (read by augmentBatch)

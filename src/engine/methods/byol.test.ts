@@ -6,7 +6,7 @@ import { Rng } from '../runtime/random';
 import { fixedImages, tinyConfig, useCpu } from '../testing/fixtures';
 import { Sgd } from '../training/sgd';
 import { trainStep } from '../training/step';
-import { Byol } from './byol';
+import { Byol, byolTau } from './byol';
 import { METHODS } from './registry';
 
 beforeAll(useCpu);
@@ -22,12 +22,12 @@ function setup(over = {}) {
     () => tf.clipByValue(tf.add(x0, tf.randomNormal(x0.shape, 0, 0.05, 'float32', 3)), 0, 1) as tf.Tensor4D,
   );
   const indices = new Int32Array(8).map((_, i) => i);
-  const step = (i: number, rng = new Rng(9)) =>
+  const step = (i: number, rng = new Rng(9), totalSteps?: number) =>
     trainStep({
       base,
       generators: [],
       cfg,
-      input: { views: [x0, x1], indices, rng, step: i, epoch: 0 },
+      input: { views: [x0, x1], indices, rng, step: i, totalSteps, epoch: 0 },
       lr: cfg.lr,
       optimizer: opt,
       probe: null,
@@ -82,6 +82,58 @@ describe('BYOL', () => {
       t.forEach((v, j) => expect(v).toBeCloseTo(0.75 * target0[i]![j]! + 0.25 * online1[i]![j]!, 6)),
     );
     s.dispose();
+  });
+
+  it('raises τ from byolMomentum to 1 by a cosine over the run when byolMomentumCosine is on (hand values)', () => {
+    const cos = tinyConfig({ method: 'byol', byolMomentum: 0.99, byolMomentumCosine: true });
+    expect(byolTau(cos, 0, 200)).toBeCloseTo(0.99, 12);
+    expect(byolTau(cos, 100, 200)).toBeCloseTo(0.995, 12); // 1 − 0.01·(cos(π/2) + 1)/2
+    expect(byolTau(cos, 50, 200)).toBeCloseTo(1 - (0.01 * (Math.SQRT1_2 + 1)) / 2, 12);
+    expect(byolTau(cos, 200, 200)).toBeCloseTo(1, 12);
+    expect(byolTau(cos, 7, undefined)).toBe(0.99); // a step outside a run: the base τ
+    expect(byolTau({ ...cos, byolMomentumCosine: false }, 100, 200)).toBe(0.99);
+    // In a step: the target moves by the scheduled τ of that step (k = 1 of K = 4: τ = 1 − 0.25·(cos(π/4) + 1)/2).
+    const s = setup({ byolMomentum: 0.5, byolMomentumCosine: true });
+    const target0 = snapshot(s.base.target.params);
+    tf.dispose(Object.values(s.step(0, new Rng(9), 4).metrics));
+    const online1 = snapshot(s.base.encoder.params);
+    tf.dispose(Object.values(s.step(1, new Rng(9), 4).metrics));
+    const tau = 1 - (0.5 * (Math.SQRT1_2 + 1)) / 2;
+    snapshot(s.base.target.params).forEach((t, i) =>
+      t.forEach((v, j) => expect(v).toBeCloseTo(tau * target0[i]![j]! + (1 - tau) * online1[i]![j]!, 6)),
+    );
+    s.dispose();
+  });
+
+  it('steps the predictor at byolPredictorLrScale × the lr and the online encoder at the lr', () => {
+    // The same init and batch: the first step's gradients agree, so with zero velocities the predictor's
+    // move scales with the multiplier and the encoder's does not.
+    const a = setup({ byolPredictorLrScale: 1 });
+    const b = setup({ byolPredictorLrScale: 3 });
+    expect(b.base.lrScales(b.cfg)).toEqual([
+      ...b.base.encoder.params.map(() => 1),
+      ...b.base.predictor.params.map(() => 3),
+    ]);
+    const before = snapshot([...a.base.encoder.params, ...a.base.predictor.params]);
+    expect(snapshot([...b.base.encoder.params, ...b.base.predictor.params])).toEqual(before);
+    tf.dispose(Object.values(a.step(0).metrics));
+    tf.dispose(Object.values(b.step(0).metrics));
+    const delta = (vs: tf.Variable[], from: Float32Array[]) =>
+      snapshot(vs).map((x, i) => x.map((v, j) => v - from[i]![j]!));
+    const nE = a.base.encoder.params.length;
+    const [eA, eB] = [a, b].map((s) => delta(s.base.encoder.params, before.slice(0, nE)));
+    const [pA, pB] = [a, b].map((s) => delta(s.base.predictor.params, before.slice(nE)));
+    eA!.forEach((d, i) => d.forEach((v, j) => expect(eB![i]![j]).toBeCloseTo(v, 6)));
+    let moved = 0;
+    pA!.forEach((d, i) =>
+      d.forEach((v, j) => {
+        expect(pB![i]![j]).toBeCloseTo(3 * v, 5);
+        if (Math.abs(v) > 1e-6) moved++;
+      }),
+    );
+    expect(moved).toBeGreaterThan(0);
+    a.dispose();
+    b.dispose();
   });
 
   it('regresses constant targets: the clean loss is 2 − 2·cos against the target projections, both ways', () => {

@@ -71,6 +71,8 @@ export interface StepInput {
   indices: Int32Array; // dataset indices of the batch
   rng: Rng;
   step: number; // steps done before this one (0 at the first step)
+  /** Steps of the whole run (the trainer always gives it; schedules over training read it, e.g. BYOL's τ). */
+  totalSteps?: number;
   epoch: number; // the batch's epoch (0-based)
 }
 
@@ -91,6 +93,11 @@ export interface BaseMethod {
   readonly encoder: Encoder; // the online encoder; its backbone is what the probes evaluate
   /** Trainable variables, in a fixed order (optimiser state follows it). */
   params(): tf.Variable[];
+  /**
+   * Learning-rate multipliers, one per variable of params() in its order (BYOL: a faster predictor).
+   * Read at every step, so they may follow live settings. Without it every variable steps at the lr.
+   */
+  lrScales?(cfg: TrainConfig): number[];
   /**
    * The views it wants per image, in order (views[0] is the query). Default: two at cfg.imageSize.
    * Read at every step, so it may depend on live settings.

@@ -15,18 +15,29 @@ export class Sgd {
     this.velocities = vars.map((v) => newVariable(() => tf.zerosLike(v), false, 'velocity'));
   }
 
-  /** grads keyed by variable name (as tf.variableGrads returns them). */
-  apply(grads: tf.NamedTensorMap, lr: number): void {
+  /**
+   * grads keyed by variable name (as tf.variableGrads returns them). `lrScales` (optional, one per
+   * variable in the construction order): variable i steps at lr·lrScales[i] (e.g. BYOL's predictor).
+   */
+  apply(grads: tf.NamedTensorMap, lr: number, lrScales?: readonly number[]): void {
     // A variable without a gradient did not take part (e.g. frozen prototypes) and is left alone.
     // On WebGPU one fused in-place kernel per few parameters, else plain tfjs (runtime/kernels/fused.ts).
-    sgdUpdate(
-      this.vars,
-      this.vars.map((v) => grads[v.name]),
-      this.velocities,
-      lr,
-      this.momentum,
-      this.weightDecay,
-    );
+    if (lrScales && lrScales.length !== this.vars.length)
+      throw new Error(`Sgd: ${lrScales.length} lr scales for ${this.vars.length} variables`);
+    const groups = new Map<number, number[]>(); // lr scale → variable indices, in order
+    this.vars.forEach((_, i) => {
+      const s = lrScales?.[i] ?? 1;
+      groups.set(s, [...(groups.get(s) ?? []), i]);
+    });
+    for (const [scale, idx] of groups)
+      sgdUpdate(
+        idx.map((i) => this.vars[i]!),
+        idx.map((i) => grads[this.vars[i]!.name]),
+        idx.map((i) => this.velocities[i]!),
+        lr * scale,
+        this.momentum,
+        this.weightDecay,
+      );
   }
 
   dispose(): void {

@@ -86,7 +86,7 @@ export function trainStep(a: StepArgs): StepOutput {
       });
       return total;
     }, base.params());
-    a.optimizer.apply(grads, a.lr);
+    a.optimizer.apply(grads, a.lr, base.lrScales?.(cfg));
     base.endStep(task);
 
     const c = clean as unknown as DetachedScore;
