@@ -63,6 +63,7 @@ export interface TrainConfig {
   swavSmallSize: number; // side of the small views, pixels
   swavSmallScaleMin: number; // smallest crop area of a small view (share of the image)
   swavFreezeEpochs: number; // epochs at the start during which the prototypes get no gradient
+  swavQueueSize: number; // past large-view embeddings per large view that join Sinkhorn (0: none)
   // SimCLR
   simclrTemperature: number; // τ of NT-Xent over the batch's 2B views
   // BYOL
@@ -293,6 +294,13 @@ export const FIELDS: Record<NumericKey, NumberField> & Record<BoolKey, BoolField
     1000,
     'Epochs at the start during which the prototypes get no gradient (SwAV freezes them at first: training is steadier).',
   ),
+  swavQueueSize: int(
+    'swav',
+    'Code queue',
+    0,
+    8192,
+    'Past embeddings of each large view kept to compute the codes: Sinkhorn then spreads batch + queue evenly over the prototypes instead of one small batch (SwAV’s fix for small batches). Used once full; 0: none.',
+  ),
   simclrTemperature: num(
     'simclr',
     'SimCLR τ',
@@ -493,6 +501,7 @@ const base: TrainConfig = {
   swavSmallSize: 8,
   swavSmallScaleMin: 0.2,
   swavFreezeEpochs: 1,
+  swavQueueSize: 0,
   simclrTemperature: 0.2,
   byolMomentum: 0.99,
   byolPredictorHidden: 64,
@@ -594,6 +603,7 @@ export const ADDED_FIELDS: readonly (keyof TrainConfig)[] = [
   'swavSmallSize',
   'swavSmallScaleMin',
   'swavFreezeEpochs',
+  'swavQueueSize',
   'simclrTemperature',
   'byolMomentum',
   'byolPredictorHidden',
