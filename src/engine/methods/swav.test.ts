@@ -75,7 +75,14 @@ describe('SwAV losses', () => {
 
 /** A bare SwAV base and optimiser on fixed images (no trainer). */
 function setup(over: Partial<TrainConfig> = {}) {
-  const cfg = tinyConfig({ method: 'swav', swavPrototypes: 6, swavSmallCrops: 2, swavSmallSize: 8, ...over });
+  const cfg = tinyConfig({
+    method: 'swav',
+    swavPrototypes: 6,
+    swavSmallCrops: 2,
+    swavSmallSize: 8,
+    swavFreezeEpochs: 1,
+    ...over,
+  });
   const base = new Swav(cfg, 1, new Rng(cfg.seed));
   const opt = new Sgd(base.params(), cfg.sgdMomentum, cfg.weightDecay);
   const large = fixedImages(cfg.batchSize, cfg.imageSize, 1, 11);
