@@ -10,8 +10,9 @@ for (const method of ['swav', 'hexa-swav'] as const) {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     const lab = new LabPage(page);
-    // 2 large 16-px views and 2 small 8-px views a step, batch 8, read back every step.
-    await lab.open(`${SMALL}&method=${method}&readbackEvery=1&swavPrototypes=10`);
+    // 2 large 16-px views and 2 small 8-px views a step (the link asks for the small views: the default
+    // has none since the Tiny-budget measurements), batch 8, read back every step.
+    await lab.open(`${SMALL}&method=${method}&readbackEvery=1&swavPrototypes=10&swavSmallCrops=2`);
     await lab.waitForDataset();
     await expect(lab.testId('backend-name')).toHaveText('webgpu');
     await expect(lab.testId('method-select')).toHaveValue(method);

@@ -7,7 +7,7 @@ import { fixedImages, tinyConfig, useCpu } from '../testing/fixtures';
 import { Sgd } from '../training/sgd';
 import { trainStep } from '../training/step';
 import { METHODS } from './registry';
-import { scoreAgainstCodes, Swav, swappedPerSample, SwavTask } from './swav';
+import { queuedCodes, scoreAgainstCodes, Swav, swappedPerSample, SwavTask } from './swav';
 
 beforeAll(useCpu);
 
@@ -51,11 +51,38 @@ describe('SwAV losses', () => {
     const first = -q0.reduce((a, q, k) => a + q * (s1[k]! - lse), 0);
     close((await per.data())[0]!, first, 3);
   });
+
+  it('a queue joins Sinkhorn: the batch’s codes are spread together with the queue’s scores', async () => {
+    // Prototypes e₀, e₁ (d 2); queue [[1, 0]] (scores [1, 0]); batch score [0, 0]; ε 1, one round.
+    // exp: queue [e, 1], batch [1, 1], ÷ (e + 3). Columns to ½ each: queue [e/(2(e+1)), ¼], batch
+    // [1/(2(e+1)), ¼]; the batch row to ½ and × 2 samples: [2/(e + 3), (e + 1)/(e + 3)]. The queue
+    // already favours prototype 0, so the batch's code leans to prototype 1; alone it would be [½, ½].
+    const c = tf.tensor2d([
+      [1, 0],
+      [0, 1],
+    ]);
+    const settings = { tau: 0.1, epsilon: 1, iterations: 1 };
+    const scores = tf.tensor2d([[0, 0]]);
+    const withQueue = await queuedCodes(scores, tf.tensor2d([[1, 0]]), c, settings).array();
+    const e = Math.E;
+    close(withQueue[0]![0]!, 2 / (e + 3));
+    close(withQueue[0]![1]!, (e + 1) / (e + 3));
+    const alone = await queuedCodes(scores, null, c, settings).array();
+    expect(alone[0]![0]).toBeCloseTo(0.5, 6);
+    expect(alone[0]![1]).toBeCloseTo(0.5, 6);
+  });
 });
 
 /** A bare SwAV base and optimiser on fixed images (no trainer). */
 function setup(over: Partial<TrainConfig> = {}) {
-  const cfg = tinyConfig({ method: 'swav', swavPrototypes: 6, swavSmallCrops: 2, swavSmallSize: 8, ...over });
+  const cfg = tinyConfig({
+    method: 'swav',
+    swavPrototypes: 6,
+    swavSmallCrops: 2,
+    swavSmallSize: 8,
+    swavFreezeEpochs: 1,
+    ...over,
+  });
   const base = new Swav(cfg, 1, new Rng(cfg.seed));
   const opt = new Sgd(base.params(), cfg.sgdMomentum, cfg.weightDecay);
   const large = fixedImages(cfg.batchSize, cfg.imageSize, 1, 11);
@@ -65,12 +92,12 @@ function setup(over: Partial<TrainConfig> = {}) {
     ...[0, 1].map((i) => fixedImages(cfg.batchSize, cfg.swavSmallSize, 1, 30 + i)),
   ] as tf.Tensor4D[];
   const indices = new Int32Array(cfg.batchSize).map((_, i) => i);
-  const step = (epoch: number, generators = METHODS.swav.generatorImpls, rng = new Rng(9)) => {
+  const step = (epoch: number, generators = METHODS.swav.generatorImpls, rng = new Rng(9), at = 0) => {
     const out = trainStep({
       base,
       generators,
       cfg,
-      input: { views, indices, rng, step: 0, epoch },
+      input: { views, indices, rng, step: at, epoch },
       lr: 0.1,
       optimizer: opt,
       probe: null,
@@ -209,11 +236,60 @@ describe('SwAV base method', () => {
     s.done();
   });
 
+  it('the queue: the large views’ unit embeddings enter newest first; it joins Sinkhorn once full', async () => {
+    // Batch 8, queue 12 per large view: not used at steps 0 and 1 (8, 16 … embeddings seen: full after 2).
+    const s = setup({ swavQueueSize: 12, swavFreezeEpochs: 0 });
+    const q = s.base.queue!;
+    expect(q.shape).toEqual([24, s.cfg.embedDim]);
+    expect(s.base.stateVariables()).toContain(q);
+    expect([0, 1, 2, 3].map((t) => s.base.queueReady(t, 8))).toEqual([false, false, true, true]);
+    expect(q.dataSync().every((v) => v === 0)).toBe(true);
+    // What step 0 enqueues: the clean pass's embeddings of views 0 and 1 (training mode, before the step).
+    const mode = { training: true, bnGroups: s.cfg.bnGroups };
+    const expected = tf.tidy(() => s.views.slice(0, 2).map((v) => s.base.encoder.embed(v, mode).arraySync()));
+    tf.dispose(Object.values(s.step(0).metrics));
+    const rows = (await q.array()) as number[][];
+    const d = s.cfg.embedDim;
+    // Rows 0–7: view 0's batch, rows 8–11 still zero; rows 12–19 view 1's, 20–23 zero.
+    for (let i = 0; i < 8; i++)
+      for (let j = 0; j < d; j++) {
+        close(rows[i]![j]!, expected[0]![i]![j]!, 4);
+        close(rows[12 + i]![j]!, expected[1]![i]![j]!, 4);
+      }
+    [8, 9, 10, 11, 20, 21, 22, 23].forEach((r) => expect(rows[r]!.every((v) => v === 0)).toBe(true));
+    // A second step pushes the first batch back by 8: its first 4 rows are now rows 8–11.
+    tf.dispose(Object.values(s.step(0, undefined, undefined, 1).metrics));
+    const next = (await q.array()) as number[][];
+    for (let i = 0; i < 4; i++) expect(next[8 + i]).toEqual(rows[i]);
+    // A task at step 2 scores its batch together with the full queue: its codes differ from the batch's
+    // own Sinkhorn (same network and views, the queue left out).
+    const input = (step: number) => ({
+      views: s.views,
+      indices: new Int32Array(8),
+      rng: new Rng(1),
+      step,
+      epoch: 1,
+    });
+    const diff = tf.tidy(() => {
+      const codes = [2, 0].map((step) => {
+        const task = s.base.beginStep(input(step), s.cfg) as SwavTask;
+        task.clean({ training: false });
+        const c = tf.clone(task.codes);
+        task.dispose();
+        return c;
+      });
+      return tf.max(tf.abs(tf.sub(codes[0]!, codes[1]!)));
+    });
+    expect((await diff.data())[0]).toBeGreaterThan(1e-3);
+    diff.dispose();
+    s.done();
+  });
+
   it('tf.memory() stays flat over 50 steps (HEXA-SwAV: both generators on)', async () => {
-    const s = setup({ adversarial: true, cutmix: true, batchSize: 4 });
+    const s = setup({ adversarial: true, cutmix: true, batchSize: 4, swavQueueSize: 8 });
     let count = -1;
     for (let i = 0; i < 50; i++) {
-      const out = s.step(i < 25 ? 0 : 1, METHODS['hexa-swav'].generatorImpls, new Rng(i));
+      const out = s.step(i < 25 ? 0 : 1, METHODS['hexa-swav'].generatorImpls, new Rng(i), i);
       expect(out.metrics.loss_adv).toBeDefined();
       expect(out.metrics.loss_mix).toBeDefined();
       expect(Number.isFinite((await out.metrics.loss!.data())[0]!)).toBe(true);

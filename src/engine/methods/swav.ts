@@ -15,6 +15,7 @@
 // pass of the second large view; once clean() has run, from its (training-mode) scores, as SwAV does.
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../shared/config';
+import { detach } from '../evaluation/detach';
 import { sinkhornCodes } from '../losses/sinkhorn';
 import { softCrossEntropyPerSample } from '../losses/softCrossEntropy';
 import { createEncoder, l2n, type Encoder } from '../nn/encoder';
@@ -28,6 +29,25 @@ export interface SwavStepSettings {
   tau: number; // softmax temperature
   epsilon: number; // Sinkhorn ε
   iterations: number; // Sinkhorn rounds
+}
+
+/**
+ * Codes [B, K] of a batch's scores [B, K] with an optional queue of past embeddings [Q, d] (Q ≥ 0):
+ * Sinkhorn runs over the queue's scores against the same prototypes and the batch together, and the
+ * batch's rows are returned (the reference's `torch.cat((queue @ Cᵀ, out))`, then `[-bs:]`).
+ */
+export function queuedCodes(
+  scores: tf.Tensor2D,
+  queue: tf.Tensor2D | null,
+  prototypes: tf.Tensor2D,
+  s: SwavStepSettings,
+): tf.Tensor2D {
+  return tf.tidy(() => {
+    if (!queue) return sinkhornCodes(scores, s.epsilon, s.iterations);
+    const all = tf.concat([tf.matMul(queue, prototypes, false, true), scores], 0) as tf.Tensor2D;
+    const q = sinkhornCodes(all, s.epsilon, s.iterations);
+    return tf.slice(q, [queue.shape[0], 0], [scores.shape[0], -1]);
+  });
 }
 
 /**
@@ -75,6 +95,8 @@ export class SwavTask implements PseudoLabelTask {
   /** The image codes for what runs before the tape (inference-mode pass of views[1]), made on demand. */
   private earlyCodes: tf.Tensor2D | null = null;
   private own: tf.Tensor1D | null = null;
+  /** The clean pass's unit embeddings of the two large views [B, d] (detached), for the queue. */
+  embeddings: [tf.Tensor2D, tf.Tensor2D] | null = null;
 
   constructor(
     private readonly encoder: Encoder,
@@ -83,6 +105,8 @@ export class SwavTask implements PseudoLabelTask {
     readonly frozen: tf.Tensor2D | null, // the constant copy (owned), when frozen
     private readonly views: readonly tf.Tensor4D[], // [B, S_v, S_v, C] each (not owned)
     private readonly s: SwavStepSettings,
+    /** Past embeddings of large view 0 and 1 [Q, d] each (not owned), or null: the batch alone. */
+    private readonly queues: readonly [tf.Tensor2D, tf.Tensor2D] | null = null,
   ) {}
 
   /** The code each view of image i is scored against: q_1[i], the other large view's code [B, K]. */
@@ -92,7 +116,7 @@ export class SwavTask implements PseudoLabelTask {
       this.earlyCodes = tf.keep(
         tf.tidy(() => {
           const z = this.encoder.embed(this.views[1]!, { training: false });
-          return sinkhornCodes(this.scores(z), this.s.epsilon, this.s.iterations);
+          return queuedCodes(this.scores(z), this.queues?.[1] ?? null, this.prototypes, this.s);
         }),
       );
     }
@@ -116,10 +140,11 @@ export class SwavTask implements PseudoLabelTask {
     const z = features.map((f) => l2n(this.encoder.head.apply(f, mode)));
     const scores = z.map((e) => this.scores(e));
     const codes = [0, 1].map((i) =>
-      tf.keep(sinkhornCodes(scores[i]!, this.s.epsilon, this.s.iterations)),
+      tf.keep(queuedCodes(scores[i]!, this.queues?.[i] ?? null, this.prototypes, this.s)),
     ) as [tf.Tensor2D, tf.Tensor2D];
     this.resetCodes();
     this.cleanCodes = codes;
+    this.embeddings = [tf.keep(detach(z[0]!)), tf.keep(detach(z[1]!))];
     const loss = swappedPerSample(scores, codes, this.s.tau);
     const query = scoreAgainstCodes(
       tf.div(scores[0]!, this.s.tau) as tf.Tensor2D,
@@ -149,6 +174,8 @@ export class SwavTask implements PseudoLabelTask {
     this.cleanCodes?.forEach((t) => t.dispose());
     this.earlyCodes?.dispose();
     this.own?.dispose();
+    this.embeddings?.forEach((t) => t.dispose());
+    this.embeddings = null;
     this.cleanCodes = null;
     this.earlyCodes = null;
     this.own = null;
@@ -164,6 +191,12 @@ export class Swav implements BaseMethod {
   readonly encoder: Encoder;
   /** K learnable prototypes [K, d], unit rows after every step. */
   readonly prototypes: tf.Variable<tf.Rank.R2>;
+  /**
+   * The code queue (swavQueueSize Q > 0): the last Q unit embeddings of large view 0 (rows 0 … Q − 1)
+   * and of large view 1 (rows Q … 2Q − 1), newest first; zeros until filled. Null when Q is 0.
+   */
+  readonly queue: tf.Variable<tf.Rank.R2> | null;
+  readonly queueSize: number;
 
   constructor(cfg: TrainConfig, channels: number, rng: Rng) {
     const k = cfg.swavPrototypes;
@@ -174,6 +207,21 @@ export class Swav implements BaseMethod {
       true,
       'prototypes',
     ) as tf.Variable<tf.Rank.R2>;
+    const q = cfg.swavQueueSize ?? 0;
+    if (!Number.isInteger(q) || q < 0) throw new Error(`SwAV: the queue size must be ≥ 0 (got ${q}).`);
+    this.queueSize = q;
+    this.queue =
+      q > 0
+        ? (newVariable(() => tf.zeros([2 * q, cfg.embedDim]), false, 'swavQueue') as tf.Variable<tf.Rank.R2>)
+        : null;
+  }
+
+  /**
+   * Whether the queue joins Sinkhorn at a step: once it is full, i.e. after ⌈Q / B⌉ steps (the
+   * reference starts using it once its last row is filled).
+   */
+  queueReady(step: number, batch: number): boolean {
+    return this.queue !== null && step * batch >= this.queueSize;
   }
 
   /** Two large views at the crop size, then V small ones (multi-crop). */
@@ -189,7 +237,12 @@ export class Swav implements BaseMethod {
   }
 
   stateVariables(): tf.Variable[] {
-    return [...this.encoder.params, ...this.encoder.state, this.prototypes];
+    return [
+      ...this.encoder.params,
+      ...this.encoder.state,
+      this.prototypes,
+      ...(this.queue ? [this.queue] : []),
+    ];
   }
 
   /** Whether the prototypes get no gradient in this epoch (the first swavFreezeEpochs epochs). */
@@ -202,21 +255,53 @@ export class Swav implements BaseMethod {
     // While frozen, the task scores against a copy made outside the tape: the prototypes then take no
     // part in the loss, get no gradient, and SGD leaves them (and their momentum) alone.
     const frozen = Swav.frozenAt(input.epoch, cfg) ? tf.keep(tf.clone(this.prototypes)) : null;
-    return new SwavTask(this.encoder, frozen ?? this.prototypes, frozen, input.views, {
-      tau: cfg.swavTemperature,
-      epsilon: cfg.swavEpsilon,
-      iterations: cfg.swavSinkhornIters,
-    });
+    const b = input.views[0]!.shape[0];
+    const q = this.queueSize;
+    const queues =
+      this.queue && this.queueReady(input.step, b)
+        ? ([0, 1].map((i) => tf.slice(this.queue! as tf.Tensor2D, [i * q, 0], [q, -1])) as [
+            tf.Tensor2D,
+            tf.Tensor2D,
+          ])
+        : null;
+    return new SwavTask(
+      this.encoder,
+      frozen ?? this.prototypes,
+      frozen,
+      input.views,
+      { tau: cfg.swavTemperature, epsilon: cfg.swavEpsilon, iterations: cfg.swavSinkhornIters },
+      queues,
+    );
   }
 
-  /** Back to unit prototypes after the optimiser step (frozen ones did not move: left bit for bit). */
+  /**
+   * After the optimiser step: the large views' embeddings of the step enter the queue (newest first,
+   * the oldest B dropped), then the prototypes go back to unit rows (frozen ones did not move: left bit
+   * for bit).
+   */
   endStep(task: PseudoLabelTask): void {
+    if (this.queue && task instanceof SwavTask && task.embeddings) this.enqueue(task.embeddings);
     if (task instanceof SwavTask && task.frozen) return;
     tf.tidy(() => this.prototypes.assign(l2n(this.prototypes)));
+  }
+
+  private enqueue(z: readonly [tf.Tensor2D, tf.Tensor2D]): void {
+    const q = this.queueSize;
+    const queue = this.queue!;
+    tf.tidy(() => {
+      const parts = [0, 1].map((i) => {
+        const b = Math.min(z[i]!.shape[0], q);
+        const fresh = tf.slice(z[i]!, [0, 0], [b, -1]);
+        const kept = tf.slice(queue, [i * q, 0], [q - b, -1]);
+        return tf.concat([fresh, kept], 0);
+      });
+      queue.assign(tf.concat(parts, 0) as tf.Tensor2D);
+    });
   }
 
   dispose(): void {
     this.encoder.dispose();
     this.prototypes.dispose();
+    this.queue?.dispose();
   }
 }

@@ -78,15 +78,23 @@ describe('checkpoints', () => {
     'hexa-simclr',
     'byol',
     'lejepa',
-  ] as const)('%s: resuming the step-4 checkpoint continues bit for bit, without leaks', async (method) => {
+  ] as const)('%s: resuming the step-4 checkpoint continues bit for bit, without leaks', (method) =>
+    resumesBitForBit(method),
+  );
+
+  // SwAV's code queue (16 per large view, batch 8): full after step 2, in use across the checkpoint.
+  it('swav with its code queue: resuming the step-4 checkpoint continues bit for bit', () =>
+    resumesBitForBit('swav', { swavQueueSize: 16 }));
+
+  async function resumesBitForBit(method: MethodId, over: Partial<TrainConfig> = {}) {
     const start = tf.memory().numTensors;
-    const original = await train(method);
+    const original = await train(method, undefined, over);
     expect(original.checkpoints.map((c) => c.step)).toEqual([4, 8]); // every 4 steps, the end included
     const at4 = original.checkpoints[0]!;
     expect(at4).toMatchObject({ step: 4, totalSteps: 8, epoch: 1, stepInEpoch: 0, method });
     expect(at4.probe).toHaveLength(4);
 
-    const resumed = await train(method, structuredClone(at4)); // as read back from IndexedDB
+    const resumed = await train(method, structuredClone(at4), over); // as read back from IndexedDB
     expect(resumed.metrics.map((m) => m.step)).toEqual([5, 6, 7, 8]);
     const tail = original.metrics.filter((m) => m.step > 4);
     const same = (ms: MetricsPoint[]) =>
@@ -97,7 +105,7 @@ describe('checkpoints', () => {
     expect(stateOf(resumed.final)).toEqual(stateOf(original.final));
     expect(stateOf(resumed.checkpoints[0]!)).toEqual(stateOf(original.checkpoints[1]!));
     expect(tf.memory().numTensors).toBe(start);
-  });
+  }
 
   it('saves the method state: MoCo key encoder and queue, DeepCluster bank and assignments', async () => {
     const short = { epochs: 1 }; // one checkpoint, at the end (step 4)
