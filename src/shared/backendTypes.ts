@@ -3,7 +3,7 @@
 /** A tfjs flag's value. */
 export type FlagValue = number | boolean;
 
-export const BACKENDS = ['webgpu', 'webgl', 'cpu'] as const;
+export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 
 export type BackendName = (typeof BACKENDS)[number];
 

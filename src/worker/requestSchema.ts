@@ -18,7 +18,7 @@ const blob = z.custom<Blob>((v) => typeof Blob !== 'undefined' && v instanceof B
 const id = z.string().max(1000);
 const num = z.number();
 
-const BACKENDS = ['webgpu', 'webgl', 'cpu'] as const satisfies readonly BackendName[];
+const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const satisfies readonly BackendName[];
 const BUILTINS = ['mnist', 'fashion-mnist'] as const satisfies readonly BuiltinId[];
 const SIZES = [16, 28, 32, 64] as const satisfies readonly ImportSize[];
 const FRACTAL_SIZES = [16, 28, 32, 64] as const satisfies readonly FractalSize[];

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { FALLBACK_FLAGS, isSoftwareAdapter, setFlags } from './flags';
 import { installConstantCache } from './kernels/constants';
 import { installCpuConvFilterGrad } from './kernels/cpuConvFilterGrad';
+import { installWasmConvFilterGrad } from './kernels/wasmConvFilterGrad';
 import { installOwnGradients } from './kernels/gradients';
 import type { AdapterInfo, BackendName, BackendReport } from '../../shared/backendTypes';
 
@@ -62,6 +63,14 @@ export async function initBackend(name: BackendName): Promise<BackendReport> {
     adapter = probe.adapter;
     await import('@tensorflow/tfjs-backend-webgpu');
   }
+  if (name === 'wasm') {
+    // WebAssembly on the CPU (XNNPACK, SIMD where the browser has it): no GPU needed.
+    const [wasm, { wasmFileUrls }] = await Promise.all([
+      import('@tensorflow/tfjs-backend-wasm'),
+      import('./wasmFiles'),
+    ]);
+    if (wasmFileUrls) wasm.setWasmPaths(wasmFileUrls);
+  }
   let ok: boolean;
   try {
     ok = await tf.setBackend(name);
@@ -75,12 +84,15 @@ export async function initBackend(name: BackendName): Promise<BackendReport> {
   setFlags(flags);
   if (name === 'webgpu') installConstantCache(); // scalar constants uploaded once (kernels/constants.ts)
   installOwnGradients(); // Sum/Mean gradients without CPU-made ones on WebGPU (kernels/gradients.ts)
+  installWasmConvFilterGrad(); // the filter gradient tfjs-backend-wasm lacks (kernels/wasmConvFilterGrad.ts)
   installCpuConvFilterGrad(); // the CPU backend's conv filter gradient, identical and faster (also conformance's reference)
   const warning = adapter?.isFallbackAdapter
     ? `Software fallback adapter (${adapter.vendor} ${adapter.architecture}): the GPU is emulated on the CPU, so training is very slow. Keep to the Tiny preset.`
     : name === 'cpu'
       ? 'Plain-JavaScript CPU backend: very slow.'
-      : null;
+      : name === 'wasm'
+        ? 'WebAssembly on the CPU (no GPU): slower than a real GPU, much faster than the plain-JavaScript CPU backend.'
+        : null;
   return { name, adapter, warning, flags };
 }
 
