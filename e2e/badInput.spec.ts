@@ -62,6 +62,29 @@ test('a browser without a WebGPU adapter is told so plainly and can train on Web
   }
 });
 
+test('without a WebGPU adapter the lab trains on WebAssembly (on the CPU) and chooses the Tiny preset', async () => {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: QUIET_FLAGS }); // no --enable-unsafe-webgpu
+  try {
+    const page = await browser.newPage({ baseURL: test.info().project.use.baseURL });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const lab = new LabPage(page);
+    await lab.open(); // no preset in the link: the lab may choose one
+    await expect(lab.testId('backend-error')).toContainText('WebGPU is not available.', { timeout: 60_000 });
+    await lab.testId('use-wasm').click();
+    await expect(lab.testId('backend-name')).toHaveText('wasm', { timeout: 60_000 });
+    await expect(lab.testId('backend-warning')).toContainText('WebAssembly on the CPU');
+    await expect(page.getByText('WebAssembly trains on the CPU: the Tiny preset was chosen')).toBeVisible();
+    await lab.waitForDataset();
+    await lab.testId('start-button').click();
+    await lab.waitForReadbacks(1);
+    await lab.testId('stop-button').click();
+    expect(errors).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+});
+
 test('IndexedDB unavailable (a sandboxed page): a clear message, no crash', async ({ page }) => {
   // An opaque-origin (sandboxed) document cannot open IndexedDB: the real browser behaviour.
   // Its module scripts are then cross-origin requests, so the test server adds CORS headers.

@@ -15,6 +15,7 @@ test('a new user opens the lab, sees WebGPU and the stored dataset, and trains t
   await expect(lab.testId('backend-name')).toHaveText('webgpu', { timeout: 60_000 });
   await expect(lab.testId('backend-adapter')).toContainText('swiftshader');
   await expect(lab.testId('backend-warning')).toContainText('Software fallback adapter');
+  await expect(lab.testId('backend-warning').getByTestId('use-wasm')).toBeVisible(); // the faster way here
 
   // The built-in MNIST is loaded into IndexedDB on first start, in chunks.
   await lab.waitForDataset();

@@ -10,10 +10,10 @@
 // machine at load ~15 the same run took about an hour.
 import { beforeAll, expect, it } from 'vitest';
 import { PRESETS, type TrainConfig } from '../shared/config';
-import { useCpu } from './testing/fixtures';
+import { useWasm } from './testing/wasm';
 import { mnistSource, trainOnMnist } from './testing/mnist';
 
-beforeAll(useCpu);
+beforeAll(useWasm);
 
 const EPOCHS = Number(process.env.HEXA_LEARN_EPOCHS ?? 2);
 

@@ -9,10 +9,10 @@
 // 100 in the same run: +6.7).
 import { beforeAll, expect, it } from 'vitest';
 import { PRESETS, type TrainConfig } from '../shared/config';
-import { useCpu } from './testing/fixtures';
+import { useWasm } from './testing/wasm';
 import { mnistSource, trainOnMnist } from './testing/mnist';
 
-beforeAll(useCpu);
+beforeAll(useWasm);
 
 const EPOCHS = Number(process.env.HEXA_LEARN_EPOCHS ?? 2);
 

@@ -10,10 +10,10 @@
 // docs/LEARNING.md, "SimCLR".
 import { beforeAll, expect, it } from 'vitest';
 import { PRESETS, type TrainConfig } from '../shared/config';
-import { useCpu } from './testing/fixtures';
+import { useWasm } from './testing/wasm';
 import { mnistSource, trainOnMnist } from './testing/mnist';
 
-beforeAll(useCpu);
+beforeAll(useWasm);
 
 it('Tiny SimCLR on MNIST gains ≥ 4 kNN points over its random init on 1,000 held-out digits', async () => {
   const tiny = PRESETS.tiny.config;

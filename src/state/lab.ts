@@ -33,11 +33,13 @@ function onReply(msg: WorkerReply): void {
     case 'backend': {
       useBackendStore.setState({ report: msg.report, error: null });
       const r = msg.report;
-      if (r.adapter?.isFallbackAdapter || r.name === 'cpu')
+      if (r.adapter?.isFallbackAdapter || r.name === 'cpu' || r.name === 'wasm')
         chooseTinyForSlowBackend(
           r.adapter?.isFallbackAdapter
             ? `This GPU is a software adapter (${r.adapter.vendor || 'SwiftShader'}, the GPU emulated on the CPU): the Tiny preset was chosen, so that training starts at once and learning shows within its 200 steps. Pick another preset to change it.`
-            : `The CPU backend is slow: the Tiny preset was chosen, so that learning shows within its 200 steps. Pick another preset to change it.`,
+            : r.name === 'wasm'
+              ? `WebAssembly trains on the CPU: the Tiny preset was chosen, so that learning shows within minutes. Pick another preset to change it.`
+              : `The CPU backend is slow: the Tiny preset was chosen, so that learning shows within its 200 steps. Pick another preset to change it.`,
         );
       break;
     }

@@ -24,6 +24,14 @@ export function BackendPanel(props: { storageOk: boolean }) {
       {report?.warning && (
         <div className="warning" role="status" data-testid="backend-warning">
           ⚠ {report.warning}
+          {report.adapter?.isFallbackAdapter && (
+            <>
+              {' '}
+              <WasmButton storageOk={props.storageOk}>
+                Use WebAssembly on the CPU instead (faster than an emulated GPU)
+              </WasmButton>
+            </>
+          )}
         </div>
       )}
       {report && Object.keys(report.flags ?? {}).length > 0 && (
@@ -45,12 +53,17 @@ export function BackendPanel(props: { storageOk: boolean }) {
             </strong>{' '}
             {error.message}
           </p>
+          {(error.backend === 'webgpu' || error.backend === 'webgl') && (
+            <WasmButton storageOk={props.storageOk}>
+              Use WebAssembly on the CPU instead (no GPU needed)
+            </WasmButton>
+          )}{' '}
           {error.backend === 'webgpu' && (
             <button data-testid="use-webgl" onClick={() => startLab('webgl', props.storageOk)}>
               Use the WebGL backend instead
             </button>
           )}
-          {error.backend === 'webgl' && (
+          {(error.backend === 'webgl' || error.backend === 'wasm') && (
             <button data-testid="use-cpu" onClick={() => startLab('cpu', props.storageOk)}>
               Use the (slow) CPU backend instead
             </button>
@@ -67,5 +80,18 @@ export function BackendPanel(props: { storageOk: boolean }) {
         </ErrorNote>
       )}
     </div>
+  );
+}
+
+/** Restarts the lab on tfjs's WebAssembly backend: the way to train without a (real) GPU. */
+function WasmButton(props: { storageOk: boolean; children: string }) {
+  return (
+    <button
+      data-testid="use-wasm"
+      title="tfjs's WebAssembly backend (XNNPACK, SIMD) runs on the CPU: no GPU, no emulation. Keep to the Tiny preset."
+      onClick={() => startLab('wasm', props.storageOk)}
+    >
+      {props.children}
+    </button>
   );
 }
