@@ -197,6 +197,38 @@ describe('mergeResults', () => {
     expect(ok.runs).toHaveLength(2);
   });
 
+  it('lets a run left unfinished by a time limit give way to the same run finished in another experiment', () => {
+    const started = run('moco-v2', 3, [0.5, 0.45]);
+    const cut = { ...started, status: 'running', evaluations: started.evaluations.slice(0, 2) };
+    const pending = { ...run('simclr', 3, [0, 0]), status: 'pending', evaluations: [] };
+    const a = results([run('moco-v2', 1, [0.8, 0.7]), cut, pending], {
+      error: 'did not finish within 108 min',
+    });
+    const b = results([run('moco-v2', 3, [0.82, 0.75]), run('simclr', 3, [0.6, 0.65])]);
+    const merged = mergeResults([
+      { dir: 'a', results: a },
+      { dir: 'b', results: b },
+    ]);
+    expect(merged.runs.map((r) => `${r.method} ${r.seed} ${r.status} ${r.source}`)).toEqual([
+      'moco-v2 1 done a',
+      'moco-v2 3 done b',
+      'simclr 3 done b',
+    ]);
+    expect(merged.runs.map((r) => r.index)).toEqual([0, 1, 2]);
+    expect(merged.error).toBeNull(); // every run finished
+    // The other order: a finished run is not replaced by an unfinished one.
+    const back = mergeResults([
+      { dir: 'b', results: b },
+      { dir: 'a', results: a },
+    ]);
+    expect(back.runs.map((r) => `${r.method} ${r.seed} ${r.source}`)).toEqual([
+      'moco-v2 3 b',
+      'simclr 3 b',
+      'moco-v2 1 a',
+    ]);
+    expect(mergeResults([{ dir: 'a', results: a }]).error).toBe('did not finish within 108 min');
+  });
+
   it('keeps a run found again (same config and scores) once, with the fine-tunings of both', () => {
     const plain = { ...run('moco-v2', 1, [0.8, 0.7]), config: { lr: 0.06, seed: 1 } };
     const again = {

@@ -252,7 +252,8 @@ function sameRun(a: RankRun & { config?: unknown }, b: RankRun & { config?: unkn
  * One results object from several experiments' results (e.g. one folder per method): their runs
  * concatenated (renumbered), methods, seeds and fine-tuning fractions united, each source's command
  * kept. A run found again (same method, variant and seed, same config and final scores: the same
- * measurement, e.g. repeated with --finetune) is kept once, with the fine-tunings of both. Throws when
+ * measurement, e.g. repeated with --finetune) is kept once, with the fine-tunings of both; a run left
+ * unfinished (an experiment that ran out of time) gives way to the same run finished elsewhere. Throws when
  * they were measured on different datasets or presets, or when a method (and variant) has the same
  * seed in two of them with different results.
  */
@@ -274,6 +275,14 @@ export function mergeResults(sources: { dir: string; results: ExperimentResults 
     for (const r of results.runs) {
       const id = `${groupKey(r)} seed ${r.seed}`;
       const before = seen.get(id);
+      if (before && !finished(before.run) && finished(r)) {
+        // An experiment that ran out of time left this run unfinished; another one finished it.
+        const copy = { ...r, index: before.run.index, source: dir };
+        runs[before.run.index] = copy;
+        seen.set(id, { dir, run: copy });
+        continue;
+      }
+      if (before && finished(before.run) && !finished(r)) continue;
       if (before) {
         // The same run measured again (e.g. once more with --finetune): its fine-tunings join the first.
         if (!sameRun(before.run, r))
@@ -304,6 +313,11 @@ export function mergeResults(sources: { dir: string; results: ExperimentResults 
     sources: sources.map((s) => ({ dir: s.dir, command: s.results.command, date: s.results.date })),
     runs,
     summary: [],
-    error: sources.map((s) => s.results.error).find((e) => typeof e === 'string' && e) ?? null,
+    // A source's error (e.g. its time limit) stays only while one of its runs is still unfinished.
+    error: runs.every(finished)
+      ? null
+      : (sources.map((s) => s.results.error).find((e) => typeof e === 'string' && e) ?? null),
   };
 }
+
+const finished = (r: ExperimentResults['runs'][number]) => r.status === 'done';
