@@ -46,7 +46,8 @@ function parseArgs(argv) {
     } else usage(`Unknown option ${argv[i]}`);
   }
   for (const b of opts.backends.split(',')) {
-    if (!['webgpu', 'webgl', 'wasm', 'cpu'].includes(b)) usage(`Unknown backend "${b}" (webgpu, webgl, wasm, cpu)`);
+    if (!['webgpu', 'webgl', 'wasm', 'cpu'].includes(b))
+      usage(`Unknown backend "${b}" (webgpu, webgl, wasm, cpu)`);
   }
   return opts;
 }
