@@ -7,7 +7,7 @@ import { LabPage } from './labPage';
 test('the backend panel shows the fallback settings and "Check this GPU" passes on SwiftShader', async ({
   page,
 }) => {
-  // 27 kernel cases and a HEXA-MoCo step, each against stock kernels and the CPU backend: minutes on
+  // 47 kernel cases and a HEXA-MoCo step, each against stock kernels and the CPU backend: minutes on
   // SwiftShader, longer when the machine is shared.
   test.setTimeout(480_000);
   const lab = new LabPage(page);
@@ -24,8 +24,8 @@ test('the backend panel shows the fallback settings and "Check this GPU" passes 
   await expect(lab.testId('gpu-check-verdict')).toContainText('own kernels on');
   await expect(lab.testId('gpu-check-status')).toContainText(/All \d+ checks pass/);
   const rows = lab.testId('gpu-check-row');
-  // 27 kernel cases and 3 step quantities, each against the stock kernels and the CPU backend.
-  await expect(rows).toHaveCount(60);
+  // 47 kernel cases and 3 step quantities, each against the stock kernels and the CPU backend.
+  await expect(rows).toHaveCount(100);
   for (const name of [
     'sgdUpdate',
     'emaUpdate',
@@ -35,12 +35,17 @@ test('the backend panel shows the fallback settings and "Check this GPU" passes 
     'l2Normalize',
     'sum/mean gradients',
     'relu gradient',
+    'batchNorm (inference) gradient',
+    'mixedSoftCrossEntropy',
+    'normaliseInput',
+    'pgdProject',
+    'cutMixViews',
     'accumulateInPlace',
     'step gradients',
   ]) {
     await expect(rows.filter({ hasText: name }).first()).toContainText('pass');
   }
-  await expect(rows.filter({ hasText: 'CPU backend' })).toHaveCount(30);
+  await expect(rows.filter({ hasText: 'CPU backend' })).toHaveCount(50);
   await expect(rows.filter({ hasText: 'FAIL' })).toHaveCount(0);
   await expect(lab.testId('check-gpu')).toBeEnabled();
 });

@@ -6,6 +6,7 @@ import type { TrainConfig } from '../../shared/config';
 import type { AdversarialPreview } from '../../shared/trainingTypes';
 import type { HardExampleGenerator, HardExamples, PseudoLabelTask } from '../methods/types';
 import { splitRows, toImages } from '../training/previewImages';
+import { clipAdd, pgdProject } from '../runtime/kernels/pixels';
 import type { Rng } from '../runtime/random';
 
 export interface PgdSettings {
@@ -22,16 +23,19 @@ const INFERENCE = { training: false } as const;
  */
 export function pgd(task: PseudoLabelTask, x: tf.Tensor4D, s: PgdSettings, rng: Rng): tf.Tensor4D {
   return tf.tidy(() => {
-    // Keep ‖δ‖∞ ≤ ε and x + δ inside [0, 1].
-    const project = (d: tf.Tensor): tf.Tensor4D =>
-      tf.sub(tf.clipByValue(tf.add(x, tf.clipByValue(d, -s.epsilon, s.epsilon)), 0, 1), x) as tf.Tensor4D;
-    let delta = project(
-      tf.randomUniform(x.shape, -s.epsilon, s.epsilon, 'float32', rng.seed()) as tf.Tensor4D,
+    // Keep ‖δ‖∞ ≤ ε and x + δ inside [0, 1]: clip(x + clip(δ (+ α·sign(g)), −ε, ε), 0, 1) − x, one
+    // dispatch on WebGPU (runtime/kernels/pixels.ts).
+    let delta = pgdProject(
+      x,
+      tf.randomUniform(x.shape, -s.epsilon, s.epsilon, 'float32', rng.seed()),
+      null,
+      0,
+      s.epsilon,
     );
     const lossOf = (d: tf.Tensor) => tf.mean(task.score(tf.add(x, d) as tf.Tensor4D, INFERENCE).loss);
     const gradOf = tf.grad(lossOf);
     for (let t = 0; t < s.steps; t++) {
-      const next = project(tf.add(delta, tf.mul(tf.sign(gradOf(delta)), s.stepSize)) as tf.Tensor4D);
+      const next = pgdProject(x, delta, gradOf(delta), s.stepSize, s.epsilon);
       delta.dispose();
       delta = next;
     }
@@ -60,7 +64,7 @@ export function makeAdversarial(
       rng,
     ),
   );
-  const view = tf.keep(tf.tidy(() => tf.clipByValue(tf.add(xq, delta), 0, 1) as tf.Tensor4D));
+  const view = tf.keep(tf.tidy(() => clipAdd(xq, delta))); // clip(xq + δ, 0, 1)
   return {
     weight: cfg.wAdv,
     view,

@@ -6,6 +6,7 @@ import type { TrainConfig } from '../../shared/config';
 import type { CutMixPreview } from '../../shared/trainingTypes';
 import type { HardExampleGenerator, HardExamples, PseudoLabelTask } from '../methods/types';
 import { splitRows, toImages } from '../training/previewImages';
+import { cutMixViews } from '../runtime/kernels/pixels';
 import type { Rng } from '../runtime/random';
 
 export interface CutMixBoxes {
@@ -84,9 +85,7 @@ export function maskAndLambda(
 
 /** x_mix = (1 − M) ⊙ x_i + M ⊙ x_partner(i). x [B, H, W, C], mask [B, H, W, 1]. */
 export function cutMix(x: tf.Tensor4D, mask: tf.Tensor4D, partner: tf.Tensor1D): tf.Tensor4D {
-  return tf.tidy(
-    () => tf.add(tf.mul(tf.sub(1, mask), x), tf.mul(mask, tf.gather(x, partner))) as tf.Tensor4D,
-  );
+  return cutMixViews(x, mask, partner); // one dispatch on WebGPU (runtime/kernels/pixels.ts)
 }
 
 export const cutMixGenerator: HardExampleGenerator<CutMixPreview> = {

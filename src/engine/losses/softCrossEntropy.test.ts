@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../runtime/random';
 import { useCpu } from '../testing/fixtures';
-import { mixedTargets, softCrossEntropyPerSample } from './softCrossEntropy';
+import { mixedSoftCrossEntropy, mixedTargets, softCrossEntropyPerSample } from './softCrossEntropy';
 
 beforeAll(useCpu);
 
@@ -120,5 +120,32 @@ describe('mixedTargets', () => {
     });
     expect(sameCount).toBeGreaterThanOrEqual(b / 4);
     [own, partner, lambda, t].forEach((x) => x.dispose());
+  });
+});
+
+describe('mixedSoftCrossEntropy (reference path on the CPU backend)', () => {
+  it('is −λ·log p_own − (1 − λ)·log p_partner, with gradient softmax − t', async () => {
+    // row 0: softmax [1/4, 1/2, 1/4], own 1, partner 0, λ 0.75:
+    //   loss −(0.75·ln(1/2) + 0.25·ln(1/4)) = 0.75 ln 2 + 0.5 ln 2 = 1.25 ln 2 = 0.8664340
+    //   gradient [1/4 − 0.25, 1/2 − 0.75, 1/4 − 0] = [0, −0.25, 0.25]
+    // row 1: softmax [3/5, 1/5, 1/5], own = partner = 2, λ 0.5: loss −ln(1/5) = ln 5 = 1.6094379
+    //   gradient [3/5, 1/5, 1/5 − 1] = [0.6, 0.2, −0.8]
+    const logits = tf.tensor2d(LOGITS);
+    const own = tf.tensor1d([1, 2], 'int32');
+    const partner = tf.tensor1d([0, 2], 'int32');
+    const lambda = tf.tensor1d([0.75, 0.5]);
+    const before = tf.memory().numTensors;
+    const loss = mixedSoftCrossEntropy(logits, own, partner, lambda);
+    const v = await loss.data();
+    expect(v[0]).toBeCloseTo(1.25 * Math.LN2, 5);
+    expect(v[1]).toBeCloseTo(Math.log(5), 5);
+    loss.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    const g = tf.grad((l: tf.Tensor) =>
+      tf.sum(mixedSoftCrossEntropy(l as tf.Tensor2D, own, partner, lambda)),
+    )(logits);
+    const expected = [0, -0.25, 0.25, 0.6, 0.2, -0.8];
+    Array.from(await g.data()).forEach((x, i) => expect(x).toBeCloseTo(expected[i]!, 5));
+    [logits, own, partner, lambda, g].forEach((t) => t.dispose());
   });
 });

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { fusedMixedCrossEntropy } from '../runtime/kernels/crossEntropy';
+import { ownKernelsActive } from '../runtime/kernels/fused';
 
 /** Soft cross-entropy per sample: −Σ_j t_ij log softmax(logits)_ij. logits, targets [B, M] → [B]. */
 export function softCrossEntropyPerSample(logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Tensor1D {
@@ -20,4 +22,22 @@ export function mixedTargets(
     const l = tf.expandDims(lambda, 1); // [B, 1]
     return tf.add(tf.mul(tf.oneHot(own, m), l), tf.mul(tf.oneHot(partner, m), tf.sub(1, l))) as tf.Tensor2D;
   });
+}
+
+/**
+ * softCrossEntropyPerSample(logits, mixedTargets(own, partner, lambda, M)): the soft cross-entropy of
+ * logits [B, M] against λ_i on column own[i] and 1 − λ_i on column partner[i]. On WebGPU with the own
+ * kernels one dispatch forward and one backward (runtime/kernels/crossEntropy.ts), the same values.
+ */
+export function mixedSoftCrossEntropy(
+  logits: tf.Tensor2D,
+  own: tf.Tensor1D,
+  partner: tf.Tensor1D,
+  lambda: tf.Tensor1D,
+): tf.Tensor1D {
+  if (ownKernelsActive() && logits.dtype === 'float32')
+    return fusedMixedCrossEntropy(logits, own, partner, lambda);
+  return tf.tidy(() =>
+    softCrossEntropyPerSample(logits, mixedTargets(own, partner, lambda, logits.shape[1])),
+  );
 }

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../shared/config';
 import { mocoLogits } from '../losses/infoNce';
-import { softCrossEntropyPerSample, mixedTargets } from '../losses/softCrossEntropy';
+import { mixedSoftCrossEntropy } from '../losses/softCrossEntropy';
 import { cloneEncoder, createEncoder, l2n, momentumUpdate, type Encoder } from '../nn/encoder';
 import { newVariable, type ForwardMode } from '../nn/layers';
 import type { Rng } from '../runtime/random';
@@ -81,6 +81,7 @@ export class MocoV2 implements BaseMethod {
     const k = tf.keep(shuffledKeys(this.keyEncoder, xk, cfg.bnGroups, input.rng)); // [B, d], constant
     const b = k.shape[0];
     const own = tf.keep(tf.range(0, b, 1, 'int32') as tf.Tensor1D);
+    const zero = tf.keep(tf.zerosLike(own)); // the positive key's column, made once for every scored view
     const queue = this.queue.keys;
     const tau = cfg.temperature;
     const encoder = this.encoder;
@@ -94,16 +95,17 @@ export class MocoV2 implements BaseMethod {
       score(views: tf.Tensor4D, mode: ForwardMode): ViewScore {
         const features = encoder.features(views, mode);
         const q = l2n(encoder.head.apply(features, mode));
-        return scoreFromLogits(mocoLogits(q, k, queue, tau), tf.zerosLike(own), features, q);
+        return scoreFromLogits(mocoLogits(q, k, queue, tau), zero, features, q);
       },
       mixedLoss(views, partner, lambda, mode) {
         const q = encoder.embed(views, mode); // [B, d]
         const logits = tf.div(tf.matMul(q, tf.concat([k, queue], 0), false, true), tau) as tf.Tensor2D; // [B, B+K]
-        return softCrossEntropyPerSample(logits, mixedTargets(own, partner, lambda, b + cfg.queueSize));
+        return mixedSoftCrossEntropy(logits, own, partner, lambda); // targets over the B + K columns
       },
       dispose() {
         k.dispose();
         own.dispose();
+        zero.dispose();
       },
     };
     return task;

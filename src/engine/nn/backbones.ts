@@ -2,6 +2,7 @@
 // mean/std normalisation, so perturbation budgets stay in pixel units (docs/DESIGN-NOTES.md, "HEXA").
 import * as tf from '@tensorflow/tfjs';
 import type { BackboneId } from '../../shared/config';
+import { normaliseInput } from '../runtime/kernels/pixels';
 import type { Rng } from '../runtime/random';
 import {
   batchNorm,
@@ -18,7 +19,8 @@ export interface Backbone extends Layer<tf.Tensor4D, tf.Tensor2D> {
   featureDim: number;
 }
 
-const normalise = (x: tf.Tensor) => tf.div(tf.sub(x, 0.5), 0.25);
+/** (x − 0.5) / 0.25; one dispatch on WebGPU (runtime/kernels/pixels.ts). */
+const normalise = (x: tf.Tensor) => normaliseInput(x, 0.5, 0.25);
 
 /** Three conv–BN–ReLU stages (w, 2w, 4w channels), two max-pools, global average pool → 4w features. */
 function tinyConvNet(channels: number, width: number, rng: Rng): Backbone {

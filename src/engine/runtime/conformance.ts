@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { PRESETS, type TrainConfig } from '../../shared/config';
 import { createMemorySource, syntheticBars } from '../data/memorySource';
 import { l2Normalize } from '../evaluation/normalize';
+import { mixedSoftCrossEntropy } from '../losses/softCrossEntropy';
 import { scoreFromLogits } from '../methods/scoring';
 import { batchNorm } from '../nn/layers';
 import { Trainer, type TrainerEvents } from '../training/trainer';
@@ -30,6 +31,7 @@ import {
   sgdUpdate,
 } from './kernels/fused';
 import { setFlags } from './flags';
+import { clipAdd, cutMixViews, normaliseInput, pgdProject } from './kernels/pixels';
 import { Rng } from './random';
 import type { CheckResult, ConformanceReport, Tolerance } from '../../shared/backendTypes';
 import type { Reference } from '../../shared/backendTypes';
@@ -295,7 +297,9 @@ export function kernelCases(): KernelCase[] {
       },
     });
   }
-  // Sum and Mean gradients (kernels/gradients.ts: the upstream gradient broadcast on the device).
+  // Sum and Mean gradients (kernels/gradients.ts: the upstream gradient broadcast on the device; Mean's
+  // divided and broadcast in one kernel). Rank ≤ 4: tfjs's stock Tile reads a rank-5 tensor back
+  // synchronously on WebGPU (readSync), which lost the SwiftShader device in this check.
   for (const [shape, axes] of [
     [[3, 5, 2], [1]],
     [
@@ -303,6 +307,18 @@ export function kernelCases(): KernelCase[] {
       [1, 2],
     ],
     [[7], [0]],
+    [
+      [5, 3, 3, 2],
+      [1, 2],
+    ],
+    [
+      [3, 4, 5, 6],
+      [0, 2],
+    ],
+    [
+      [1, 1, 1, 1],
+      [1, 2],
+    ],
   ] as [number[], number[]][]) {
     const size = shape.reduce((a, b) => a * b, 1);
     cases.push({
@@ -350,6 +366,174 @@ export function kernelCases(): KernelCase[] {
         tf.tidy(() => {
           const { grads } = tf.variableGrads(() => tf.sum(tf.mul(tf.relu(xv!), w!)) as tf.Scalar, [xv!]);
           dOut!.assign(grads[xv!.name]!);
+        });
+      },
+    });
+  }
+  // Inference-mode BatchNorm's gradient (gradients.ts: x's, γ's and β's one own kernel each):
+  // ∂/∂x, ∂/∂γ, ∂/∂β of Σ batchNorm(x, moving μ, moving σ², β, γ)·w, and y.
+  for (const shape of [
+    [1, 1, 1, 1],
+    [3, 5, 7, 2],
+    [2, 4, 4, 16],
+    [6, 5],
+  ]) {
+    const c = shape[shape.length - 1]!;
+    const size = shape.reduce((a, b) => a * b, 1);
+    cases.push({
+      name: 'batchNorm (inference) gradient',
+      tolerance: BN_TOLERANCE, // ∂/∂γ, ∂/∂β: per-channel sums in another order than tfjs's Sum
+      what: `x [${shape}]: y, ∂/∂x, ∂/∂γ, ∂/∂β of Σ batchNorm(x)·w (moving statistics)`,
+      init: [
+        { shape, data: randn(rng, size, 2) },
+        { shape: [c], data: randn(rng, c) },
+        { shape: [c], data: Float32Array.from(randn(rng, c), (x) => Math.abs(x) + 0.05) },
+        { shape: [c], data: randn(rng, c) },
+        { shape: [c], data: randn(rng, c) },
+        { shape, data: randn(rng, size) },
+        { shape, data: new Float32Array(size) },
+        { shape, data: new Float32Array(size) },
+        { shape: [c], data: new Float32Array(c) },
+        { shape: [c], data: new Float32Array(c) },
+      ],
+      op: (vs) => {
+        const [x, mean, variance, gamma, beta, w, yOut, dxOut, dgOut, dbOut] = vs as tf.Variable[];
+        tf.tidy(() => {
+          const f = () => tf.batchNorm(x!, mean!, variance!, beta!, gamma!, 1e-5);
+          const { grads } = tf.variableGrads(() => tf.sum(tf.mul(f(), w!)) as tf.Scalar, [x!, gamma!, beta!]);
+          yOut!.assign(f());
+          dxOut!.assign(grads[x!.name]!);
+          dgOut!.assign(grads[gamma!.name]!);
+          dbOut!.assign(grads[beta!.name]!);
+        });
+      },
+    });
+  }
+  // Mixed-target soft cross-entropy (kernels/crossEntropy.ts via mixedSoftCrossEntropy, a cut-mix's
+  // loss): loss and ∂/∂logits of Σ loss·w; rows whose partner is their own column among them. M = 1056
+  // is MoCo's B + K on the tiny preset.
+  for (const [b, m] of [
+    [1, 2],
+    [7, 13],
+    [3, 1025],
+    [32, 1056],
+  ] as const) {
+    const own = Int32Array.from({ length: b }, () => rng.int(m));
+    const partner = Int32Array.from({ length: b }, (_, i) => (i % 3 === 0 ? own[i]! : rng.int(m)));
+    const lambda = Float32Array.from({ length: b }, () => 0.5 + 0.5 * rng.next());
+    cases.push({
+      name: 'mixedSoftCrossEntropy',
+      what: `logits [${b}, ${m}], λ in [0.5, 1), every third row partner = own: loss, ∂/∂logits of Σ loss·w`,
+      init: [
+        { shape: [b, m], data: randn(rng, b * m, 3) },
+        { shape: [b], data: randn(rng, b) },
+        { shape: [b], data: new Float32Array(b) },
+        { shape: [b, m], data: new Float32Array(b * m) },
+      ],
+      op: (vs) => {
+        const [logits, w, lossOut, dOut] = vs as tf.Variable[];
+        tf.tidy(() => {
+          const o = tf.tensor1d(own, 'int32');
+          const p = tf.tensor1d(partner, 'int32');
+          const l = tf.tensor1d(lambda);
+          const { grads } = tf.variableGrads(() => {
+            const loss = mixedSoftCrossEntropy(logits as tf.Variable<tf.Rank.R2>, o, p, l);
+            lossOut!.assign(loss);
+            return tf.sum(tf.mul(loss, w!)) as tf.Scalar;
+          }, [logits!]);
+          dOut!.assign(grads[logits!.name]!);
+        });
+      },
+    });
+  }
+  // Input normalisation (kernels/pixels.ts): y = (x − 0.5) / 0.25 and ∂/∂x of Σ y·w.
+  for (const shape of [
+    [1, 1, 1, 1],
+    [3, 5, 5, 1],
+    [2, 7, 7, 3],
+  ]) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    cases.push({
+      name: 'normaliseInput',
+      what: `x [${shape}]: (x − 0.5) / 0.25, ∂/∂x of Σ y·w`,
+      init: [
+        { shape, data: Float32Array.from({ length: size }, () => rng.next()) },
+        { shape, data: randn(rng, size) },
+        { shape, data: new Float32Array(size) },
+        { shape, data: new Float32Array(size) },
+      ],
+      op: (vs) => {
+        const [x, w, yOut, dOut] = vs as tf.Variable[];
+        tf.tidy(() => {
+          const { grads } = tf.variableGrads(() => {
+            const y = normaliseInput(x!, 0.5, 0.25);
+            yOut!.assign(y);
+            return tf.sum(tf.mul(y, w!)) as tf.Scalar;
+          }, [x!]);
+          dOut!.assign(grads[x!.name]!);
+        });
+      },
+    });
+  }
+  // PGD's projection (kernels/pixels.ts): the random start's, a step's (zeros in g: sign 0), and the
+  // view clip(x + δ, 0, 1); pixels at 0 and 1 and perturbations past ε among the inputs.
+  for (const shape of [
+    [1, 1, 1, 1],
+    [5, 7, 7, 1],
+    [3, 4, 4, 3],
+  ]) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const eps = 4 / 255;
+    const x = Float32Array.from({ length: size }, (_, i) => (i % 5 === 1 ? 0 : i % 5 === 2 ? 1 : rng.next()));
+    const g = randn(rng, size);
+    g.forEach((_, i) => i % 7 === 3 && (g[i] = 0));
+    cases.push({
+      name: 'pgdProject',
+      what: `x [${shape}] (0s and 1s among it), ε 4/255, α 3/255: start, step, view`,
+      init: [
+        { shape, data: x },
+        { shape, data: randn(rng, size, eps) },
+        { shape, data: g },
+        { shape, data: new Float32Array(size) },
+        { shape, data: new Float32Array(size) },
+        { shape, data: new Float32Array(size) },
+      ],
+      op: (vs) => {
+        const [xv, d, gv, startOut, stepOut, viewOut] = vs as tf.Variable[];
+        tf.tidy(() => {
+          const start = pgdProject(xv!, d!, null, 0, eps);
+          const step = pgdProject(xv!, start, gv!, 3 / 255, eps);
+          startOut!.assign(start);
+          stepOut!.assign(step);
+          viewOut!.assign(clipAdd(xv!, step));
+        });
+      },
+    });
+  }
+  // Cut-mix (kernels/pixels.ts cutMixViews): (1 − M)·x + M·x[partner] with a 0/1 mask and a
+  // permutation of the batch (an image may be its own partner).
+  for (const shape of [
+    [1, 1, 1, 1],
+    [5, 7, 7, 1],
+    [4, 3, 5, 3],
+  ] as [number, number, number, number][]) {
+    const [b, h, w] = shape;
+    const size = shape.reduce((a, x) => a * x, 1);
+    const partner = Int32Array.from(rng.permutation(b));
+    const mask = Float32Array.from({ length: b * h * w }, () => (rng.next() < 0.4 ? 1 : 0));
+    cases.push({
+      name: 'cutMixViews',
+      what: `x [${shape}], mask [${b}, ${h}, ${w}, 1] of 0s and 1s, partner a permutation: the mixed views`,
+      init: [
+        { shape, data: Float32Array.from({ length: size }, () => rng.next()) },
+        { shape: [b, h, w, 1], data: mask },
+        { shape, data: new Float32Array(size) },
+      ],
+      op: (vs) => {
+        const [x, m, out] = vs as tf.Variable[];
+        tf.tidy(() => {
+          const p = tf.tensor1d(partner, 'int32');
+          out!.assign(cutMixViews(x as tf.Variable<tf.Rank.R4>, m as tf.Variable<tf.Rank.R4>, p));
         });
       },
     });

@@ -82,7 +82,8 @@ export function trainStep(a: StepArgs): StepOutput {
         const term = tf.mean(r.loss) as tf.Scalar;
         terms[GENERATOR_INFO[active[i]!.id].lossKey] = tf.keep(term);
         if (r.score) kept.push(...tensorsOf((hardScores[i] = detach(r.score))));
-        total = tf.add(total, tf.mul(term, h.weight));
+        // A weight of 1 adds the term itself (x·1 = x exactly: the same values, two dispatches fewer).
+        total = tf.add(total, h.weight === 1 ? term : tf.mul(term, h.weight));
       });
       return total;
     }, base.params());

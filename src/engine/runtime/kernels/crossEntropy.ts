@@ -138,3 +138,158 @@ export function fusedCrossEntropyScore(logits: tf.Tensor2D, target: tf.Tensor1D)
     argmax: argmax as tf.Tensor1D,
   };
 }
+
+// ---- Mixed-target soft cross-entropy (cut-mix, mix-up: a method's mixedLoss) --------------------------
+// loss_i = −Σ_j t_ij log softmax(l_i)_j with t_i = λ_i·onehot(own_i) + (1 − λ_i)·onehot(partner_i), as
+// losses/softCrossEntropy.ts's softCrossEntropyPerSample(logits, mixedTargets(…)) computes it, in ONE
+// dispatch (one thread per row), and its gradient in one more. tfjs's chain is about 15 dispatches
+// forward (two oneHots, two multiplies, 1 − λ, the add; logSoftmax's max, sub, exp, sum, log, sub; the
+// multiply, sum, neg) and about 7 backward. Only the two non-zero targets contribute (the other terms
+// are exact zeros), with the same roundings: log softmax_j = (l_j − max) − log Σ exp(l − max); the
+// two-term sum λ·ls_own + (1 − λ)·ls_partner, or (λ + (1 − λ))·ls when own = partner. Gradient, as
+// tfjs's logSoftmax gradient of dy_j = −g·t_j: dl_j = dy_j − (Σ_k dy_k)·exp(log softmax_j).
+
+// logits, own (int32 bits), partner (int32 bits), λ → loss, max, log-sum-exp (the last two for backward)
+const MIXED_FORWARD = () => `${declareBindings(
+  [
+    { write: false },
+    { write: false },
+    { write: false },
+    { write: false },
+    { write: true },
+    { write: true },
+    { write: true },
+  ],
+  U,
+)}
+${MAIN_SIGNATURE} {
+  ${FLAT_INDEX}
+  if (i >= u.rows) { return; }
+  let base = i * u.cols;
+  let o = u32(bitcast<i32>(b1[i]));
+  let p = u32(bitcast<i32>(b2[i]));
+  var mx = b0[base];
+  for (var j = 1u; j < u.cols; j = j + 1u) { mx = max(mx, b0[base + j]); }
+  var s = 0.0;
+  for (var j = 0u; j < u.cols; j = j + 1u) { s = s + exp(b0[base + j] - mx); }
+  let lse = log(s);
+  let lam = b3[i];
+  let mu = 1.0 - lam;
+  let ls_own = (b0[base + o] - mx) - lse;
+  var total = 0.0;
+  if (o == p) {
+    total = (lam + mu) * ls_own;
+  } else {
+    total = lam * ls_own + mu * ((b0[base + p] - mx) - lse);
+  }
+  b4[i] = -total;
+  b5[i] = mx;
+  b6[i] = lse;
+}`;
+
+// logits, own, partner, λ, max, log-sum-exp, dloss → dlogits
+const MIXED_BACKWARD = () => `${declareBindings(
+  [
+    { write: false },
+    { write: false },
+    { write: false },
+    { write: false },
+    { write: false },
+    { write: false },
+    { write: false },
+    { write: true },
+  ],
+  U,
+)}
+${MAIN_SIGNATURE} {
+  ${FLAT_INDEX}
+  if (i >= u.rows * u.cols) { return; }
+  let r = i / u.cols;
+  let j = i % u.cols;
+  let o = u32(bitcast<i32>(b1[r]));
+  let p = u32(bitcast<i32>(b2[r]));
+  let lam = b3[r];
+  let mu = 1.0 - lam;
+  let ng = -b6[r];
+  var t = 0.0;
+  if (j == o) { t = lam; }
+  if (j == p) { t = t + mu; }
+  var s = 0.0;
+  if (o == p) { s = ng * (lam + mu); } else { s = ng * lam + ng * mu; }
+  let v = (b0[i] - b4[r]) - b5[r];
+  b7[i] = ng * t - s * exp(v);
+}`;
+
+/**
+ * The mixed-target soft cross-entropy of logits [B, M] (float32) against own and partner columns
+ * [B] (int32) weighted λ [B] and 1 − λ: loss [B], differentiable in the logits; WebGPU only.
+ */
+export function fusedMixedCrossEntropy(
+  logits: tf.Tensor2D,
+  own: tf.Tensor1D,
+  partner: tf.Tensor1D,
+  lambda: tf.Tensor1D,
+): tf.Tensor1D {
+  const [rows, cols] = logits.shape;
+  const u = packUniforms([{ u32: rows }, { u32: cols }]);
+  const made: tf.Tensor[] = [];
+  const int = (t: tf.Tensor1D) => {
+    if (t.dtype === 'int32') return t;
+    const c = tf.cast(t, 'int32');
+    made.push(c);
+    return c;
+  };
+  const o = int(own);
+  const p = int(partner);
+  const lam = lambda.dtype === 'float32' ? lambda : tf.cast(lambda, 'float32');
+  if (lam !== lambda) made.push(lam);
+  const loss = output([rows]);
+  const mx = output([rows]);
+  const lse = output([rows]);
+  dispatchInPlace(
+    'hexa-mixce-fwd',
+    MIXED_FORWARD,
+    [
+      { tensor: logits, write: false },
+      { tensor: o, write: false },
+      { tensor: p, write: false },
+      { tensor: lam, write: false },
+      { tensor: loss, write: true },
+      { tensor: mx, write: true },
+      { tensor: lse, write: true },
+    ],
+    u,
+    rows,
+  );
+  const f = tf.customGrad((lIn, save) => {
+    // The targets and statistics too: the caller may dispose them before the backward pass.
+    (save as tf.GradSaveFunc)([lIn as tf.Tensor, o, p, lam, mx, lse]);
+    return {
+      value: tf.clone(loss),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [l2, o2, p2, lam2, mx2, lse2] = saved as tf.Tensor[];
+        const dl = output([rows, cols]);
+        dispatchInPlace(
+          'hexa-mixce-grad',
+          MIXED_BACKWARD,
+          [
+            { tensor: l2!, write: false },
+            { tensor: o2!, write: false },
+            { tensor: p2!, write: false },
+            { tensor: lam2!, write: false },
+            { tensor: mx2!, write: false },
+            { tensor: lse2!, write: false },
+            { tensor: dy, write: false },
+            { tensor: dl, write: true },
+          ],
+          u,
+          rows * cols,
+        );
+        return dl;
+      },
+    };
+  });
+  const value = f(logits) as tf.Tensor1D;
+  [loss, mx, lse, ...made].forEach((t) => t.dispose()); // the saved copies stay until the backward pass
+  return value;
+}
