@@ -5,6 +5,7 @@ import { FALLBACK_FLAGS, isSoftwareAdapter, setFlags } from './flags';
 import { installConstantCache } from './kernels/constants';
 import { installCpuConvFilterGrad } from './kernels/cpuConvFilterGrad';
 import { installWasmConvFilterGrad } from './kernels/wasmConvFilterGrad';
+import { installWasmSegmentSum } from './kernels/wasmSegmentSum';
 import { installOwnGradients } from './kernels/gradients';
 import type { AdapterInfo, BackendName, BackendReport } from '../../shared/backendTypes';
 
@@ -85,6 +86,7 @@ export async function initBackend(name: BackendName): Promise<BackendReport> {
   if (name === 'webgpu') installConstantCache(); // scalar constants uploaded once (kernels/constants.ts)
   installOwnGradients(); // Sum/Mean gradients without CPU-made ones on WebGPU (kernels/gradients.ts)
   installWasmConvFilterGrad(); // the filter gradient tfjs-backend-wasm lacks (kernels/wasmConvFilterGrad.ts)
+  installWasmSegmentSum(); // and a gather's gradient (kernels/wasmSegmentSum.ts)
   installCpuConvFilterGrad(); // the CPU backend's conv filter gradient, identical and faster (also conformance's reference)
   const warning = adapter?.isFallbackAdapter
     ? `Software fallback adapter (${adapter.vendor} ${adapter.architecture}): the GPU is emulated on the CPU, so training is very slow. Keep to the Tiny preset.`

@@ -5,9 +5,11 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { installWasmConvFilterGrad } from '../runtime/kernels/wasmConvFilterGrad';
+import { installWasmSegmentSum } from '../runtime/kernels/wasmSegmentSum';
 
 export async function useWasm(): Promise<void> {
   await tf.setBackend('wasm');
   await tf.ready();
   installWasmConvFilterGrad();
+  installWasmSegmentSum();
 }
