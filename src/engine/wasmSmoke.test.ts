@@ -2,9 +2,8 @@
 import { beforeAll, expect, it } from 'vitest';
 import { METHOD_IDS } from '../shared/config';
 import { Trainer } from './training/trainer';
-import { createMemorySource } from './data/memorySource';
 import { tinyConfig } from './testing/fixtures';
-import { mnistSplit } from './testing/mnist';
+import { mnistSource } from './testing/mnist';
 import { useWasm } from './testing/wasm';
 
 beforeAll(useWasm);
@@ -21,14 +20,9 @@ it.each(METHOD_IDS)(
       probeTrainSize: 32,
       probeTestSize: 16,
     });
-    const source = createMemorySource(
-      { id: 'mnist', name: 'MNIST', width: 28, height: 28, channels: 1, classNames: [...'0123456789'] },
-      { train: mnistSplit('train', 32), test: mnistSplit('test', 16) },
-      500,
-    );
-    const steps: number[] = [];
+    const source = mnistSource(32, 16);
     const trainer = new Trainer(cfg, source, {
-      metrics: (m) => steps.push(m.step),
+      metrics: () => {},
       preview: () => {},
       evaluation: () => {},
       baselines: () => {},

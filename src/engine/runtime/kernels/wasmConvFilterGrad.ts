@@ -8,6 +8,7 @@
 // the padding had to be larger) transposed to [fh, fw, ci, co]. XNNPACK runs that convolution; the
 // unit test compares the result with the CPU backend's kernel on awkward shapes.
 import * as tf from '@tensorflow/tfjs';
+import { composeWasm } from './wasmComposite';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 interface FilterGradAttrs {
@@ -17,15 +18,6 @@ interface FilterGradAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
   filterShape: [number, number, number, number];
 }
-interface DisposingBackend {
-  disposeData(dataId: object): boolean;
-}
-
-const kernel = (name: string) => {
-  const config = tf.getKernel(name, 'wasm');
-  if (!config) throw new Error(`The wasm backend has no ${name} kernel.`);
-  return config.kernelFunc;
-};
 
 function filterGrad(args: KernelArgs): tf.TensorInfo {
   const { inputs, attrs, backend } = args;
@@ -50,14 +42,10 @@ function filterGrad(args: KernelArgs): tf.TensorInfo {
   // Padding after the image so that the correlation has at least fh × fw outputs.
   const bottom = Math.max(0, fh + (oH - 1) * sh - H - top);
   const right = Math.max(0, fw + (oW - 1) * sw - W - left);
-  const run = (name: string, ins: Record<string, tf.TensorInfo>, at: object) =>
-    kernel(name)({ inputs: ins, attrs: at as tf.NamedAttrMap, backend }) as tf.TensorInfo;
-  const temps: tf.TensorInfo[] = [];
-  const keep = (t: tf.TensorInfo) => (temps.push(t), t);
-  try {
-    const xT = keep(run('Transpose', { x }, { perm: [3, 1, 2, 0] })); // [ci, H, W, B]
-    const dyT = keep(run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] })); // [oH, oW, B, co]
-    let corr = keep(
+  return composeWasm(backend, (run, temp) => {
+    const xT = temp(run('Transpose', { x }, { perm: [3, 1, 2, 0] })); // [ci, H, W, B]
+    const dyT = temp(run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] })); // [oH, oW, B, co]
+    let corr = temp(
       run(
         'Conv2D',
         { x: xT, filter: dyT },
@@ -75,12 +63,10 @@ function filterGrad(args: KernelArgs): tf.TensorInfo {
       ),
     ); // [ci, ≥fh, ≥fw, co]
     if (corr.shape[1] !== fh || corr.shape[2] !== fw) {
-      corr = keep(run('Slice', { x: corr }, { begin: [0, 0, 0, 0], size: [ci, fh, fw, co] }));
+      corr = temp(run('Slice', { x: corr }, { begin: [0, 0, 0, 0], size: [ci, fh, fw, co] }));
     }
     return run('Transpose', { x: corr }, { perm: [1, 2, 0, 3] }); // [fh, fw, ci, co]
-  } finally {
-    for (const t of temps) (backend as unknown as DisposingBackend).disposeData(t.dataId);
-  }
+  });
 }
 
 /** Registers Conv2DBackpropFilter for the wasm backend (idempotent; call once wasm is registered). */

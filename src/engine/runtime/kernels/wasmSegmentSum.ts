@@ -5,35 +5,21 @@
 // [0, numSegments) are not expected here (a gather's gradient never makes them). The unit test
 // compares it with the CPU backend's kernel.
 import * as tf from '@tensorflow/tfjs';
+import { composeWasm } from './wasmComposite';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
-interface DisposingBackend {
-  disposeData(dataId: object): boolean;
-}
-
-const kernel = (name: string) => {
-  const config = tf.getKernel(name, 'wasm');
-  if (!config) throw new Error(`The wasm backend has no ${name} kernel.`);
-  return config.kernelFunc;
-};
 
 function segmentSum(args: KernelArgs): tf.TensorInfo {
   const { inputs, attrs, backend } = args;
   const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
   const { numSegments } = attrs as unknown as { numSegments: number };
-  const run = (name: string, ins: Record<string, tf.TensorInfo>, at: object) =>
-    kernel(name)({ inputs: ins, attrs: at as tf.NamedAttrMap, backend }) as tf.TensorInfo;
   const n = segmentIds.shape.reduce((a, b) => a * b, 1);
   const rest = x.shape.slice(segmentIds.shape.length);
-  const temps: tf.TensorInfo[] = [];
-  const keep = (t: tf.TensorInfo) => (temps.push(t), t);
-  try {
-    const indices = keep(run('Reshape', { x: segmentIds }, { shape: [n, 1] })); // [N, 1]
-    const updates = keep(run('Reshape', { x }, { shape: [n, ...rest] })); // [N, …]
+  return composeWasm(backend, (run, temp) => {
+    const indices = temp(run('Reshape', { x: segmentIds }, { shape: [n, 1] })); // [N, 1]
+    const updates = temp(run('Reshape', { x }, { shape: [n, ...rest] })); // [N, …]
     return run('ScatterNd', { indices, updates }, { shape: [numSegments, ...rest] });
-  } finally {
-    for (const t of temps) (backend as unknown as DisposingBackend).disposeData(t.dataId);
-  }
+  });
 }
 
 /** Registers UnsortedSegmentSum for the wasm backend (idempotent; call once wasm is registered). */
