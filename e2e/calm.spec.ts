@@ -5,7 +5,7 @@
 // browsers on 2 cores) the wall-clock time of a task includes the time its thread waited for a core, so
 // the assertion is on each task's CPU time; the wall-clock long tasks are printed beside it.
 import { expect, test, type CDPSession } from '@playwright/test';
-import { LabPage, SMALL } from './labPage';
+import { LabPage, ON_WASM, SMALL } from './labPage';
 
 declare global {
   interface Window {
@@ -44,8 +44,9 @@ async function readTrace(cdp: CDPSession): Promise<TraceEvent[]> {
 
 test('training adds no main-thread task over 100 ms, and the page stays clickable', async ({ page }) => {
   const lab = new LabPage(page);
-  await lab.open(SMALL + '&method=hexa-moco&epochs=2');
+  await lab.open(ON_WASM + '&' + SMALL + '&method=hexa-moco&epochs=2');
   await lab.waitForDataset();
+  await expect(lab.testId('backend-name')).toHaveText('wasm'); // the link's backend
   await expect(lab.testId('start-button')).toBeEnabled({ timeout: 60_000 });
   await page.evaluate(() => {
     window.__longTasks = [];

@@ -2,13 +2,16 @@
 // overlaid charts, the summary table and the confusion matrix of the runs it made.
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { LabPage, SMALL } from './labPage';
+import { LabPage, ON_WASM, SMALL } from './labPage';
 
 test('a one-click ablation runs five arms one after another and opens their comparison', async ({ page }) => {
   test.setTimeout(420_000);
   const lab = new LabPage(page);
-  await lab.open(SMALL + '&trainLimit=16&epochs=1&readbackEvery=1&probeTrainSize=32&probeTestSize=32'); // 2 steps per run
+  await lab.open(
+    ON_WASM + '&' + SMALL + '&trainLimit=16&epochs=1&readbackEvery=1&probeTrainSize=32&probeTestSize=32',
+  ); // 2 steps per run
   await lab.waitForDataset();
+  await expect(lab.testId('backend-name')).toHaveText('wasm'); // the link's backend
   await expect(lab.testId('ablation-seeds')).toHaveValue('1');
   await expect(lab.testId('adversarial-panel')).toHaveCount(0); // the form's method: MoCo-v2
   await lab.testId('ablation-start').click();

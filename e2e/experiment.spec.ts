@@ -1,5 +1,5 @@
 // npm run experiment end to end: spawns scripts/experiment.mjs (its own Vite server and headless
-// Chromium on WebGPU) for a tiny comparison and checks the report folder it writes. No page fixture:
+// Chromium, on the WebAssembly backend here) for a tiny comparison and checks the report folder it writes. No page fixture:
 // the script is the thing under test.
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,8 +35,8 @@ test.describe('npm run experiment', () => {
   });
 
   test('compares two methods on fractals and writes the report', async () => {
-    // SwiftShader compiles every WebGPU shader on the CPU: minutes on a shared 2-core machine.
-    test.setTimeout(12 * 60_000);
+    // Its own Vite dev server and Chromium on a shared 2-core machine: allow minutes.
+    test.setTimeout(8 * 60_000);
     const out = mkdtempSync(join(tmpdir(), 'hexa-experiment-'));
     const other = mkdtempSync(join(tmpdir(), 'hexa-experiment-b-'));
     const merged = join(tmpdir(), `hexa-experiment-merged-${process.pid}`);
@@ -44,6 +44,8 @@ test.describe('npm run experiment', () => {
       const r = await runExperiment([
         ...['--methods', 'moco-v2,hexa-moco', '--dataset', 'fractals:3x12@16', '--preset', 'tiny'],
         ...['--epochs', '1', '--seeds', '1', '--train-limit', '24', '--out', out, '--finetune', '10'],
+        // WebAssembly: the script is under test, not the GPU path (which learning.spec and lab.spec drive).
+        ...['--backend', 'wasm'],
         ...[
           '--set',
           'batchSize=8',

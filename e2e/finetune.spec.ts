@@ -2,7 +2,7 @@
 // at 10 % of the labels from its checkpoint and from its random init; both results on the run's card,
 // as lines and as a chart (two bars), kept after a reload.
 import { expect, test } from '@playwright/test';
-import { LabPage, SMALL } from './labPage';
+import { LabPage, ON_WASM, SMALL } from './labPage';
 
 test('a saved run fine-tunes at 10 % of labels beside its random init, and keeps the results', async ({
   page,
@@ -11,8 +11,9 @@ test('a saved run fine-tunes at 10 % of labels beside its random init, and keeps
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   const lab = new LabPage(page);
-  await lab.open(`${SMALL}&epochs=2&checkpointEvery=2`);
+  await lab.open(`${ON_WASM}&${SMALL}&epochs=2&checkpointEvery=2`);
   await lab.waitForDataset();
+  await expect(lab.testId('backend-name')).toHaveText('wasm'); // the link's backend
   // 3 classes × 12 images of 16×16 colour: 30 train, 6 held out.
   await page.getByText('Generate fractals (colour)').click();
   const form = lab.testId('fractal-form');

@@ -1,14 +1,15 @@
 // Hard-example gallery and embedding view: a tiny HEXA-MoCo run (2 epochs of 2 steps) fills the gallery
 // with real images, a click shows 8 neighbours, and the embedding view has points in PCA and UMAP.
 import { expect, test } from '@playwright/test';
-import { LabPage, SMALL } from './labPage';
+import { LabPage, ON_WASM, SMALL } from './labPage';
 
 test('the gallery keeps hard examples, finds neighbours, and the embedding view projects', async ({
   page,
 }) => {
   const lab = new LabPage(page);
-  await lab.open(SMALL + '&method=hexa-moco&trainLimit=16&epochs=2');
+  await lab.open(ON_WASM + '&' + SMALL + '&method=hexa-moco&trainLimit=16&epochs=2');
   await lab.waitForDataset();
+  await expect(lab.testId('backend-name')).toHaveText('wasm'); // the link's backend
   await expect(lab.testId('method-select')).toHaveValue('hexa-moco');
   await lab.testId('start-button').click();
   await lab.waitForReadbacks(1);

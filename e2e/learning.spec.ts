@@ -2,13 +2,16 @@
 // BN on data, raw pixels) scored at the first evaluation, with progress and a clock while it runs; each
 // held-out reading with its 95 % interval; "+x points over random init; y below pixels" beside it.
 import { expect, test } from '@playwright/test';
-import { LabPage } from './labPage';
+import { LabPage, ON_WASM } from './labPage';
 
 test('evaluation shows progress, baselines, intervals and the gain over random init', async ({ page }) => {
   const lab = new LabPage(page);
   // The Tiny preset (batch 32) for 2 steps, probed on 300 / 200 images to keep SwiftShader quick.
-  await lab.open('preset=tiny&trainLimit=64&epochs=1&readbackEvery=1&probeTrainSize=300&probeTestSize=200');
+  await lab.open(
+    ON_WASM + '&preset=tiny&trainLimit=64&epochs=1&readbackEvery=1&probeTrainSize=300&probeTestSize=200',
+  );
   await lab.waitForDataset();
+  await expect(lab.testId('backend-name')).toHaveText('wasm'); // the link's backend
   await expect(lab.testId('auto-preset')).toHaveCount(0); // the link chose the preset
   await lab.testId('start-button').click();
   // The evaluation at the end scores the step-0 network, the baselines and the trained one, with a

@@ -153,12 +153,17 @@ describe('config ↔ URL query', () => {
     );
     expect(params.get('preset')).toBe('tiny');
     expect(params.get('adversarial')).toBe('false');
-    expect(configFromQuery(query)).toEqual({ config: c, preset: 'tiny', errors: [] });
+    expect(configFromQuery(query)).toEqual({ config: c, preset: 'tiny', backend: null, errors: [] });
   });
 
   it.each(PRESET_IDS)('an unchanged %s preset encodes to the preset alone', (id) => {
     expect(configToQuery(PRESETS[id].config, id)).toBe(`preset=${id}`);
-    expect(configFromQuery(`preset=${id}`)).toEqual({ config: PRESETS[id].config, preset: id, errors: [] });
+    expect(configFromQuery(`preset=${id}`)).toEqual({
+      config: PRESETS[id].config,
+      preset: id,
+      backend: null,
+      errors: [],
+    });
   });
 
   it.each(PRESET_IDS)('round-trips the %s preset with every field changed', (id) => {
@@ -172,13 +177,14 @@ describe('config ↔ URL query', () => {
     expect([...new URLSearchParams(query).keys()]).toHaveLength(
       1 + numberFields.length + boolKeys.length + 2,
     );
-    expect(configFromQuery(query)).toEqual({ config: c, preset: id, errors: [] });
+    expect(configFromQuery(query)).toEqual({ config: c, preset: id, backend: null, errors: [] });
   });
 
   it('an empty query gives the default preset', () => {
     expect(configFromQuery('')).toEqual({
       config: PRESETS[DEFAULT_PRESET].config,
       preset: DEFAULT_PRESET,
+      backend: null,
       errors: [],
     });
   });
@@ -208,6 +214,19 @@ describe('config ↔ URL query', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain('"huge"');
     expect(config).toEqual({ ...PRESETS[DEFAULT_PRESET].config, lr: 0.5 });
+  });
+
+  it('reads the backend a link asks for, apart from the config, and names an unknown one', () => {
+    const wasm = configFromQuery('preset=tiny&backend=wasm&lr=0.5');
+    expect(wasm.backend).toBe('wasm');
+    expect(wasm.errors).toEqual([]);
+    expect(wasm.config).toEqual({ ...tiny(), lr: 0.5 }); // not a setting: the config has no backend key
+    expect(configFromQuery('preset=tiny').backend).toBeNull();
+    const bad = configFromQuery('backend=tpu');
+    expect(bad.backend).toBeNull();
+    expect(bad.errors).toEqual([
+      'Backend "tpu" in the link is not one of webgpu, webgl, wasm, cpu; using webgpu.',
+    ]);
   });
 });
 

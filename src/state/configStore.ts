@@ -11,6 +11,7 @@ import {
 import { configFromQuery } from '../shared/schema/query';
 import { nearestPreset } from './nearestPreset';
 import { withDatasetAugmentation } from '../shared/data/augmentationDefaults';
+import type { BackendName } from '../shared/backendTypes';
 
 interface ConfigState {
   config: TrainConfig;
@@ -19,6 +20,8 @@ interface ConfigState {
   linkErrors: string[]; // problems found in the URL the page was opened with
   /** Why the Tiny preset was chosen automatically (a software GPU), or null. */
   autoPreset: string | null;
+  /** The backend the link asked for (`backend=wasm`), kept in the address as settings change; null: none. */
+  linkBackend: BackendName | null;
 }
 
 const initial = configFromQuery(typeof location === 'undefined' ? '' : location.search);
@@ -29,6 +32,7 @@ export const useConfigStore = create<ConfigState>(() => ({
   issues: validateConfig(initial.config),
   linkErrors: initial.errors,
   autoPreset: null,
+  linkBackend: initial.backend,
 }));
 
 const initialHadPreset =
@@ -36,7 +40,8 @@ const initialHadPreset =
 
 function commit(config: TrainConfig, preset: PresetId): void {
   useConfigStore.setState({ config, preset, issues: validateConfig(config) });
-  const query = configToQuery(config, preset);
+  const { linkBackend } = useConfigStore.getState();
+  const query = configToQuery(config, preset) + (linkBackend ? `&backend=${linkBackend}` : '');
   history.replaceState(null, '', `${location.pathname}?${query}`);
 }
 

@@ -15,6 +15,7 @@ import {
 import { METHOD_INFO } from '../catalog';
 import { shorten } from './issues';
 import { datasetIdSchema, MAX_DATASET_ID } from './config';
+import { BACKENDS, type BackendName } from '../backendTypes';
 
 const numberParam = z
   .string()
@@ -22,6 +23,7 @@ const numberParam = z
   .transform(Number);
 const boolParam = z.enum(['true', 'false']).transform((s) => s === 'true');
 const presetParam = z.enum(PRESET_IDS);
+const backendParam = z.enum(BACKENDS);
 
 const BACKBONE_LABELS: Record<(typeof BACKBONE_IDS)[number], string> = {
   'tiny-convnet': 'Tiny ConvNet',
@@ -69,10 +71,30 @@ function parseParam(
   return r.success ? { value: r.data } : { error: `Setting "${key}" in the link is not a number: ${v}.` };
 }
 
+/** The link's parts: a config, the preset it starts from, the backend asked for (null: WebGPU, as usual). */
+export interface LinkQuery {
+  config: TrainConfig;
+  preset: PresetId;
+  backend: BackendName | null;
+  errors: string[];
+}
+
 /** URL query → config. Unknown keys and unparsable values are reported, never silently dropped. */
-export function configFromQuery(query: string): { config: TrainConfig; preset: PresetId; errors: string[] } {
+export function configFromQuery(query: string): LinkQuery {
   const params = new URLSearchParams(query);
   const errors: string[] = [];
+  // `backend=wasm` (or webgl, cpu, webgpu) starts the lab on that backend: a machine without a GPU, or a
+  // test farm that wants one path. It is not a training setting, so it is not part of the config.
+  const backendRaw = params.get('backend');
+  let backend: BackendName | null = null;
+  if (backendRaw !== null) {
+    const r = backendParam.safeParse(backendRaw);
+    if (r.success) backend = r.data;
+    else
+      errors.push(
+        `Backend "${shorten(backendRaw)}" in the link is not one of ${BACKENDS.join(', ')}; using webgpu.`,
+      );
+  }
   const presetRaw = params.get('preset');
   let preset: PresetId = DEFAULT_PRESET;
   if (presetRaw !== null) {
@@ -83,7 +105,7 @@ export function configFromQuery(query: string): { config: TrainConfig; preset: P
   const config: TrainConfig = { ...PRESETS[preset].config };
   const record = config as unknown as Record<string, unknown>;
   for (const [key, raw] of params) {
-    if (key === 'preset') continue;
+    if (key === 'preset' || key === 'backend') continue;
     // Own keys only: `key in config` would accept inherited names such as toString or __proto__.
     if (!Object.hasOwn(config, key)) {
       errors.push(`Unknown setting "${shorten(key)}" in the link was ignored.`);
@@ -93,5 +115,5 @@ export function configFromQuery(query: string): { config: TrainConfig; preset: P
     if (error) errors.push(error);
     else record[key] = value;
   }
-  return { config, preset, errors };
+  return { config, preset, backend, errors };
 }
