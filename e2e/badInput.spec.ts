@@ -7,11 +7,14 @@ test('out-of-range settings are named with their range and block Start; a bad li
   page,
 }) => {
   const lab = new LabPage(page);
-  await lab.open(SMALL + '&epochs=abc&colour=7');
+  await lab.open(SMALL + '&epochs=abc&colour=7&backend=tpu');
   await expect(lab.testId('link-errors')).toContainText(
     'Setting "epochs" in the link is not a number: "abc".',
   );
   await expect(lab.testId('link-errors')).toContainText('Unknown setting "colour" in the link was ignored.');
+  await expect(lab.testId('link-errors')).toContainText(
+    'Backend "tpu" in the link is not one of webgpu, webgl, wasm, cpu; it was ignored.',
+  );
   await lab.waitForDataset();
   await expect(lab.testId('start-button')).toBeEnabled({ timeout: 60_000 });
 

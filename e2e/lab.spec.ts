@@ -96,3 +96,29 @@ test('a new user opens the lab, sees WebGPU and the stored dataset, and trains t
     requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:')),
   ).toEqual([]);
 });
+
+test('on a software adapter the bare address trains on WebAssembly, says why, and keeps WebGPU one click away', async ({
+  page,
+}) => {
+  const lab = new LabPage(page);
+  await lab.openBare(); // no backend in the link: the lab decides
+  await expect(lab.testId('backend-name')).toHaveText('wasm', { timeout: 60_000 });
+  await expect(lab.testId('backend-switched')).toContainText('swiftshader');
+  await expect(lab.testId('backend-switched')).toContainText('software fallback');
+  await expect(lab.testId('auto-preset')).toContainText('WebAssembly');
+  await expect(lab.testId('preset-select')).toHaveValue('tiny');
+  // It trains there: the first read-back of a Tiny run.
+  await lab.waitForDataset();
+  await lab.testId('start-button').click();
+  await lab.waitForReadbacks(1, 90_000);
+  await lab.testId('stop-button').click();
+  await expect(lab.testId('run-phase')).toHaveText('stopped', { timeout: 60_000 });
+  // WebGPU anyway: the software adapter with its warning, and the choice kept in the address.
+  await lab.testId('use-webgpu').click();
+  await expect(lab.testId('backend-name')).toHaveText('webgpu', { timeout: 60_000 });
+  await expect(lab.testId('backend-switched')).toHaveCount(0);
+  await expect(lab.testId('backend-warning')).toContainText('Software fallback adapter');
+  await expect(page).toHaveURL(/backend=webgpu/);
+  await page.reload();
+  await expect(lab.testId('backend-name')).toHaveText('webgpu', { timeout: 60_000 });
+});

@@ -35,8 +35,19 @@ export const ON_WASM = 'backend=wasm';
 export class LabPage {
   constructor(readonly page: Page) {}
 
+  /**
+   * Opens the lab. Without a `backend` key the link asks for WebGPU: on a software adapter (SwiftShader,
+   * what these tests get) the lab would otherwise leave WebGPU for WebAssembly by itself
+   * (`openBare` tests that).
+   */
   async open(query = ''): Promise<void> {
-    await this.page.goto(query ? `./?${query}` : './');
+    const q = /(^|&)backend=/.test(query) ? query : ['backend=webgpu', query].filter(Boolean).join('&');
+    await this.page.goto(`./?${q}`);
+  }
+
+  /** Opens the bare address, as a user typing it would: the lab picks the backend. */
+  async openBare(): Promise<void> {
+    await this.page.goto('./');
   }
 
   testId(id: string) {

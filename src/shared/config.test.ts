@@ -225,7 +225,7 @@ describe('config ↔ URL query', () => {
     const bad = configFromQuery('backend=tpu');
     expect(bad.backend).toBeNull();
     expect(bad.errors).toEqual([
-      'Backend "tpu" in the link is not one of webgpu, webgl, wasm, cpu; using webgpu.',
+      'Backend "tpu" in the link is not one of webgpu, webgl, wasm, cpu; it was ignored.',
     ]);
   });
 });

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { BackendName, BackendReport, ConformanceReport } from '../shared/backendTypes';
+import type { AdapterInfo, BackendName, BackendReport, ConformanceReport } from '../shared/backendTypes';
 import type { CheckPhase } from '../shared/protocol';
 
 interface BackendState {
@@ -7,6 +7,11 @@ interface BackendState {
   report: BackendReport | null;
   error: { backend: BackendName; message: string } | null;
   deviceLost: string | null;
+  /**
+   * The software WebGPU adapter the lab left for WebAssembly by itself at start (no backend in the link,
+   * nothing chosen by hand), or null: the panel says why and offers WebGPU anyway.
+   */
+  switchedFrom: AdapterInfo | null;
   /** "Check this GPU": null until asked. */
   check: {
     phase: CheckPhase;
@@ -21,5 +26,6 @@ export const useBackendStore = create<BackendState>(() => ({
   report: null,
   error: null,
   deviceLost: null,
+  switchedFrom: null,
   check: null,
 }));

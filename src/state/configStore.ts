@@ -45,6 +45,13 @@ function commit(config: TrainConfig, preset: PresetId): void {
   history.replaceState(null, '', `${location.pathname}?${query}`);
 }
 
+/** Puts a backend chosen by hand into the address (`backend=`), so that a reload starts on it again. */
+export function keepBackendInLink(backend: BackendName): void {
+  useConfigStore.setState({ linkBackend: backend });
+  const { config, preset } = useConfigStore.getState();
+  commit(config, preset);
+}
+
 export function setField<K extends keyof TrainConfig>(key: K, value: TrainConfig[K]): void {
   const { config, preset } = useConfigStore.getState();
   commit({ ...config, [key]: value }, preset);

@@ -31,8 +31,17 @@ function onReply(msg: WorkerReply): void {
   compareOnReply(msg, { launch: launchConfig, send: (req) => client?.send(req) });
   switch (msg.type) {
     case 'backend': {
-      useBackendStore.setState({ report: msg.report, error: null });
       const r = msg.report;
+      if (switchIfSoftware && r.name === 'webgpu' && r.adapter?.isFallbackAdapter) {
+        // A software adapter (SwiftShader) trains tens of times slower than WebAssembly on the same CPU
+        // (bench/README.md): start on wasm instead, and say so (the panel offers WebGPU anyway).
+        const adapter = r.adapter;
+        startLab('wasm', labStorageOk);
+        useBackendStore.setState({ switchedFrom: adapter });
+        break;
+      }
+      switchIfSoftware = false;
+      useBackendStore.setState({ report: msg.report, error: null });
       if (r.adapter?.isFallbackAdapter || r.name === 'cpu' || r.name === 'wasm')
         chooseTinyForSlowBackend(
           r.adapter?.isFallbackAdapter
@@ -228,10 +237,32 @@ export function checkGpu(): void {
   client?.send({ type: 'check-gpu' });
 }
 
+/** True from the page's first start until the first backend report: leave a software adapter for wasm. */
+let switchIfSoftware = false;
+let labStorageOk = true;
+
+/**
+ * The page's first start: the link's backend if it names one; else WebGPU, left for WebAssembly by
+ * itself when the adapter turns out to be a software fallback.
+ */
+export function startLabFirst(linkBackend: BackendName | null, storageOk: boolean): void {
+  startLab(linkBackend ?? 'webgpu', storageOk);
+  switchIfSoftware = linkBackend === null;
+}
+
 /** Starts (or restarts, on another backend) the worker. */
 export function startLab(backend: BackendName, storageOk: boolean): void {
   client?.terminate();
-  useBackendStore.setState({ requested: backend, report: null, error: null, deviceLost: null, check: null });
+  switchIfSoftware = false; // a backend chosen by hand (or by the switch itself) is kept
+  labStorageOk = storageOk;
+  useBackendStore.setState({
+    requested: backend,
+    report: null,
+    error: null,
+    deviceLost: null,
+    check: null,
+    switchedFrom: null,
+  });
   client = createWorkerClient(onReply, (message) => useLiveRun.setState({ phase: 'failed', error: message }));
   if (!storageOk) return;
   client?.send({ type: 'init', backend, dataBaseUrl: new URL('./', location.href).href });

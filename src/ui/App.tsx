@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { checkIndexedDb } from '../env';
 import { useDatasetStore } from '../state/datasetStore';
-import { startLab } from '../state/lab';
+import { startLabFirst } from '../state/lab';
 import { useConfigStore } from '../state/configStore';
 import { methodInfo } from '../shared/catalog';
 import { AddDatasetPanel } from './panels/AddDatasetPanel';
@@ -30,7 +30,7 @@ export function App() {
     void checkIndexedDb().then((problem) => {
       if (problem) useDatasetStore.setState({ error: { kind: 'unavailable', message: problem } });
       setStorageOk(problem === null);
-      startLab(useConfigStore.getState().linkBackend ?? 'webgpu', problem === null);
+      startLabFirst(useConfigStore.getState().linkBackend, problem === null);
     });
   }, []);
   return (

@@ -92,7 +92,7 @@ export function configFromQuery(query: string): LinkQuery {
     if (r.success) backend = r.data;
     else
       errors.push(
-        `Backend "${shorten(backendRaw)}" in the link is not one of ${BACKENDS.join(', ')}; using webgpu.`,
+        `Backend "${shorten(backendRaw)}" in the link is not one of ${BACKENDS.join(', ')}; it was ignored.`,
       );
   }
   const presetRaw = params.get('preset');

@@ -1,10 +1,11 @@
 import { useBackendStore } from '../../state/backendStore';
 import { startLab } from '../../state/lab';
+import { keepBackendInLink } from '../../state/configStore';
 import { ErrorNote } from '../components/Panel';
 import { GpuCheck } from './GpuCheck';
 
 export function BackendPanel(props: { storageOk: boolean }) {
-  const { report, error, requested, deviceLost } = useBackendStore();
+  const { report, error, requested, deviceLost, switchedFrom } = useBackendStore();
   return (
     <div className="backend" data-testid="backend-panel">
       {report ? (
@@ -20,6 +21,24 @@ export function BackendPanel(props: { storageOk: boolean }) {
         </span>
       ) : (
         !error && <span data-testid="backend-name">starting {requested ?? ''}…</span>
+      )}
+      {switchedFrom && (
+        <div className="switched" role="status" data-testid="backend-switched">
+          Training on WebAssembly on the CPU: this browser&apos;s WebGPU adapter (
+          {switchedFrom.vendor || 'SwiftShader'}
+          {switchedFrom.architecture ? ` / ${switchedFrom.architecture}` : ''}) is a software fallback, the
+          GPU emulated on the CPU, which trains tens of times slower than WebAssembly here.{' '}
+          <button
+            data-testid="use-webgpu"
+            title="The emulated GPU: slow, but it runs the lab's WebGPU kernels ('Check this GPU')."
+            onClick={() => {
+              keepBackendInLink('webgpu'); // a reload keeps the choice
+              startLab('webgpu', props.storageOk);
+            }}
+          >
+            Use WebGPU anyway
+          </button>
+        </div>
       )}
       {report?.warning && (
         <div className="warning" role="status" data-testid="backend-warning">
