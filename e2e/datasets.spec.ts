@@ -3,11 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { strFromU8, unzipSync } from 'fflate';
-import { LabPage, SMALL } from './labPage';
+import { LabPage, ON_WASM, SMALL } from './labPage';
 
 test('Fashion-MNIST loads on demand with progress and its about note', async ({ page }) => {
   const lab = new LabPage(page);
-  await lab.open(SMALL);
+  await lab.open(`${ON_WASM}&${SMALL}`);
   await lab.waitForDataset();
   await lab.testId('load-fashion-mnist').click();
   await expect(lab.testId('dataset-notice')).toContainText('Fashion-MNIST is stored and ready to train on.', {
@@ -38,7 +38,7 @@ test('generated fractals: deterministic colour images that train, export as .zip
   page,
 }) => {
   const lab = new LabPage(page);
-  await lab.open(SMALL);
+  await lab.open(`${ON_WASM}&${SMALL}`);
   await lab.waitForDataset();
   const form = lab.testId('fractal-form');
   await page.getByText('Generate fractals (colour)').click();

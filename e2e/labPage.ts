@@ -26,7 +26,7 @@ export const SMALL = [
 /**
  * Starts the lab on tfjs's WebAssembly backend instead of WebGPU (the `backend` link key). For specs
  * whose subject is not the GPU path (evaluation and its chart, the gallery, fine-tuning, the ablation, a
- * calm page): wasm trains tens of times faster than SwiftShader's WebGPU here, so they take seconds of
+ * calm page, datasets, imports and stored files): wasm trains tens of times faster than SwiftShader's WebGPU here, so they take seconds of
  * training instead of minutes. The WebGPU path keeps its own specs: lab, hexa, kernels, each method's
  * spec, runs (resume, a lost device), badInput, mixup.
  */

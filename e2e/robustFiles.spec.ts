@@ -5,7 +5,7 @@
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { PRESETS } from '../src/shared/config';
-import { LabPage, SMALL } from './labPage';
+import { LabPage, ON_WASM, SMALL } from './labPage';
 
 const FORMAT = 'hexa-lab-run/1';
 
@@ -78,7 +78,7 @@ test('crafted run files are refused with the field named, or migrated; every ear
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   const lab = new LabPage(page);
-  await lab.open(SMALL);
+  await lab.open(`${ON_WASM}&${SMALL}`);
   await lab.waitForDataset();
   const names: string[] = [];
 
@@ -204,7 +204,7 @@ test('damaged records in IndexedDB are listed as damaged with the reason, export
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   const lab = new LabPage(page);
-  await lab.open(SMALL);
+  await lab.open(`${ON_WASM}&${SMALL}`);
   await lab.waitForDataset();
   await importText(lab, file(record('survivor')));
   await expect(lab.testId('run-row')).toHaveCount(1);
@@ -316,7 +316,7 @@ test('a database saved by the previous version (runs with their histories inline
     old,
   );
   const lab = new LabPage(page);
-  await lab.open(SMALL);
+  await lab.open(`${ON_WASM}&${SMALL}`);
   await lab.waitForDataset();
   const row = lab.testId('run-row');
   await expect(row).toHaveCount(1, { timeout: 60_000 });
