@@ -34,7 +34,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'bench/**/*.test.ts'],
     environment: 'node',
-    testTimeout: 240_000, // training tests run on the CPU backend; 2 shared cores in CI
+    testTimeout: 240_000, // training tests on 2 shared cores in CI
     pool: 'forks',
     // Vitest's default is one worker less than the cores: one worker on CI's 2 cores. The learning tests
     // are CPU-bound and the main process idles, so two workers halve their wall time there.

@@ -1,6 +1,6 @@
 // The learning tests: the Tiny preset must teach the network something measurable, by both of the
-// HEXA paper's protocols. The lab's engine on the tfjs CPU backend in Node trains MoCo-v2 with the
-// Tiny preset on MNIST once (seed 1, its full 200 steps over the first 3,200 digits), and then:
+// HEXA paper's protocols. The lab's engine on tfjs's WebAssembly backend in Node (testing/wasm.ts)
+// trains MoCo-v2 with the Tiny preset on MNIST once (seed 1, its full 200 steps over the first 3,200 digits), and then:
 // 1. the final kNN accuracy on 1,000 held-out digits must beat the same network at step 0, with
 //    BatchNorm statistics recalibrated on the data (the fair random-init baseline), by ≥ 8 points. The
 //    presets before issue 10 (36 steps on 96 images) fail it (docs/LEARNING.md, "The learning test").
@@ -12,26 +12,31 @@
 //    images). Measured: seed 1 +9.5 (53.8 % vs 44.3 %); seeds 1–3 in docs/LEARNING.md, "Fine-tuning".
 // The second test reuses the first's training run (one pre-training for both; run alone with -t, it
 // trains first).
-// Cost, in CPU seconds of this process (about an idle core's wall time): the training run with its
-// four probe passes 129 s (tfjs's CPU conv filter gradient replaced by runtime/kernels/
-// cpuConvFilterGrad.ts, bit-identical and much faster), the two fine-tunings 62 s (measured). On the 2-core
-// machine shared with other jobs (load average 10–20) the wall time was many times that, hence the
-// timeouts.
+// Why the WebAssembly backend (issue 10 asked for the CPU backend; it is resolved): this tests learning,
+// not hand-computed values, and wasm runs the same engine in float32 like the CPU backend (its sums
+// differ only in the last bits, so a run's curve is its own), about 5× less CPU here. The tests of
+// math stay on the CPU backend. Measured on wasm (2026-12-02, this file, HEXA_LEARN_SEED selects the
+// seed for such checks only): seed 1 kNN 55.0 % at step 0, 61.3 % random init with BN on data, 77.4 %
+// after 200 steps, gain +16.1 (CPU backend: 77.9 %, +16.6); fine-tuning 52.5 % vs 44.3 %, +8.2 (CPU:
+// +9.5). Seed 2: kNN gain +12.6 (CPU +12.5), fine-tuning +10.8. Seed 3: kNN gain +16.6 (CPU +15.7),
+// fine-tuning +8.9. Cost on wasm: the training run with its four probe passes 25 CPU-s (CPU backend
+// 129), the two fine-tunings 7 (CPU backend 62); 84 s of wall time in all at load average 12 on the
+// 2-core machine shared with other jobs (CPU backend: 901 s in a whole-suite run at load 6–12).
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PRESETS, type TrainConfig } from '../shared/config';
 import { finetune } from './evaluation/finetune';
-import { useCpu } from './testing/fixtures';
+import { useWasm } from './testing/wasm';
 import { mnistSource, trainOnMnist, type MnistRun } from './testing/mnist';
 
-beforeAll(useCpu);
+beforeAll(useWasm);
 
 const tiny = PRESETS.tiny.config;
 // The protocol the gain is measured with: ≥ 1,000 held-out images, a bank of ≥ 2,000.
 const cfg: TrainConfig = {
   ...tiny,
   method: 'moco-v2',
-  seed: 1,
+  seed: Number(process.env.HEXA_LEARN_SEED ?? 1), // other seeds only to measure (see above)
   probeTrainSize: Math.max(2000, tiny.probeTrainSize),
   probeTestSize: Math.max(1000, tiny.probeTestSize),
 };

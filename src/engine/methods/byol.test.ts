@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENERATOR_IDS, methodInfo, missingGenerators } from '../../shared/catalog';
 import { byolLossPerSample } from '../losses/byol';
 import { Rng } from '../runtime/random';
 import { fixedImages, tinyConfig, useCpu } from '../testing/fixtures';
+import { useWasm } from '../testing/wasm';
 import { Sgd } from '../training/sgd';
 import { trainStep } from '../training/step';
 import { Byol, byolTau } from './byol';
@@ -166,6 +167,14 @@ describe('BYOL', () => {
     task.dispose();
     s.dispose();
   });
+});
+
+// Behaviour over many steps, not hand-computed values: on tfjs's WebAssembly backend (testing/wasm.ts;
+// float32 like the CPU backend, its sums differ only in the last bits, many times faster in Node). The
+// math tests above stay on the CPU backend.
+describe('BYOL training steps on the WebAssembly backend', () => {
+  beforeAll(useWasm);
+  afterAll(useCpu);
 
   it('loss falls over 20 steps on a fixed batch, and tf.memory() stays flat over 50 steps', async () => {
     const s = setup();

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEncoder, momentumUpdate } from '../nn/encoder';
 import { Rng } from '../runtime/random';
 import { fixedImages, tinyConfig, useCpu } from '../testing/fixtures';
+import { useWasm } from '../testing/wasm';
 import { Sgd } from '../training/sgd';
 import { trainStep } from '../training/step';
 import { KeyQueue, MocoV2, shuffledKeys } from './mocoV2';
@@ -83,6 +84,50 @@ function runSteps(methodId: 'moco-v2' | 'hexa-moco', steps: number, over = {}) {
 }
 
 describe('MoCo-v2 training step', () => {
+  it('only clean keys enter the queue (HEXA-MoCo: hard views never do)', async () => {
+    const s = runSteps('hexa-moco', 1, { queueSize: 16, batchSize: 8 });
+    const moco = s.base as MocoV2;
+    const enqueued: tf.Tensor2D[] = [];
+    const original = moco.queue.enqueue.bind(moco.queue);
+    moco.queue.enqueue = (k) => {
+      enqueued.push(tf.keep(tf.clone(k)));
+      original(k);
+    };
+    const out = trainStep({
+      base: s.base,
+      generators: s.def.generatorImpls,
+      cfg: s.cfg,
+      input: { views: [s.xq, s.xk], indices: s.indices, rng: new Rng(9), step: 0, epoch: 0 },
+      lr: 0.05,
+      optimizer: s.opt,
+      probe: null,
+      labels: null,
+      previewCount: 0,
+    });
+    expect(out.metrics.loss_adv).toBeDefined();
+    expect(out.metrics.loss_mix).toBeDefined();
+    expect(enqueued).toHaveLength(1);
+    // The same shuffle (same Rng seed) through the key encoder on the clean key views: training-mode
+    // BN uses batch statistics, so the step's later updates to moving statistics do not matter.
+    const expected = shuffledKeys(moco.keyEncoder, s.xk, s.cfg.bnGroups, new Rng(9));
+    const diff = await tf.max(tf.abs(tf.sub(expected, enqueued[0]!))).data();
+    expect(diff[0]).toBeLessThan(1e-5);
+    const head = tf.slice(moco.queue.keys, [0, 0], [8, -1]);
+    expect((await tf.max(tf.abs(tf.sub(head, expected))).data())[0]).toBeLessThan(1e-5);
+    [expected, head, ...enqueued].forEach((t) => t.dispose());
+    Object.values(out.metrics).forEach((t) => t.dispose());
+    s.base.dispose();
+    s.opt.dispose();
+  });
+});
+
+// Behaviour over many steps, not hand-computed values: on tfjs's WebAssembly backend (testing/wasm.ts;
+// float32 like the CPU backend, its sums differ only in the last bits, many times faster in Node). The
+// math tests above stay on the CPU backend.
+describe('MoCo-v2 training steps on the WebAssembly backend', () => {
+  beforeAll(useWasm);
+  afterAll(useCpu);
+
   it('loss falls over 20 steps on a fixed data set, and tensors do not leak', async () => {
     // A fixed pool of 8 batches visited in order; queue K = 2 batches, so the queue never holds
     // keys of the current batch's own images. Compare one full pass before and after training.
@@ -126,41 +171,5 @@ describe('MoCo-v2 training step', () => {
     pool.forEach((p) => [p.xq, p.xk].forEach((t) => t.dispose()));
     base.dispose();
     opt.dispose();
-  });
-
-  it('only clean keys enter the queue (HEXA-MoCo: hard views never do)', async () => {
-    const s = runSteps('hexa-moco', 1, { queueSize: 16, batchSize: 8 });
-    const moco = s.base as MocoV2;
-    const enqueued: tf.Tensor2D[] = [];
-    const original = moco.queue.enqueue.bind(moco.queue);
-    moco.queue.enqueue = (k) => {
-      enqueued.push(tf.keep(tf.clone(k)));
-      original(k);
-    };
-    const out = trainStep({
-      base: s.base,
-      generators: s.def.generatorImpls,
-      cfg: s.cfg,
-      input: { views: [s.xq, s.xk], indices: s.indices, rng: new Rng(9), step: 0, epoch: 0 },
-      lr: 0.05,
-      optimizer: s.opt,
-      probe: null,
-      labels: null,
-      previewCount: 0,
-    });
-    expect(out.metrics.loss_adv).toBeDefined();
-    expect(out.metrics.loss_mix).toBeDefined();
-    expect(enqueued).toHaveLength(1);
-    // The same shuffle (same Rng seed) through the key encoder on the clean key views: training-mode
-    // BN uses batch statistics, so the step's later updates to moving statistics do not matter.
-    const expected = shuffledKeys(moco.keyEncoder, s.xk, s.cfg.bnGroups, new Rng(9));
-    const diff = await tf.max(tf.abs(tf.sub(expected, enqueued[0]!))).data();
-    expect(diff[0]).toBeLessThan(1e-5);
-    const head = tf.slice(moco.queue.keys, [0, 0], [8, -1]);
-    expect((await tf.max(tf.abs(tf.sub(head, expected))).data())[0]).toBeLessThan(1e-5);
-    [expected, head, ...enqueued].forEach((t) => t.dispose());
-    Object.values(out.metrics).forEach((t) => t.dispose());
-    s.base.dispose();
-    s.opt.dispose();
   });
 });

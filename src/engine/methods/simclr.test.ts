@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MethodId } from '../../shared/config';
 import { ntXentPerSample } from '../losses/ntXent';
 import { l2n, type Encoder } from '../nn/encoder';
 import { Rng } from '../runtime/random';
 import { fixedImages, tinyConfig, useCpu } from '../testing/fixtures';
+import { useWasm } from '../testing/wasm';
 import { Sgd } from '../training/sgd';
 import { trainStep } from '../training/step';
 import { METHODS } from './registry';
@@ -131,6 +132,16 @@ describe('SimCLR with the lab encoder', () => {
     tf.dispose([v0, v1]);
     base.dispose();
   });
+});
+
+// Behaviour over many steps, not hand-computed values: on tfjs's WebAssembly backend (testing/wasm.ts;
+// float32 like the CPU backend, its sums differ only in the last bits, many times faster in Node). The
+// math tests above stay on the CPU backend.
+describe('SimCLR training steps on the WebAssembly backend', () => {
+  beforeAll(useWasm);
+  afterAll(useCpu);
+
+  const cfg = (method: MethodId, over = {}) => tinyConfig({ method, warmupSteps: 0, ...over });
 
   it.each(['simclr', 'hexa-simclr'] as const)(
     '%s: one step changes every backbone weight; tf.memory() flat over 50 steps; loss falls',

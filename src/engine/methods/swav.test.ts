@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainConfig } from '../../shared/config';
 import { swappedPredictionLoss } from '../losses/swappedPrediction';
 import { Rng } from '../runtime/random';
 import { fixedImages, tinyConfig, useCpu } from '../testing/fixtures';
+import { useWasm } from '../testing/wasm';
 import { Sgd } from '../training/sgd';
 import { trainStep } from '../training/step';
 import { METHODS } from './registry';
@@ -284,6 +285,14 @@ describe('SwAV base method', () => {
     diff.dispose();
     s.done();
   });
+});
+
+// Behaviour over many steps, not hand-computed values: on tfjs's WebAssembly backend (testing/wasm.ts;
+// float32 like the CPU backend, its sums differ only in the last bits, many times faster in Node). The
+// math tests above stay on the CPU backend.
+describe('SwAV training steps on the WebAssembly backend', () => {
+  beforeAll(useWasm);
+  afterAll(useCpu);
 
   it('tf.memory() stays flat over 50 steps (HEXA-SwAV: both generators on)', async () => {
     const s = setup({ adversarial: true, cutmix: true, batchSize: 4, swavQueueSize: 8 });
