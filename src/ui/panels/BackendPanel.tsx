@@ -40,6 +40,8 @@ export function BackendPanel(props: { storageOk: boolean }) {
           {Object.entries(report.flags)
             .map(([k, v]) => `${k} = ${String(v)}`)
             .join(', ')}
+          {(report.kernels ?? []).length > 0 &&
+            `; own barrier-free kernels replace tfjs's ${(report.kernels ?? []).join(', ')}`}
           ; see bench/README.md).
         </div>
       )}
