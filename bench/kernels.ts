@@ -5,9 +5,16 @@
 // of one call and read-back, to subtract by eye. `webgpu` is the app's path (own kernels on: on a
 // software adapter the barrier-free convolutions of kernels/naiveConv.ts), `webgpuStock` tfjs's kernels
 // (setOwnKernels(false)).
+// With ?mode=step: the whole Tiny-preset step instead (MoCo-v2 and HEXA-MoCo, the bench's Rig and
+// timeBlock: `steps` steps back to back, one read-back), on WebGPU with the software kernels
+// (`webgpu`), WebGPU without them (`webgpuBefore`: setSoftwareKernels(false), everything else as the
+// app runs it) and WebGL, interleaved over `reps` rounds.
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/engine/runtime/backend';
 import { setOwnKernels } from '../src/engine/runtime/kernels/fused';
+import { setSoftwareKernels } from '../src/engine/runtime/kernels/software';
+import { PRESETS } from '../src/shared/config';
+import { Rig, round, timeBlock, warmUp } from './rig';
 import type { BackendName } from '../src/shared/backendTypes';
 import { installBenchState } from './pageState';
 
@@ -100,8 +107,64 @@ async function time(op: Op): Promise<number> {
   return ms;
 }
 
+async function stepMode(params: URLSearchParams): Promise<void> {
+  const reps = Number(params.get('reps') ?? 2);
+  const steps = Number(params.get('steps') ?? 2);
+  const rigs: Record<string, Rig> = {};
+  const adapters: Record<string, unknown> = {};
+  for (const b of ['webgpu', 'webgl'] as const) {
+    const report = await initBackend(b);
+    adapters[b] = report;
+    rigs[b] = new Rig({ ...PRESETS.tiny.config, method: 'hexa-moco' });
+  }
+  const cols = ['webgpu', 'webgpuBefore', 'webgl'];
+  const methods = [
+    ['moco-v2', false],
+    ['hexa-moco', true],
+  ] as const;
+  const select = async (col: string) => {
+    const b = col === 'webgl' ? 'webgl' : 'webgpu';
+    await tf.setBackend(b);
+    if (b === 'webgpu') setSoftwareKernels(col === 'webgpu');
+    return rigs[b]!;
+  };
+  for (const col of cols)
+    for (const [, hard] of methods) {
+      const rig = await select(col);
+      rig.hardExamples(hard);
+      await warmUp(rig, 1, false);
+    }
+  log('warm');
+  const ms: Record<string, Record<string, number[]>> = {};
+  for (const [m] of methods) ms[m] = Object.fromEntries(cols.map((c) => [c, [] as number[]]));
+  for (let r = 0; r < reps; r++) {
+    for (const col of cols)
+      for (const [m, hard] of methods) {
+        const rig = await select(col);
+        rig.hardExamples(hard);
+        const t = await timeBlock(rig, steps);
+        ms[m]![col]!.push(t.meanStepSeconds * 1000);
+        log(`${col} ${m}: ${Math.round(t.meanStepSeconds * 1000)} ms a step (loss ${t.loss})`);
+      }
+  }
+  setSoftwareKernels(true);
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const table = methods.map(([m]) => {
+    const row: Record<string, unknown> = { method: m };
+    for (const c of cols) row[`${c}MsPerStep`] = Math.round(mean(ms[m]![c]!));
+    row.webgpuOverWebgl = round(mean(ms[m]!.webgpu!) / mean(ms[m]!.webgl!), 2);
+    row.beforeOverWebgl = round(mean(ms[m]!.webgpuBefore!) / mean(ms[m]!.webgl!), 2);
+    return row;
+  });
+  for (const row of table) log(JSON.stringify(row));
+  for (const rig of Object.values(rigs)) rig.dispose();
+  state.result = { mode: 'step', preset: 'tiny', reps, steps, adapters, meanMsPerStep: table, samplesMs: ms };
+  log('done');
+}
+
 async function main(): Promise<void> {
   const params = new URLSearchParams(location.search);
+  if (params.get('mode') === 'step') return stepMode(params);
   const backends = (params.get('backends') ?? 'webgpu,webgl').split(',') as BackendName[];
   const reps = Number(params.get('reps') ?? 5);
   const batch = Number(params.get('batch') ?? 32);

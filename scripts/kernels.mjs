@@ -1,4 +1,5 @@
 // npm run kernels [-- --backends webgpu,webgl] [--reps N] [--batch N]
+// npm run kernels -- --mode step [--reps N] [--steps N]   (the whole Tiny step, software kernels on/off, WebGL)
 // Each heavy op of a Tiny-preset step timed in isolation, per backend, interleaved (bench/kernels.ts):
 // serves bench/kernels.html like the bench and prints one JSON object on stdout (progress on stderr).
 import { log, runBenchPage } from './benchPage.mjs';
@@ -9,9 +10,9 @@ async function main() {
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = inline ?? argv[++i];
-    if (!['--backends', '--reps', '--batch'].includes(flag) || value === undefined) {
+    if (!['--backends', '--reps', '--batch', '--mode', '--steps'].includes(flag) || value === undefined) {
       log(
-        `Unknown option ${argv[i]}\nUsage: npm run kernels -- [--backends webgpu,webgl] [--reps N] [--batch N]`,
+        `Unknown option ${argv[i]}\nUsage: npm run kernels -- [--backends webgpu,webgl] [--reps N] [--batch N] [--mode step] [--steps N]`,
       );
       process.exit(2);
     }
@@ -23,7 +24,7 @@ async function main() {
       page: 'bench/kernels.html',
       query,
       include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', 'idb'],
-      timeoutMs: 20 * 60_000,
+      timeoutMs: 40 * 60_000,
       label: 'kernels',
     });
     if (!state.result) throw new Error(state.error);

@@ -14,8 +14,9 @@
 //
 //   Conv2D  y[b,oy,ox,co] = Σ_{ky,kx,ci} x[b, oy·sh − pt + ky·dh, ox·sw − pl + kx·dw, ci]·w[ky,kx,ci,co]
 //           (the im2col order: ky, kx, ci; tfjs's values bit for bit where it sums in that order)
-//   Mean    x viewed as [outer, R, inner] (the reduced axes one block of size R):
-//           y[o, i] = (Σ_r x[o, r, i]) / R, summed in order (tfjs: a tree; the same divide)
+//   Mean    x viewed as [outer, R, inner] (the reduced axes one block of size R < 4,096):
+//           y[o, i] = (Σ_r x[o, r, i]) / R, summed in tfjs's order (64 strided partial sums, then
+//           its halving tree), so tfjs's values bit for bit
 import * as tf from '@tensorflow/tfjs';
 import { ownKernelsActive } from './fused';
 import { declareBindings, dispatchInPlace, FLAT_INDEX, MAIN_SIGNATURE, packUniforms } from './inPlace';
@@ -31,6 +32,9 @@ export function setSoftwareKernels(on: boolean): void {
 export function softwareKernelsActive(): boolean {
   return software && ownKernelsActive();
 }
+
+/** tfjs's ReduceProgram workgroup width below 4,096 reduced values (its summation order). */
+const MEAN_LANES = 64;
 
 /** The tfjs kernels replaced, for the backend report (BackendPanel lists them). */
 export const SOFTWARE_KERNELS = ['Conv2D', 'Mean'];
@@ -93,7 +97,9 @@ ${MAIN_SIGNATURE} {
   b2[i] = acc;
 }`;
 
-// x (b0) → y (b1), x viewed as [outer, R, inner]; one invocation per output value.
+// x (b0) → y (b1), x viewed as [outer, R, inner]; one invocation per output value, summing in
+// tfjs's order (ReduceProgram with its 64-wide workgroup, R < 4096): 64 strided partial sums, then
+// the same halving tree, then the same divide, so the values are tfjs's bit for bit.
 const MEAN = () => `${declareBindings([{ write: false }, { write: true }], 'outer: u32, r: u32, inner: u32,')}
 ${MAIN_SIGNATURE} {
   ${FLAT_INDEX}
@@ -101,9 +107,21 @@ ${MAIN_SIGNATURE} {
   let o = i / u.inner;
   let k = i % u.inner;
   let base = o * u.r * u.inner + k;
-  var acc = 0.0;
-  for (var r = 0u; r < u.r; r++) { acc = acc + b0[base + r * u.inner]; }
-  b1[i] = acc / f32(u.r);
+  var p: array<f32, ${MEAN_LANES}>;
+  let lanes = min(u.r, ${MEAN_LANES}u);
+  for (var t = 0u; t < lanes; t++) {
+    var acc = 0.0;
+    for (var r = t; r < u.r; r = r + ${MEAN_LANES}u) { acc = acc + b0[base + r * u.inner]; }
+    p[t] = acc;
+  }
+  var size = lanes;
+  while (size > 1u) {
+    let half = size / 2u;
+    let interval = (size - 1u) / 2u + 1u;
+    for (var t = 0u; t < half; t++) { p[t] = p[t] + p[t + interval]; }
+    size = interval;
+  }
+  b1[i] = p[0] / f32(u.r);
 }`;
 
 interface Backend {
@@ -190,7 +208,8 @@ const mean: tf.KernelFunc = (args) => {
   const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
   const axes = tf.util.parseAxisParam(axis, x.shape);
   const block = reductionBlock(x.shape, axes);
-  if (!softwareKernelsActive() || !allFloat(x) || !block || block[1] === 0)
+  // tfjs's workgroup is wider from R = 4096 on: its order is reproduced below that only.
+  if (!softwareKernelsActive() || !allFloat(x) || !block || block[1] === 0 || block[1] >= 4096)
     return originals.get('Mean')!(args);
   const [outShape] = tf.backend_util.computeOutAndReduceShapes(x.shape, axes);
   const shape = keepDims ? tf.backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
