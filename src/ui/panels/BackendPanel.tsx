@@ -34,7 +34,7 @@ export function BackendPanel(props: { storageOk: boolean }) {
           )}
         </div>
       )}
-      {report && Object.keys(report.flags ?? {}).length > 0 && (
+      {report && (Object.keys(report.flags ?? {}).length > 0 || (report.kernels ?? []).length > 0) && (
         <div className="muted" data-testid="backend-flags">
           Software adapter: tfjs settings measured faster on it are applied (
           {Object.entries(report.flags)
