@@ -7,7 +7,7 @@ import { LabPage } from './labPage';
 test('the backend panel shows the fallback settings and "Check this GPU" passes on SwiftShader', async ({
   page,
 }) => {
-  // 47 kernel cases and a HEXA-MoCo step, each against stock kernels and the CPU backend: minutes on
+  // 62 kernel cases and a HEXA-MoCo step, each against stock kernels and the CPU backend: minutes on
   // SwiftShader, longer when the machine is shared.
   test.setTimeout(480_000);
   const lab = new LabPage(page);
@@ -15,6 +15,8 @@ test('the backend panel shows the fallback settings and "Check this GPU" passes 
   await expect(lab.testId('backend-name')).toHaveText('webgpu', { timeout: 60_000 });
   // Measured faster on SwiftShader by npm run bench (runtime/flags.ts FALLBACK_FLAGS).
   await expect(lab.testId('backend-flags')).toContainText('WEBGPU_MATMUL_PROGRAM_TYPE = 3');
+  // And the barrier-free kernels measured faster there by npm run kernels (runtime/kernels/software.ts).
+  await expect(lab.testId('backend-flags')).toContainText("replace tfjs's Conv2D, Mean");
 
   await lab.testId('check-gpu').click();
   await expect(lab.testId('gpu-check-status')).toContainText('Checking');
@@ -24,8 +26,8 @@ test('the backend panel shows the fallback settings and "Check this GPU" passes 
   await expect(lab.testId('gpu-check-verdict')).toContainText('own kernels on');
   await expect(lab.testId('gpu-check-status')).toContainText(/All \d+ checks pass/);
   const rows = lab.testId('gpu-check-row');
-  // 47 kernel cases and 3 step quantities, each against the stock kernels and the CPU backend.
-  await expect(rows).toHaveCount(100);
+  // 62 kernel cases and 3 step quantities, each against the stock kernels and the CPU backend.
+  await expect(rows).toHaveCount(130);
   for (const name of [
     'sgdUpdate',
     'emaUpdate',
@@ -41,11 +43,13 @@ test('the backend panel shows the fallback settings and "Check this GPU" passes 
     'pgdProject',
     'cutMixViews',
     'accumulateInPlace',
+    'conv2d (software adapters)',
+    'mean (software adapters)',
     'step gradients',
   ]) {
     await expect(rows.filter({ hasText: name }).first()).toContainText('pass');
   }
-  await expect(rows.filter({ hasText: 'CPU backend' })).toHaveCount(50);
+  await expect(rows.filter({ hasText: 'CPU backend' })).toHaveCount(65);
   await expect(rows.filter({ hasText: 'FAIL' })).toHaveCount(0);
   await expect(lab.testId('check-gpu')).toBeEnabled();
 });

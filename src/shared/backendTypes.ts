@@ -21,6 +21,8 @@ export interface BackendReport {
   warning: string | null; // e.g. a software fallback adapter
   /** tfjs settings applied for this adapter (software fallbacks only: measured faster there), {} if none. */
   flags: Record<string, FlagValue>;
+  /** tfjs kernels replaced by own ones for this adapter (software fallbacks only: measured faster there). */
+  kernels?: string[];
 }
 
 export interface Tolerance {

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { FALLBACK_FLAGS, isSoftwareAdapter, setFlags } from './flags';
 import { installConstantCache } from './kernels/constants';
 import { installCpuConvFilterGrad } from './kernels/cpuConvFilterGrad';
+import { installSoftwareKernels, setSoftwareKernels, SOFTWARE_KERNELS } from './kernels/software';
 import { installWasmConvFilterGrad } from './kernels/wasmConvFilterGrad';
 import { installWasmSegmentSum } from './kernels/wasmSegmentSum';
 import { installOwnGradients } from './kernels/gradients';
@@ -81,9 +82,15 @@ export async function initBackend(name: BackendName): Promise<BackendReport> {
   if (!ok) throw new BackendUnavailableError(`The ${name} backend failed to start.`, name);
   await tf.ready();
   // On a software adapter, the tfjs settings the bench measured faster there (runtime/flags.ts).
-  const flags = name === 'webgpu' && isSoftwareAdapter(adapter) ? { ...FALLBACK_FLAGS } : {};
+  const software = name === 'webgpu' && isSoftwareAdapter(adapter);
+  const flags = software ? { ...FALLBACK_FLAGS } : {};
   setFlags(flags);
   if (name === 'webgpu') installConstantCache(); // scalar constants uploaded once (kernels/constants.ts)
+  // And the barrier-free Conv2D and Mean measured faster there (kernels/software.ts); tfjs's elsewhere.
+  if (name === 'webgpu') {
+    installSoftwareKernels();
+    setSoftwareKernels(software);
+  }
   installOwnGradients(); // Sum/Mean gradients without CPU-made ones on WebGPU (kernels/gradients.ts)
   installWasmConvFilterGrad(); // the filter gradient tfjs-backend-wasm lacks (kernels/wasmConvFilterGrad.ts)
   installWasmSegmentSum(); // and a gather's gradient (kernels/wasmSegmentSum.ts)
@@ -95,7 +102,7 @@ export async function initBackend(name: BackendName): Promise<BackendReport> {
       : name === 'wasm'
         ? 'WebAssembly on the CPU (no GPU): slower than a real GPU, much faster than the plain-JavaScript CPU backend.'
         : null;
-  return { name, adapter, warning, flags };
+  return { name, adapter, warning, flags, kernels: software ? [...SOFTWARE_KERNELS] : [] };
 }
 
 /** Resolves when the WebGPU device is lost (destroyed, driver reset, GPU removed); never for other backends. */

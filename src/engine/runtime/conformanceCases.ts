@@ -461,6 +461,73 @@ export function kernelCases(): KernelCase[] {
       },
     });
   }
+  // Software adapters' barrier-free Conv2D (software.ts; tfjs's on other adapters): the Tiny
+  // network's first convolution, strides, valid padding, dilation, single elements.
+  for (const [xs, ws, stride, pad, dilation] of [
+    [[4, 16, 16, 1], [3, 3, 1, 8], 1, 'same', 1],
+    [[3, 5, 7, 3], [3, 3, 3, 5], 1, 'same', 1],
+    [[2, 9, 8, 4], [3, 3, 4, 6], 2, 'valid', 1],
+    [[2, 9, 9, 2], [3, 3, 2, 3], 1, 'same', 2],
+    [[2, 7, 6, 5], [1, 1, 5, 7], 2, 'same', 1],
+    [[1, 1, 1, 1], [1, 1, 1, 1], 1, 'valid', 1],
+  ] as [number[], number[], number, 'same' | 'valid', number][]) {
+    const xSize = xs.reduce((a, x) => a * x, 1);
+    const wSize = ws.reduce((a, x) => a * x, 1);
+    const outShape = tf.backend_util.computeConv2DInfo(
+      xs as [number, number, number, number],
+      ws as [number, number, number, number],
+      stride,
+      dilation,
+      pad,
+    ).outShape;
+    cases.push({
+      name: 'conv2d (software adapters)',
+      what: `x [${xs}], w [${ws}], stride ${stride}, ${pad}, dilation ${dilation}: y`,
+      init: [
+        { shape: xs, data: randn(rng, xSize) },
+        { shape: ws, data: randn(rng, wSize, 0.3) },
+        { shape: outShape, data: new Float32Array(outShape.reduce((a, x) => a * x, 1)) },
+      ],
+      op: (vs) => {
+        const [x, w, out] = vs as tf.Variable[];
+        tf.tidy(() => {
+          out!.assign(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad, 'NHWC', dilation));
+        });
+      },
+    });
+  }
+  // Software adapters' barrier-free Mean (software.ts): the global average pool, other contiguous
+  // blocks of axes, keepDims, more than 64 reduced values (strided partial sums); 4,100 reduced values
+  // and axes that are not one block (tfjs's kernel then).
+  for (const [shape, axes, keepDims] of [
+    [[32, 4, 4, 32], [1, 2], false],
+    [[3, 5, 7, 2], [1, 2], false],
+    [[301], [0], false],
+    [[6, 5], [1], true],
+    [[2, 3, 4], [0, 1], false],
+    [[2, 70, 3], [1], false],
+    [[2, 4100], [1], false],
+    [[3, 4, 5], [0, 2], false],
+    [[1, 1, 1, 1], [1, 2], true],
+  ] as [number[], number[], boolean][]) {
+    const size = shape.reduce((a, x) => a * x, 1);
+    const reduced = tf.backend_util.computeOutAndReduceShapes(shape, axes)[0];
+    const outShape = keepDims ? tf.backend_util.expandShapeToKeepDim(reduced, axes) : reduced;
+    cases.push({
+      name: 'mean (software adapters)',
+      what: `x [${shape}], axes [${axes}]${keepDims ? ', keepDims' : ''}: y`,
+      init: [
+        { shape, data: randn(rng, size) },
+        { shape: outShape, data: new Float32Array(outShape.reduce((a, x) => a * x, 1)) },
+      ],
+      op: (vs) => {
+        const [x, out] = vs as tf.Variable[];
+        tf.tidy(() => {
+          out!.assign(tf.mean(x!, axes, keepDims));
+        });
+      },
+    });
+  }
   // Running sums (fused.ts accumulateInPlace, the trainer's metric sums): 3 additions to 9 scalars.
   const addends = [0, 1, 2].map(() => randn(rng, 9));
   cases.push({

@@ -2,6 +2,7 @@
 // GPU emulated on the CPU, what CI and GPU-less machines get). Which ones are applied is decided by
 // measurement: `npm run bench` times the step with each candidate against tfjs's defaults on the adapter
 // at hand (bench/README.md, "fallbackFlags"); FALLBACK_FLAGS holds those it measured faster there.
+// Kernels replaced on such adapters (Conv2D, Mean: measured by `npm run kernels`) are kernels/software.ts.
 import * as tf from '@tensorflow/tfjs';
 import type { FlagValue } from '../../shared/backendTypes';
 

@@ -53,12 +53,14 @@ export function BackendPanel(props: { storageOk: boolean }) {
           )}
         </div>
       )}
-      {report && Object.keys(report.flags ?? {}).length > 0 && (
+      {report && (Object.keys(report.flags ?? {}).length > 0 || (report.kernels ?? []).length > 0) && (
         <div className="muted" data-testid="backend-flags">
           Software adapter: tfjs settings measured faster on it are applied (
           {Object.entries(report.flags)
             .map(([k, v]) => `${k} = ${String(v)}`)
             .join(', ')}
+          {(report.kernels ?? []).length > 0 &&
+            `; own barrier-free kernels replace tfjs's ${(report.kernels ?? []).join(', ')}`}
           ; see bench/README.md).
         </div>
       )}
