@@ -4,12 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../shared/config';
 import type { AdversarialPreview } from '../../shared/trainingTypes';
-import type {
-  EncodedViews,
-  HardExampleGenerator,
-  HardExamples,
-  PseudoLabelTask,
-} from '../methods/types';
+import type { EncodedViews, HardExampleGenerator, HardExamples, PseudoLabelTask } from '../methods/types';
 import { splitRows, toImages } from '../training/previewImages';
 import { clipAdd, pgdProject } from '../runtime/kernels/pixels';
 import type { Rng } from '../runtime/random';

@@ -110,8 +110,7 @@ export function batchNorm(channels: number, momentum = 0.9, eps = 1e-5): Layer {
         // WebGPU: statistics + moving statistics in one pass, normalise + affine in one, fused gradient.
         const moving = { mean: movingMean, variance: movingVar, momentum: mom, n, segments };
         const fused = fusedBatchNormTrain(x, gamma, beta, g, eps, moving);
-        if (!fused.movingUpdated)
-          bnRunningStatsPacked(movingMean, movingVar, fused.stats, mom, n, segments);
+        if (!fused.movingUpdated) bnRunningStatsPacked(movingMean, movingVar, fused.stats, mom, n, segments);
         return fused.y;
       }
       const grouped = tf.reshape(x, [g, b / g, ...rest]); // [G, B/G, ..., C]
