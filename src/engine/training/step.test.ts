@@ -279,51 +279,58 @@ describe('trainStep: the hard views in one shared encoder pass (issue 11, item 5
     s.dispose();
   });
 
-  it('gives the separate passes’ loss, gradients and BatchNorm statistics within 1e-5 relative', async () => {
-    // weightDecay 0: after one step from zero velocity, each SGD velocity is the gradient itself.
-    const over = { weightDecay: 0, wAdv: 0.7, wMix: 1.3 };
-    const sep = setup('hexa-moco', over, 'separate');
-    const sha = setup('hexa-moco', over, 'shared');
-    const a = sep.step();
-    const b = sha.step();
-    expect(Object.keys(b.metrics).sort()).toEqual(Object.keys(a.metrics).sort());
-    for (const k of Object.keys(a.metrics)) {
-      const va = await scalar(a.metrics[k]);
-      const vb = await scalar(b.metrics[k]);
-      expect(Math.abs(vb - va), k).toBeLessThanOrEqual(1e-5 * Math.max(Math.abs(va), 1e-3));
-    }
-    expect(await scalar(a.metrics.loss_adv)).toBeGreaterThan(0);
-    expect(await scalar(a.metrics.loss_mix)).toBeGreaterThan(0);
-    const groups: [string, (s: ReturnType<typeof setup>) => tf.Variable[]][] = [
-      ['gradient', (s) => s.opt.velocities],
-      ['parameter after SGD', (s) => s.base.encoder.params],
-      ['BatchNorm moving statistic', (s) => s.base.encoder.state],
-      [
-        'key encoder, queue',
-        (s) => [...s.base.keyEncoder.params, ...s.base.keyEncoder.state, s.base.queue.keys],
-      ],
-    ];
-    let worst = 0;
-    for (const [what, of] of groups) {
-      const va = await values(of(sep));
-      const vb = await values(of(sha));
-      expect(vb).toHaveLength(va.length);
-      expect(va.length).toBeGreaterThan(0);
-      // Not vacuous: every group holds non-zero values (a zero tensor must then match exactly).
-      expect(
-        va.some((x) => x.some((v) => v !== 0)),
-        what,
-      ).toBe(true);
-      va.forEach((x, i) => {
-        const { diff, scale } = maxDiff(vb[i]!, x);
-        expect(diff, `${what} ${i}: ${diff} at scale ${scale}`).toBeLessThanOrEqual(1e-5 * scale);
-        if (scale > 0) worst = Math.max(worst, diff / scale);
-      });
-    }
-    console.log(`shared vs separate hard pass: largest max|Δ| / max|x| over all tensors ${worst}`);
-    [a, b].forEach(disposeOutput);
-    [sep, sha].forEach((s) => s.dispose());
-  });
+  it.each([
+    ['adversarial + cut-mix: 2 segments', {}],
+    ['with mix-up: 3 segments', { mixup: true, wMixup: 0.5 }],
+  ] as [string, Partial<TrainConfig>][])(
+    'gives the separate passes’ loss, gradients and BatchNorm statistics within 1e-5 relative (%s)',
+    async (_, extra) => {
+      // weightDecay 0: after one step from zero velocity, each SGD velocity is the gradient itself.
+      const over = { weightDecay: 0, wAdv: 0.7, wMix: 1.3, ...extra };
+      const sep = setup('hexa-moco', over, 'separate');
+      const sha = setup('hexa-moco', over, 'shared');
+      const a = sep.step();
+      const b = sha.step();
+      expect(Object.keys(b.metrics).sort()).toEqual(Object.keys(a.metrics).sort());
+      for (const k of Object.keys(a.metrics)) {
+        const va = await scalar(a.metrics[k]);
+        const vb = await scalar(b.metrics[k]);
+        expect(Math.abs(vb - va), k).toBeLessThanOrEqual(1e-5 * Math.max(Math.abs(va), 1e-3));
+      }
+      expect(await scalar(a.metrics.loss_adv)).toBeGreaterThan(0);
+      expect(await scalar(a.metrics.loss_mix)).toBeGreaterThan(0);
+      const groups: [string, (s: ReturnType<typeof setup>) => tf.Variable[]][] = [
+        ['gradient', (s) => s.opt.velocities],
+        ['parameter after SGD', (s) => s.base.encoder.params],
+        ['BatchNorm moving statistic', (s) => s.base.encoder.state],
+        [
+          'key encoder, queue',
+          (s) => [...s.base.keyEncoder.params, ...s.base.keyEncoder.state, s.base.queue.keys],
+        ],
+      ];
+      let worst = 0;
+      for (const [what, of] of groups) {
+        const va = await values(of(sep));
+        const vb = await values(of(sha));
+        expect(vb).toHaveLength(va.length);
+        expect(va.length).toBeGreaterThan(0);
+        // Not vacuous: every group holds non-zero values (a zero tensor must then match exactly).
+        expect(
+          va.some((x) => x.some((v) => v !== 0)),
+          what,
+        ).toBe(true);
+        va.forEach((x, i) => {
+          const { diff, scale } = maxDiff(vb[i]!, x);
+          expect(diff, `${what} ${i}: ${diff} at scale ${scale}`).toBeLessThanOrEqual(1e-5 * scale);
+          if (scale > 0) worst = Math.max(worst, diff / scale);
+        });
+      }
+      console.log(`shared vs separate hard pass: largest max|Δ| / max|x| over all tensors ${worst}`);
+      if (extra.mixup) expect(await scalar(a.metrics.loss_mixup)).toBeGreaterThan(0);
+      [a, b].forEach(disposeOutput);
+      [sep, sha].forEach((s) => s.dispose());
+    },
+  );
 
   it('(control) the moving statistics would differ with one update over all 2·G groups', async () => {
     // What the shared pass must not do: normalise 2B rows in 2G groups but update the moving
