@@ -24,8 +24,9 @@ test('the backend panel shows the fallback settings and "Check this GPU" passes 
   await expect(lab.testId('gpu-check-verdict')).toContainText('own kernels on');
   await expect(lab.testId('gpu-check-status')).toContainText(/All \d+ checks pass/);
   const rows = lab.testId('gpu-check-row');
-  // 47 kernel cases and 3 step quantities, each against the stock kernels and the CPU backend.
-  await expect(rows).toHaveCount(100);
+  // 49 kernel cases (training-mode BatchNorm with segments among them) and 3 step quantities, each against
+  // the stock kernels and the CPU backend.
+  await expect(rows).toHaveCount(104);
   for (const name of [
     'sgdUpdate',
     'emaUpdate',
@@ -45,7 +46,7 @@ test('the backend panel shows the fallback settings and "Check this GPU" passes 
   ]) {
     await expect(rows.filter({ hasText: name }).first()).toContainText('pass');
   }
-  await expect(rows.filter({ hasText: 'CPU backend' })).toHaveCount(50);
+  await expect(rows.filter({ hasText: 'CPU backend' })).toHaveCount(52);
   await expect(rows.filter({ hasText: 'FAIL' })).toHaveCount(0);
   await expect(lab.testId('check-gpu')).toBeEnabled();
 });
