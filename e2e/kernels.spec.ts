@@ -26,8 +26,9 @@ test('the backend panel shows the fallback settings and "Check this GPU" passes 
   await expect(lab.testId('gpu-check-verdict')).toContainText('own kernels on');
   await expect(lab.testId('gpu-check-status')).toContainText(/All \d+ checks pass/);
   const rows = lab.testId('gpu-check-row');
-  // 62 kernel cases and 3 step quantities, each against the stock kernels and the CPU backend.
-  await expect(rows).toHaveCount(130);
+  // 64 kernel cases (training-mode BatchNorm with segments, the software adapters' Conv2D and Mean among
+  // them) and 3 step quantities, each against the stock kernels and the CPU backend.
+  await expect(rows).toHaveCount(134);
   for (const name of [
     'sgdUpdate',
     'emaUpdate',
@@ -49,7 +50,7 @@ test('the backend panel shows the fallback settings and "Check this GPU" passes 
   ]) {
     await expect(rows.filter({ hasText: name }).first()).toContainText('pass');
   }
-  await expect(rows.filter({ hasText: 'CPU backend' })).toHaveCount(65);
+  await expect(rows.filter({ hasText: 'CPU backend' })).toHaveCount(67);
   await expect(rows.filter({ hasText: 'FAIL' })).toHaveCount(0);
   await expect(lab.testId('check-gpu')).toBeEnabled();
 });

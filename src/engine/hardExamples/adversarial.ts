@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../shared/config';
 import type { AdversarialPreview } from '../../shared/trainingTypes';
-import type { HardExampleGenerator, HardExamples, PseudoLabelTask } from '../methods/types';
+import type { EncodedViews, HardExampleGenerator, HardExamples, PseudoLabelTask } from '../methods/types';
 import { splitRows, toImages } from '../training/previewImages';
 import { clipAdd, pgdProject } from '../runtime/kernels/pixels';
 import type { Rng } from '../runtime/random';
@@ -73,6 +73,14 @@ export function makeAdversarial(
       const score = t.score(view, mode);
       return { loss: score.loss, score };
     },
+    // Its rows of an encoder pass shared with other generators' views (trainStep), when the task splits
+    // score() that way.
+    ...(task.scoreEncoded && {
+      lossEncoded(t: PseudoLabelTask, encoded: EncodedViews) {
+        const score = t.scoreEncoded!(encoded);
+        return { loss: score.loss, score };
+      },
+    }),
     metrics: ({ hard }): Record<string, tf.Scalar> =>
       hard
         ? {

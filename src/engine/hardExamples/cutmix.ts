@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../shared/config';
 import type { CutMixPreview } from '../../shared/trainingTypes';
-import type { HardExampleGenerator, HardExamples, PseudoLabelTask } from '../methods/types';
+import type { EncodedViews, HardExampleGenerator, HardExamples, PseudoLabelTask } from '../methods/types';
 import { splitRows, toImages } from '../training/previewImages';
 import { cutMixViews } from '../runtime/kernels/pixels';
 import type { Rng } from '../runtime/random';
@@ -91,7 +91,7 @@ export function cutMix(x: tf.Tensor4D, mask: tf.Tensor4D, partner: tf.Tensor1D):
 export const cutMixGenerator: HardExampleGenerator<CutMixPreview> = {
   id: 'cutmix',
   enabled: (cfg) => cfg.cutmix && cfg.wMix > 0,
-  generate(_task: PseudoLabelTask, xq: tf.Tensor4D, cfg: TrainConfig, rng: Rng): HardExamples {
+  generate(task: PseudoLabelTask, xq: tf.Tensor4D, cfg: TrainConfig, rng: Rng): HardExamples {
     const [b, h, w] = xq.shape;
     const drawn = drawCutMix(b, h, w, cfg.mixBeta, rng);
     const partner = tf.tensor1d(drawn.partner, 'int32');
@@ -105,6 +105,12 @@ export const cutMixGenerator: HardExampleGenerator<CutMixPreview> = {
         if (!t.mixedLoss) throw new Error('Cut-mix: this method has no mixed targets (mixedLoss).');
         return { loss: t.mixedLoss(view, partner, lambda, mode) };
       },
+      // Its rows of an encoder pass shared with other generators' views (trainStep).
+      ...(task.mixedLossEncoded && {
+        lossEncoded: (t: PseudoLabelTask, encoded: EncodedViews) => ({
+          loss: t.mixedLossEncoded!(encoded, partner, lambda),
+        }),
+      }),
       metrics: () => ({ lambda: tf.mean(lambda) as tf.Scalar }),
       previews: ({ query }, n) => ({
         view: head(view, n),

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../shared/config';
 import type { MixupPreview } from '../../shared/trainingTypes';
-import type { HardExampleGenerator, HardExamples, PseudoLabelTask } from '../methods/types';
+import type { EncodedViews, HardExampleGenerator, HardExamples, PseudoLabelTask } from '../methods/types';
 import { toImages } from '../training/previewImages';
 import type { Rng } from '../runtime/random';
 
@@ -37,7 +37,7 @@ const head = <T extends tf.Tensor>(t: T, n: number) => tf.slice(t, 0, n) as T;
 export const mixupGenerator: HardExampleGenerator<MixupPreview> = {
   id: 'mixup',
   enabled: (cfg) => cfg.mixup && cfg.wMixup > 0,
-  generate(_task: PseudoLabelTask, xq: tf.Tensor4D, cfg: TrainConfig, rng: Rng): HardExamples {
+  generate(task: PseudoLabelTask, xq: tf.Tensor4D, cfg: TrainConfig, rng: Rng): HardExamples {
     const drawn = drawMixup(xq.shape[0], cfg.mixupAlpha, rng);
     const partner = tf.tensor1d(drawn.partner, 'int32');
     const lambda = tf.tensor1d(drawn.lambda, 'float32');
@@ -49,6 +49,12 @@ export const mixupGenerator: HardExampleGenerator<MixupPreview> = {
         if (!t.mixedLoss) throw new Error('Mix-up: this method has no mixed targets (mixedLoss).');
         return { loss: t.mixedLoss(view, partner, lambda, mode) };
       },
+      // Its rows of an encoder pass shared with other generators' views (trainStep).
+      ...(task.mixedLossEncoded && {
+        lossEncoded: (t: PseudoLabelTask, encoded: EncodedViews) => ({
+          loss: t.mixedLossEncoded!(encoded, partner, lambda),
+        }),
+      }),
       metrics: () => ({ lambda_mixup: tf.mean(lambda) as tf.Scalar }),
       previews: ({ query }, n) => ({
         view: head(view, n),

@@ -15,7 +15,15 @@ import { newVariable, type ForwardMode } from '../nn/layers';
 import { Rng } from '../runtime/random';
 import { sphericalKMeans } from './kmeans';
 import { scoreFromLogits } from './scoring';
-import type { BaseMethod, CleanLoss, PrepareContext, PseudoLabelTask, StepInput, ViewScore } from './types';
+import type {
+  BaseMethod,
+  CleanLoss,
+  EncodedViews,
+  PrepareContext,
+  PseudoLabelTask,
+  StepInput,
+  ViewScore,
+} from './types';
 import type { ClusterStats } from '../../shared/trainingTypes';
 
 /** k-means updates per head at each re-clustering (the DeepCluster-v2 reference uses 10). */
@@ -93,9 +101,17 @@ export class ClusterTask implements PseudoLabelTask {
     return { loss: tf.concat([query.loss, this.secondViewLoss(query, mode)]), query };
   }
 
-  score(views: tf.Tensor4D, mode: ForwardMode): ViewScore {
+  /** The encoder pass of score() and mixedLoss() (PseudoLabelTask.encode: trainStep may share it). */
+  encode(views: tf.Tensor4D, mode: ForwardMode): EncodedViews {
     const features = this.encoder.features(views, mode); // [B, F]
-    const z = l2n(this.encoder.head.apply(features, mode)); // [B, d]
+    return { features, embedding: l2n(this.encoder.head.apply(features, mode)) }; // z [B, d]
+  }
+
+  score(views: tf.Tensor4D, mode: ForwardMode): ViewScore {
+    return this.scoreEncoded(this.encode(views, mode));
+  }
+
+  scoreEncoded({ features, embedding: z }: EncodedViews): ViewScore {
     const logits = this.logits(z);
     // Logit, rank and arg-max from head 0; the loss averages over all heads.
     const first = scoreFromLogits(logits[0]!, this.own[0]!, features, z);
@@ -104,7 +120,10 @@ export class ClusterTask implements PseudoLabelTask {
   }
 
   mixedLoss(views: tf.Tensor4D, partner: tf.Tensor1D, lambda: tf.Tensor1D, mode: ForwardMode): tf.Tensor1D {
-    const z = this.encoder.embed(views, mode); // [B, d]
+    return this.mixedLossEncoded(this.encode(views, mode), partner, lambda);
+  }
+
+  mixedLossEncoded({ embedding: z }: EncodedViews, partner: tf.Tensor1D, lambda: tf.Tensor1D): tf.Tensor1D {
     const k = this.prototypes[0]!.shape[0];
     return meanOverHeads(
       this.logits(z).map((l, h) =>

@@ -7,7 +7,7 @@ import { mixedSoftCrossEntropy } from '../losses/softCrossEntropy';
 import { cloneEncoder, createEncoder, l2n, momentumUpdate, type Encoder } from '../nn/encoder';
 import { newVariable, type ForwardMode } from '../nn/layers';
 import type { Rng } from '../runtime/random';
-import type { BaseMethod, PseudoLabelTask, StepInput, ViewScore } from './types';
+import type { BaseMethod, EncodedViews, PseudoLabelTask, StepInput, ViewScore } from './types';
 import { scoreFromLogits } from './scoring';
 
 /** A FIFO of K L2-normalised keys [K, d]; newest first. */
@@ -85,6 +85,20 @@ export class MocoV2 implements BaseMethod {
     const queue = this.queue.keys;
     const tau = cfg.temperature;
     const encoder = this.encoder;
+    const encode = (views: tf.Tensor4D, mode: ForwardMode): EncodedViews => {
+      const features = encoder.features(views, mode);
+      return { features, embedding: l2n(encoder.head.apply(features, mode)) };
+    };
+    const scoreEncoded = ({ features, embedding: q }: EncodedViews): ViewScore =>
+      scoreFromLogits(mocoLogits(q, k, queue, tau), zero, features, q);
+    const mixedLossEncoded = (
+      { embedding: q }: EncodedViews,
+      partner: tf.Tensor1D,
+      lambda: tf.Tensor1D,
+    ): tf.Tensor1D => {
+      const logits = tf.div(tf.matMul(q, tf.concat([k, queue], 0), false, true), tau) as tf.Tensor2D; // [B, B+K]
+      return mixedSoftCrossEntropy(logits, own, partner, lambda); // targets over the B + K columns
+    };
     const task: MocoTask = {
       ownLabel: own,
       keys: k,
@@ -92,16 +106,13 @@ export class MocoV2 implements BaseMethod {
         const query = task.score(xq, mode);
         return { loss: query.loss, query };
       },
-      score(views: tf.Tensor4D, mode: ForwardMode): ViewScore {
-        const features = encoder.features(views, mode);
-        const q = l2n(encoder.head.apply(features, mode));
-        return scoreFromLogits(mocoLogits(q, k, queue, tau), zero, features, q);
-      },
-      mixedLoss(views, partner, lambda, mode) {
-        const q = encoder.embed(views, mode); // [B, d]
-        const logits = tf.div(tf.matMul(q, tf.concat([k, queue], 0), false, true), tau) as tf.Tensor2D; // [B, B+K]
-        return mixedSoftCrossEntropy(logits, own, partner, lambda); // targets over the B + K columns
-      },
+      // score and mixedLoss are the encoder pass (encode) and the row-wise rest (…Encoded): trainStep
+      // may run one pass over several generators' views and hand each generator its rows.
+      encode,
+      scoreEncoded,
+      mixedLossEncoded,
+      score: (views, mode) => scoreEncoded(encode(views, mode)),
+      mixedLoss: (views, partner, lambda, mode) => mixedLossEncoded(encode(views, mode), partner, lambda),
       dispose() {
         k.dispose();
         own.dispose();

@@ -23,6 +23,15 @@ export interface ViewScore {
   embedding: tf.Tensor2D; // [B, d] L2-normalised embedding (for the collapse monitor)
 }
 
+/**
+ * Views after the encoder (one pass): what a task's score() and mixedLoss() compute the rest from.
+ * Row i of each tensor is view i, so the rows of a pass over several stacked batches split by batch.
+ */
+export interface EncodedViews {
+  features: tf.Tensor2D; // [N, F] backbone features
+  embedding: tf.Tensor2D; // [N, d] the encoder's L2-normalised embedding
+}
+
 /** The batch's clean loss, computed inside the gradient tape (see PseudoLabelTask.clean). */
 export interface CleanLoss {
   /** Per-sample losses of every clean view that enters L_clean, concatenated; L_clean is their mean. */
@@ -50,6 +59,19 @@ export interface PseudoLabelTask {
    * λ·own + (1−λ)·partner pseudo-labels → [B]. A task without it cannot take cut-mixed views.
    */
   mixedLoss?(views: tf.Tensor4D, partner: tf.Tensor1D, lambda: tf.Tensor1D, mode: ForwardMode): tf.Tensor1D;
+  /**
+   * Capability 'shared pass' (optional, with scoreEncoded and mixedLossEncoded): score() and
+   * mixedLoss() split into the encoder pass and what follows it, so that the hard views of several
+   * generators go through the encoder as one stacked batch (trainStep; mode.bnSegments keeps each
+   * batch's BatchNorm statistics its own). score(v, mode) must equal scoreEncoded(encode(v, mode)),
+   * mixedLoss(v, …, mode) mixedLossEncoded(encode(v, mode), …). Only row-wise work may follow the
+   * encoder: a row of the output may depend on its own row of `encoded` and the task's targets only.
+   */
+  encode?(views: tf.Tensor4D, mode: ForwardMode): EncodedViews;
+  /** score() from encode()'s output, [B] rows of it (see encode). */
+  scoreEncoded?(encoded: EncodedViews): ViewScore;
+  /** mixedLoss() from encode()'s output, [B] rows of it (see encode). */
+  mixedLossEncoded?(encoded: EncodedViews, partner: tf.Tensor1D, lambda: tf.Tensor1D): tf.Tensor1D;
   /** Own pseudo-label index per sample, int32 [B] (MoCo: the batch position; DeepCluster: cluster). */
   ownLabel: tf.Tensor1D;
   dispose(): void;
@@ -150,6 +172,12 @@ export interface HardExamples {
   weight: number;
   /** Called inside the gradient tape, after task.clean(): per-sample loss [B] of the hard views, plus their scores. */
   loss(task: PseudoLabelTask, mode: ForwardMode): { loss: tf.Tensor1D; score?: ViewScore };
+  /**
+   * Optional: loss() from this generator's rows of an encoder pass that its views share with other
+   * generators' (task.encode over the hard views stacked; see trainStep). Same values as loss(), without
+   * its own pass. A generator sets it only when the task has what it needs (scoreEncoded, …).
+   */
+  lossEncoded?(task: PseudoLabelTask, encoded: EncodedViews): { loss: tf.Tensor1D; score?: ViewScore };
   view: tf.Tensor4D; // [B, S, S, C] the hard views
   /** Its metric scalars beyond its loss term (the GeneratorDescriptor's metrics), e.g. the flip rate. Called inside the step's tidy. */
   metrics(r: HardReport): Record<string, tf.Scalar>;

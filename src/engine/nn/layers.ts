@@ -11,6 +11,13 @@ export interface ForwardMode {
   training: boolean;
   /** Split-BatchNorm: normalise in G equal sub-batches (MoCo's ShuffleBN emulation). Default 1. */
   bnGroups?: number;
+  /**
+   * Training mode: the batch is S equal segments stacked in order, each what one separate pass would
+   * get (trainStep's shared pass of the hard views). Each segment is normalised in its own bnGroups
+   * groups (S·G groups in all, in order) and the moving statistics are updated once per segment, in
+   * segment order, exactly as S separate passes would. Default 1.
+   */
+  bnSegments?: number;
   /** Training mode: this momentum for the moving statistics instead of the layer's (recalibration). */
   bnMomentum?: number;
 }
@@ -77,6 +84,7 @@ export function dense(inD: number, outD: number, rng: Rng, useBias = true): Laye
 /**
  * BatchNorm over all axes but the last (channels). In training mode with G groups, each of the G
  * equal sub-batches is normalised with its own statistics; moving statistics take the group mean.
+ * With S segments (ForwardMode.bnSegments) there are S·G groups and one moving update per segment.
  * Moving statistics are assigned inside `apply` (as tfjs-layers does), never in inference mode.
  */
 export function batchNorm(channels: number, momentum = 0.9, eps = 1e-5): Layer {
@@ -91,7 +99,8 @@ export function batchNorm(channels: number, momentum = 0.9, eps = 1e-5): Layer {
       if (!mode.training) {
         return tf.batchNorm(x, movingMean, movingVar, beta, gamma, eps);
       }
-      const g = mode.bnGroups ?? 1;
+      const segments = mode.bnSegments ?? 1;
+      const g = (mode.bnGroups ?? 1) * segments;
       const b = x.shape[0];
       if (b % g !== 0) throw new Error(`BatchNorm: batch ${b} is not divisible into ${g} groups`);
       const rest = x.shape.slice(1);
@@ -99,9 +108,9 @@ export function batchNorm(channels: number, momentum = 0.9, eps = 1e-5): Layer {
       const mom = mode.bnMomentum ?? momentum; // a recalibration pass sets its own (baselines.ts)
       if (ownKernelsActive()) {
         // WebGPU: statistics + moving statistics in one pass, normalise + affine in one, fused gradient.
-        const moving = { mean: movingMean, variance: movingVar, momentum: mom, n };
+        const moving = { mean: movingMean, variance: movingVar, momentum: mom, n, segments };
         const fused = fusedBatchNormTrain(x, gamma, beta, g, eps, moving);
-        if (!fused.movingUpdated) bnRunningStatsPacked(movingMean, movingVar, fused.stats, mom, n);
+        if (!fused.movingUpdated) bnRunningStatsPacked(movingMean, movingVar, fused.stats, mom, n, segments);
         return fused.y;
       }
       const grouped = tf.reshape(x, [g, b / g, ...rest]); // [G, B/G, ..., C]
@@ -110,8 +119,15 @@ export function batchNorm(channels: number, momentum = 0.9, eps = 1e-5): Layer {
       const { mean, variance } = tf.moments(grouped, reduceAxes, true); // [G, 1, ..., C]
       const normed = tf.div(tf.sub(grouped, mean), tf.sqrt(tf.add(variance, eps)));
       const y = tf.add(tf.mul(tf.reshape(normed, x.shape), gamma), beta);
-      // Moving statistics (unbiased variance, as PyTorch): detached, mean over groups.
-      bnRunningStats(movingMean, movingVar, mean, variance, mom, n); // one kernel on WebGPU
+      // Moving statistics (unbiased variance, as PyTorch): detached, mean over groups; one update per
+      // segment, in order (each segment's G groups, as its own pass would).
+      if (segments === 1) bnRunningStats(movingMean, movingVar, mean, variance, mom, n);
+      else
+        tf.tidy(() => {
+          const means = tf.split(mean, segments, 0);
+          const variances = tf.split(variance, segments, 0);
+          means.forEach((m, i) => bnRunningStats(movingMean, movingVar, m, variances[i]!, mom, n));
+        });
       return y;
     },
   };

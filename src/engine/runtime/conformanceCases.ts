@@ -93,20 +93,23 @@ export function kernelCases(): KernelCase[] {
     });
   }
   // Training-mode BatchNorm (fused statistics, normalise, gradient, moving statistics): y, the
-  // gradients of Σ y·w in x, γ and β, and the moving statistics after two calls.
-  for (const [shape, g] of [
-    [[4, 3, 3, 1], 2],
-    [[6, 5], 3],
-    [[1, 1, 1, 1], 1],
-    [[2, 5, 7, 3], 1],
-    [[8, 4, 4, 16], 2],
-  ] as [number[], number][]) {
+  // gradients of Σ y·w in x, γ and β, and the moving statistics after two calls. S > 1: the batch is
+  // S stacked segments of G groups each, one moving update per segment (trainStep's shared hard pass).
+  for (const [shape, g, segments] of [
+    [[4, 3, 3, 1], 2, 1],
+    [[6, 5], 3, 1],
+    [[1, 1, 1, 1], 1, 1],
+    [[2, 5, 7, 3], 1, 1],
+    [[8, 4, 4, 16], 2, 1],
+    [[12, 3, 3, 5], 3, 2],
+    [[6, 7], 1, 3],
+  ] as [number[], number, number][]) {
     const c = shape[shape.length - 1]!;
     const size = shape.reduce((a, b) => a * b, 1);
     cases.push({
       name: 'batchNorm (training)',
       tolerance: BN_TOLERANCE,
-      what: `x [${shape}], ${g} group${g > 1 ? 's' : ''}: y, ∂/∂x, ∂/∂γ, ∂/∂β of Σ y·w, moving statistics`,
+      what: `x [${shape}], ${g} group${g > 1 ? 's' : ''}${segments > 1 ? ` × ${segments} segments` : ''}: y, ∂/∂x, ∂/∂γ, ∂/∂β of Σ y·w, moving statistics`,
       init: [
         { shape, data: randn(rng, size, 2) },
         { shape: [c], data: randn(rng, c) },
@@ -129,7 +132,7 @@ export function kernelCases(): KernelCase[] {
           const [lg, lb] = layer.params as [tf.Variable, tf.Variable];
           lg.assign(gamma!);
           lb.assign(beta!);
-          const mode = { training: true, bnGroups: g };
+          const mode = { training: true, bnGroups: g, bnSegments: segments };
           tf.tidy(() => {
             const { grads } = tf.variableGrads(
               () => tf.sum(tf.mul(layer.apply(x, mode), w!)) as tf.Scalar,

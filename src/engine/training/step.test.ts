@@ -6,7 +6,7 @@ import { METHODS } from '../methods/registry';
 import { Rng } from '../runtime/random';
 import { fixedImages, tinyConfig, useCpu } from '../testing/fixtures';
 import { Sgd } from './sgd';
-import { embeddingStd, trainStep, type StepOutput } from './step';
+import { embeddingStd, sharedHardPass, trainStep, type StepArgs, type StepOutput } from './step';
 
 // Tiny preset: B = 8, 16×16×1 views, queue K = 16, d = 8, 2 BN groups.
 let xq: tf.Tensor4D;
@@ -28,13 +28,18 @@ afterAll(() => {
 });
 
 /** A fresh model of `method` from Rng(5) and its optimiser. */
-function setup(method: 'moco-v2' | 'hexa-moco', over: Partial<TrainConfig> = {}) {
+function setup(
+  method: 'moco-v2' | 'hexa-moco',
+  over: Partial<TrainConfig> = {},
+  hardPass: StepArgs['hardPass'] = 'shared',
+) {
   const cfg = tinyConfig({ method, ...over });
   const def = METHODS[method];
   const base = def.createBase(cfg, 1, new Rng(5));
   const opt = new Sgd(base.params(), cfg.sgdMomentum, cfg.weightDecay);
   const step = (previewCount = 0): StepOutput =>
     trainStep({
+      hardPass,
       base,
       generators: def.generatorImpls,
       cfg,
@@ -244,20 +249,136 @@ describe('trainStep previews', () => {
   });
 });
 
-describe('trainStep memory', () => {
-  it('keeps tf.memory().numTensors flat over 5 HEXA steps once outputs are disposed', () => {
-    const s = setup('hexa-moco', { attackSteps: 2, attackStepSize: 2 });
-    const before = tf.memory().numTensors;
-    const counts: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const out = s.step(i % 2 === 0 ? 2 : 0);
-      expect(Object.keys(out.metrics).length).toBeGreaterThan(5);
-      disposeOutput(out);
-      counts.push(tf.memory().numTensors);
-    }
-    expect(counts).toEqual([before, before, before, before, before]);
+/** Largest |a − b| over the elements, and the largest |b| (the tensor's scale). */
+function maxDiff(a: Float32Array, b: Float32Array): { diff: number; scale: number } {
+  let diff = 0;
+  let scale = 0;
+  b.forEach((v, i) => {
+    diff = Math.max(diff, Math.abs(a[i]! - v));
+    scale = Math.max(scale, Math.abs(v));
+  });
+  return { diff, scale };
+}
+
+describe('trainStep: the hard views in one shared encoder pass (issue 11, item 5)', () => {
+  it('is taken for HEXA-MoCo: both generators have lossEncoded, the task encode()', () => {
+    const s = setup('hexa-moco');
+    const def = METHODS['hexa-moco'];
+    tf.tidy(() => {
+      const input = { views: [xq, xk], indices, rng: new Rng(9), step: 0, epoch: 0 };
+      const task = s.base.beginStep(input, s.cfg);
+      const hard = def.generatorImpls.map((g) => g.generate(task, xq, s.cfg, new Rng(3)));
+      expect(hard.every((h) => typeof h.lossEncoded === 'function')).toBe(true);
+      expect(sharedHardPass(task, hard)).toBe(true);
+      expect(sharedHardPass(task, hard.slice(0, 1))).toBe(false); // one generator: nothing to share
+      // A generator without lossEncoded (a plug-in's, say) keeps every generator on its own pass.
+      expect(sharedHardPass(task, [hard[0]!, { ...hard[1]!, lossEncoded: undefined }])).toBe(false);
+      hard.forEach((h) => h.dispose());
+      task.dispose();
+    });
     s.dispose();
   });
+
+  it.each([
+    ['adversarial + cut-mix: 2 segments', {}],
+    ['with mix-up: 3 segments', { mixup: true, wMixup: 0.5 }],
+  ] as [string, Partial<TrainConfig>][])(
+    'gives the separate passes’ loss, gradients and BatchNorm statistics within 1e-5 relative (%s)',
+    async (_, extra) => {
+      // weightDecay 0: after one step from zero velocity, each SGD velocity is the gradient itself.
+      const over = { weightDecay: 0, wAdv: 0.7, wMix: 1.3, ...extra };
+      const sep = setup('hexa-moco', over, 'separate');
+      const sha = setup('hexa-moco', over, 'shared');
+      const a = sep.step();
+      const b = sha.step();
+      expect(Object.keys(b.metrics).sort()).toEqual(Object.keys(a.metrics).sort());
+      for (const k of Object.keys(a.metrics)) {
+        const va = await scalar(a.metrics[k]);
+        const vb = await scalar(b.metrics[k]);
+        expect(Math.abs(vb - va), k).toBeLessThanOrEqual(1e-5 * Math.max(Math.abs(va), 1e-3));
+      }
+      expect(await scalar(a.metrics.loss_adv)).toBeGreaterThan(0);
+      expect(await scalar(a.metrics.loss_mix)).toBeGreaterThan(0);
+      const groups: [string, (s: ReturnType<typeof setup>) => tf.Variable[]][] = [
+        ['gradient', (s) => s.opt.velocities],
+        ['parameter after SGD', (s) => s.base.encoder.params],
+        ['BatchNorm moving statistic', (s) => s.base.encoder.state],
+        [
+          'key encoder, queue',
+          (s) => [...s.base.keyEncoder.params, ...s.base.keyEncoder.state, s.base.queue.keys],
+        ],
+      ];
+      let worst = 0;
+      for (const [what, of] of groups) {
+        const va = await values(of(sep));
+        const vb = await values(of(sha));
+        expect(vb).toHaveLength(va.length);
+        expect(va.length).toBeGreaterThan(0);
+        // Not vacuous: every group holds non-zero values (a zero tensor must then match exactly).
+        expect(
+          va.some((x) => x.some((v) => v !== 0)),
+          what,
+        ).toBe(true);
+        va.forEach((x, i) => {
+          const { diff, scale } = maxDiff(vb[i]!, x);
+          expect(diff, `${what} ${i}: ${diff} at scale ${scale}`).toBeLessThanOrEqual(1e-5 * scale);
+          if (scale > 0) worst = Math.max(worst, diff / scale);
+        });
+      }
+      console.log(`shared vs separate hard pass: largest max|Δ| / max|x| over all tensors ${worst}`);
+      if (extra.mixup) expect(await scalar(a.metrics.loss_mixup)).toBeGreaterThan(0);
+      [a, b].forEach(disposeOutput);
+      [sep, sha].forEach((s) => s.dispose());
+    },
+  );
+
+  it('(control) the moving statistics would differ with one update over all 2·G groups', async () => {
+    // What the shared pass must not do: normalise 2B rows in 2G groups but update the moving
+    // statistics once with their mean (bnSegments dropped). The statistics then differ.
+    const s = setup('hexa-moco');
+    const enc = s.base.encoder;
+    const both = tf.concat([xq, xk]) as tf.Tensor4D;
+    const start = await values(enc.state);
+    const reset = () => tf.tidy(() => enc.state.forEach((v, i) => v.assign(tf.tensor(start[i]!, v.shape))));
+    const g = s.cfg.bnGroups;
+    tf.tidy(() => {
+      enc.embed(xq, { training: true, bnGroups: g });
+      enc.embed(xk, { training: true, bnGroups: g });
+    });
+    const separate = await values(enc.state);
+    reset();
+    tf.tidy(() => void enc.embed(both, { training: true, bnGroups: g, bnSegments: 2 }));
+    const segmented = await values(enc.state);
+    reset();
+    tf.tidy(() => void enc.embed(both, { training: true, bnGroups: 2 * g }));
+    const once = await values(enc.state);
+    separate.forEach((x, i) => {
+      const { diff, scale } = maxDiff(segmented[i]!, x);
+      expect(diff, `state ${i}`).toBeLessThanOrEqual(1e-6 * scale);
+    });
+    expect(separate.some((x, i) => maxDiff(once[i]!, x).diff > 1e-4)).toBe(true);
+    both.dispose();
+    s.dispose();
+  });
+});
+
+describe('trainStep memory', () => {
+  it.each(['shared', 'separate'] as const)(
+    'keeps tf.memory().numTensors flat over 5 HEXA steps once outputs are disposed (%s hard pass)',
+    (hardPass) => {
+      const s = setup('hexa-moco', { attackSteps: 2, attackStepSize: 2 }, hardPass);
+      const before = tf.memory().numTensors;
+      const counts: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const out = s.step(i % 2 === 0 ? 2 : 0);
+        expect(Object.keys(out.metrics).length).toBeGreaterThan(5);
+        disposeOutput(out);
+        counts.push(tf.memory().numTensors);
+      }
+      expect(counts).toEqual([before, before, before, before, before]);
+      s.dispose();
+    },
+  );
 });
 
 describe('embeddingStd', () => {

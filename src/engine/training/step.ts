@@ -11,9 +11,11 @@ import type {
   HardExampleGenerator,
   HardExamples,
   HardReport,
+  PseudoLabelTask,
   StepInput,
   ViewScore,
 } from '../methods/types';
+import type { ForwardMode } from '../nn/layers';
 import type { Sgd } from './sgd';
 
 export interface StepOutput {
@@ -31,6 +33,12 @@ export interface StepArgs {
   probe: OnlineProbe | null;
   labels: tf.Tensor1D | null; // int32 [B], for the online probe
   previewCount: number; // 0 = no previews this step
+  /**
+   * How the hard views go through the encoder. 'shared' (default): one pass over all generators' views
+   * stacked, when the task and every active generator support it (sharedHardPass); 'separate': a pass
+   * per generator (the layout before; tests compare the two).
+   */
+  hardPass?: 'shared' | 'separate';
 }
 
 /** Mean per-dimension standard deviation of L2-normalised embeddings z [B, d]: ≈1/√d healthy, 0 collapsed. */
@@ -49,9 +57,39 @@ const detach = (s: ViewScore): DetachedScore => ({
 const tensorsOf = (d: DetachedScore): tf.Tensor[] => [d.ownLogit, d.rank, d.argmax, d.features, d.embedding];
 
 /**
+ * Whether the hard views share one encoder pass: two or more generators, each with lossEncoded, views of
+ * one shape, and a task with encode(). Then their views [B, …] are stacked into [n·B, …] and run
+ * through the encoder once with n BatchNorm segments (ForwardMode.bnSegments): segment i's G groups
+ * are exactly the groups of generator i's own pass, and the moving statistics are updated once per
+ * segment in generator order, as the separate passes did. Each generator then gets its B rows.
+ */
+export function sharedHardPass(task: PseudoLabelTask, hard: HardExamples[]): boolean {
+  if (hard.length < 2 || !task.encode) return false;
+  const shape = hard[0]!.view.shape;
+  return hard.every((h) => h.lossEncoded !== undefined && h.view.shape.every((d, i) => d === shape[i]));
+}
+
+/** Generators' losses from one encoder pass over their views stacked (see sharedHardPass). */
+function sharedLosses(
+  task: PseudoLabelTask,
+  hard: HardExamples[],
+  mode: ForwardMode,
+): { loss: tf.Tensor1D; score?: ViewScore }[] {
+  const n = hard.length;
+  const views = tf.concat(
+    hard.map((h) => h.view),
+    0,
+  ) as tf.Tensor4D;
+  const encoded = task.encode!(views, { ...mode, bnSegments: n * (mode.bnSegments ?? 1) });
+  const features = tf.split(encoded.features, n, 0) as tf.Tensor2D[];
+  const embedding = tf.split(encoded.embedding, n, 0) as tf.Tensor2D[];
+  return hard.map((h, i) => h.lossEncoded!(task, { features: features[i]!, embedding: embedding[i]! }));
+}
+
+/**
  * One step. Before the tape: beginStep (stop-gradient work), then each enabled generator's hard views
  * from the query views[0]. Inside the tape: task.clean() (differentiable targets allowed), then each
- * generator's loss. After: SGD, endStep, the online probe, the metrics (the step's own and those each
+ * generator's loss (its own encoder pass, or its rows of one shared pass: sharedHardPass). After: SGD, endStep, the online probe, the metrics (the step's own and those each
  * generator declares) and the previews (the step's own and each generator's, under `<id>:<key>`). No
  * switch on a method or generator name: both come through their interfaces.
  */
@@ -77,8 +115,10 @@ export function trainStep(a: StepArgs): StepOutput {
       const lClean = tf.mean(c.loss) as tf.Scalar;
       terms.loss_clean = tf.keep(tf.clone(lClean)); // a copy: `value` may be lClean itself
       let total: tf.Scalar = lClean;
+      const shared = a.hardPass !== 'separate' && sharedHardPass(task, hard);
+      const results = shared ? sharedLosses(task, hard, mode) : null;
       hard.forEach((h, i) => {
-        const r = h.loss(task, mode);
+        const r = results ? results[i]! : h.loss(task, mode);
         const term = tf.mean(r.loss) as tf.Scalar;
         terms[GENERATOR_INFO[active[i]!.id].lossKey] = tf.keep(term);
         if (r.score) kept.push(...tensorsOf((hardScores[i] = detach(r.score))));

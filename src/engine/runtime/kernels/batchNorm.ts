@@ -49,10 +49,12 @@ ${MAIN_SIGNATURE} {
 
 // x → stats [G, 2, C] as STATS, and in the same dispatch the moving statistics (x, stats, moving mean,
 // moving variance): one thread per channel walks the groups in order, so each group's moments are
-// STATS's (same sums, same order) and the moving update is bnRunningStatsPacked's (fused.ts).
+// STATS's (same sums, same order) and the moving update is bnRunningStatsPacked's (fused.ts). With
+// segments (ForwardMode.bnSegments), every `seg_groups` groups close a segment: one moving update
+// each, in order, as separate passes would make (inv_groups is then 1 / seg_groups).
 const STATS_MOVING = () => `${declareBindings(
   [{ write: false }, { write: true }, { write: true }, { write: true }],
-  `${U} m: f32, one_minus_m: f32, unbias: f32, inv_groups: f32,`,
+  `${U} m: f32, one_minus_m: f32, unbias: f32, inv_groups: f32, seg_groups: u32,`,
 )}
 ${MAIN_SIGNATURE} {
   ${FLAT_INDEX}
@@ -75,11 +77,15 @@ ${MAIN_SIGNATURE} {
     b1[(g * 2u + 1u) * u.channels + c] = variance;
     s_mean = s_mean + mean;
     s_var = s_var + variance;
+    if ((g + 1u) % u.seg_groups == 0u) {
+      let bm = s_mean * u.inv_groups;
+      let bv = s_var * u.inv_groups * u.unbias;
+      b2[c] = u.m * b2[c] + u.one_minus_m * bm;
+      b3[c] = u.m * b3[c] + u.one_minus_m * bv;
+      s_mean = 0.0;
+      s_var = 0.0;
+    }
   }
-  let bm = s_mean * u.inv_groups;
-  let bv = s_var * u.inv_groups * u.unbias;
-  b2[c] = u.m * b2[c] + u.one_minus_m * bm;
-  b3[c] = u.m * b3[c] + u.one_minus_m * bv;
 }`;
 
 // x, stats, γ, β → y
@@ -163,6 +169,8 @@ export interface MovingStats {
   momentum: number;
   /** Values per channel in one group (for the unbiased variance). */
   n: number;
+  /** Segments (ForwardMode.bnSegments): the groups split into this many, one update each. Default 1. */
+  segments?: number;
 }
 
 /**
@@ -186,6 +194,8 @@ export function fusedBatchNormTrain(
   const movingUpdated =
     moving !== undefined && canWriteInPlace(moving.mean) && canWriteInPlace(moving.variance);
   if (moving && movingUpdated) {
+    const segments = moving.segments ?? 1;
+    if (groups % segments !== 0) throw new Error(`BatchNorm: ${groups} groups in ${segments} segments`);
     const um = packUniforms([
       { u32: groups },
       { u32: m },
@@ -195,7 +205,8 @@ export function fusedBatchNormTrain(
       { f32: moving.momentum },
       { f32: 1 - moving.momentum },
       { f32: moving.n / Math.max(moving.n - 1, 1) },
-      { f32: 1 / groups },
+      { f32: 1 / (groups / segments) },
+      { u32: groups / segments },
     ]);
     dispatchInPlace(
       'hexa-bn-stats-moving',

@@ -294,14 +294,26 @@ ${MAIN_SIGNATURE} {
   b1[i] = u.m * b1[i] + u.one_minus_m * bv;
 }`;
 
-/** As bnRunningStats, from the fused BatchNorm's packed moments `stats` [G, 2, C] (mean, variance). */
+/**
+ * As bnRunningStats, from the fused BatchNorm's packed moments `stats` [G, 2, C] (mean, variance).
+ * With `segments` > 1 (ForwardMode.bnSegments): one update per segment of G / segments groups, in order.
+ */
 export function bnRunningStatsPacked(
   movingMean: tf.Variable,
   movingVar: tf.Variable,
   stats: tf.Tensor,
   momentum: number,
   n: number,
+  segments = 1,
 ): void {
+  if (segments > 1) {
+    tf.tidy(() =>
+      tf
+        .split(stats, segments, 0)
+        .forEach((part) => bnRunningStatsPacked(movingMean, movingVar, part, momentum, n)),
+    );
+    return;
+  }
   const [groups, , c] = stats.shape as [number, number, number];
   if (!ownKernelsActive() || !canWriteInPlace(movingMean) || !canWriteInPlace(movingVar)) {
     tf.tidy(() => {
