@@ -33,7 +33,7 @@ function onReply(msg: WorkerReply): void {
     case 'backend': {
       const r = msg.report;
       if (switchIfSoftware && r.name === 'webgpu' && r.adapter?.isFallbackAdapter) {
-        // A software adapter (SwiftShader) trains tens of times slower than WebAssembly on the same CPU
+        // A software adapter (SwiftShader) trains over ten times slower than WebAssembly on the same CPU
         // (bench/README.md): start on wasm instead, and say so (the panel offers WebGPU anyway).
         const adapter = r.adapter;
         startLab('wasm', labStorageOk);

@@ -27,7 +27,7 @@ export function BackendPanel(props: { storageOk: boolean }) {
           Training on WebAssembly on the CPU: this browser&apos;s WebGPU adapter (
           {switchedFrom.vendor || 'SwiftShader'}
           {switchedFrom.architecture ? ` / ${switchedFrom.architecture}` : ''}) is a software fallback, the
-          GPU emulated on the CPU, which trains tens of times slower than WebAssembly here.{' '}
+          GPU emulated on the CPU, which trains more than ten times slower than WebAssembly here.{' '}
           <button
             data-testid="use-webgpu"
             title="The emulated GPU: slow, but it runs the lab's WebGPU kernels ('Check this GPU')."
