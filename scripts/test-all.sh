@@ -19,7 +19,7 @@ fi
 echo "== static checks (typecheck, lint, format)"
 npm run check
 
-echo "== unit tests (Vitest, tfjs CPU backend)"
+echo "== unit tests (Vitest: math on the tfjs CPU backend, many-step behaviour on wasm)"
 npx vitest run
 
 echo "== production build"
