@@ -106,6 +106,7 @@ test('on a software adapter the bare address trains on WebAssembly, says why, an
   await expect(lab.testId('backend-switched')).toContainText('swiftshader');
   await expect(lab.testId('backend-switched')).toContainText('software fallback');
   await expect(lab.testId('auto-preset')).toContainText('WebAssembly');
+  await expect(lab.testId('check-gpu')).toHaveCount(0); // "Check this GPU" belongs to WebGPU
   await expect(lab.testId('preset-select')).toHaveValue('tiny');
   // It trains there: the first read-back of a Tiny run.
   await lab.waitForDataset();
@@ -119,6 +120,7 @@ test('on a software adapter the bare address trains on WebAssembly, says why, an
   await expect(lab.testId('backend-switched')).toHaveCount(0);
   await expect(lab.testId('backend-warning')).toContainText('Software fallback adapter');
   await expect(page).toHaveURL(/backend=webgpu/);
+  await expect(lab.testId('check-gpu')).toBeVisible();
   await page.reload();
   await expect(lab.testId('backend-name')).toHaveText('webgpu', { timeout: 60_000 });
 });

@@ -91,7 +91,8 @@ export function BackendPanel(props: { storageOk: boolean }) {
           )}
         </ErrorNote>
       )}
-      {report && !deviceLost && <GpuCheck />}
+      {/* The check compares the lab's WebGPU kernels with tfjs's: nothing to check on another backend. */}
+      {report?.name === 'webgpu' && !deviceLost && <GpuCheck />}
       {deviceLost && (
         <ErrorNote testId="device-lost">
           <p>{deviceLost}</p>
