@@ -94,4 +94,5 @@ test('a tiny HEXA-MoCo run shows adversarial and cut-mixed queries live', async 
   await expect(lab.testId('run-status').first()).toHaveText('running');
   await lab.testId('stop-button').click();
   await expect(lab.testId('run-phase')).toHaveText('stopped', { timeout: 120_000 });
+  expect(lab.badReplies).toEqual([]); // every reply of the run passed the page's reply schema
 });

@@ -95,6 +95,7 @@ test('a new user opens the lab, sees WebGPU and the stored dataset, and trains t
   expect(
     requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:')),
   ).toEqual([]);
+  expect(lab.badReplies).toEqual([]); // every reply of the run passed the page's reply schema
 });
 
 test('on a software adapter the bare address trains on WebAssembly, says why, and keeps WebGPU one click away', async ({

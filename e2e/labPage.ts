@@ -33,7 +33,14 @@ export const SMALL = [
 export const ON_WASM = 'backend=wasm';
 
 export class LabPage {
-  constructor(readonly page: Page) {}
+  /** Replies the page refused against the reply schema (replyCheck.ts warns of each): none expected. */
+  readonly badReplies: string[] = [];
+
+  constructor(readonly page: Page) {
+    page.on('console', (m) => {
+      if (m.type() === 'warning' && m.text().includes('malformed reply')) this.badReplies.push(m.text());
+    });
+  }
 
   /**
    * Opens the lab. Without a `backend` key the link asks for WebGPU: on a software adapter (SwiftShader,

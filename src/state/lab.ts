@@ -263,7 +263,12 @@ export function startLab(backend: BackendName, storageOk: boolean): void {
     check: null,
     switchedFrom: null,
   });
-  client = createWorkerClient(onReply, (message) => useLiveRun.setState({ phase: 'failed', error: message }));
+  client = createWorkerClient(
+    onReply,
+    (message) => useLiveRun.setState({ phase: 'failed', error: message }),
+    // A malformed reply is dropped (replyCheck.ts) and shown in the run error box; the run goes on.
+    (message) => useLiveRun.setState({ error: message }),
+  );
   if (!storageOk) return;
   client?.send({ type: 'init', backend, dataBaseUrl: new URL('./', location.href).href });
 }

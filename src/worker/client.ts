@@ -7,6 +7,7 @@
 // and with it the worker, gets it too.
 import workerScript from './trainWorker.ts?worker&url';
 import type { WorkerReply, WorkerRequest } from '../shared/protocol';
+import { receiveReply } from './replyCheck';
 
 export interface WorkerClient {
   send(msg: WorkerRequest): void;
@@ -20,9 +21,14 @@ function workerBootstrapUrl(): string {
   return URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
 }
 
+/**
+ * Starts the worker. Every reply is parsed against the reply schema first (replyCheck.ts): a valid one
+ * goes to `onReply`, a malformed one is dropped and its message goes to `onBadReply`.
+ */
 export function createWorkerClient(
   onReply: (msg: WorkerReply) => void,
   onCrash: (message: string) => void,
+  onBadReply: (message: string) => void,
 ): WorkerClient | null {
   let worker: Worker;
   let bootstrap: string | null = null;
@@ -35,10 +41,10 @@ export function createWorkerClient(
     onCrash(`The training worker could not start: ${(e as Error).message}`);
     return null;
   }
-  worker.onmessage = (ev: MessageEvent<WorkerReply>) => {
+  worker.onmessage = (ev: MessageEvent<unknown>) => {
     if (bootstrap) URL.revokeObjectURL(bootstrap); // the worker runs: its bootstrap is no longer needed
     bootstrap = null;
-    onReply(ev.data);
+    receiveReply(ev.data, onReply, onBadReply);
   };
   worker.onerror = (ev) => onCrash(ev.message || 'The training worker crashed.');
   return {

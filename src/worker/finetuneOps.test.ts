@@ -4,7 +4,8 @@
 // float32 like the CPU backend), where the 2 × 200 fine-tuning steps take a fraction of the CPU
 // backend's time.
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readWorkerReply } from '../shared/schema/replies';
 import { generateFractals } from '../engine/data/fractals';
 import { openTestRunStore } from '../engine/testing/testDb';
 import { createMemoryStore } from '../engine/testing/memoryStore';
@@ -13,6 +14,17 @@ import { useWasm } from '../engine/testing/wasm';
 import type { WorkerReply } from '../shared/protocol';
 import { RunSession } from './runSession';
 import { FinetuneJob } from './finetuneOps';
+
+/** Every reply the worker code posted in the current test: each must pass the page's reply schema. */
+const allReplies: WorkerReply[] = [];
+afterEach(() => {
+  const refused = allReplies
+    .map((m) => ({ type: m.type, r: readWorkerReply(m) }))
+    .filter((x) => !x.r.ok)
+    .map((x) => `${x.type}: ${x.r.ok ? '' : x.r.reason}`);
+  allReplies.length = 0;
+  expect(refused).toEqual([]);
+});
 
 beforeAll(useWasm);
 
@@ -25,7 +37,10 @@ async function trainedRun() {
   const m = await generateFractals(images, { classes: 3, perClass: 12, size: 16, seed: 5 }, () => {});
   const runs = await openTestRunStore();
   const replies: WorkerReply[] = [];
-  const post = (msg: WorkerReply) => void replies.push(msg);
+  const post = (msg: WorkerReply) => {
+    replies.push(msg);
+    allReplies.push(msg);
+  };
   const cfg = tinyConfig({
     datasetId: m.id,
     trainLimit: 0,

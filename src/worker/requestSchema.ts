@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { trainConfigSchema } from '../shared/schema/config';
 import { check, type Checked } from '../shared/schema/issues';
+import { previewImageSchema } from '../shared/schema/replies';
 import type { ImportSize } from '../shared/data/importTypes';
 import type { RunAction, WorkerRequest } from '../shared/protocol';
 import type { BackendName } from '../shared/backendTypes';
@@ -51,12 +52,7 @@ const runAction = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('import'), text: z.string() }),
 ]) satisfies z.ZodType<RunAction>;
 
-const previewImage = z.object({
-  width: num,
-  height: num,
-  channels: num,
-  pixels: z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'expected a Uint8Array' }),
-});
+const previewImage = previewImageSchema; // the same image the 'preview' reply carries
 
 const type = <T extends string>(t: T) => z.literal(t);
 

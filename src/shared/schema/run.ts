@@ -27,11 +27,11 @@ export interface DamagedRecord {
 }
 
 /** Any number, NaN and ±Infinity included (a diverged run's loss); JSON's null (from NaN) reads as NaN. */
-const metricNumber = z.preprocess(
+export const metricNumber = z.preprocess(
   (v) => (v === null ? NaN : v),
   z.custom<number>((v) => typeof v === 'number', { message: 'expected a number' }),
 );
-const count = z.number().int().min(0);
+export const count = z.number().int().min(0);
 
 export const metricsPointSchema = z.object({
   step: count,
