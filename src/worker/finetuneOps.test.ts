@@ -4,8 +4,8 @@
 // float32 like the CPU backend), where the 2 × 200 fine-tuning steps take a fraction of the CPU
 // backend's time.
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readWorkerReply } from '../shared/schema/replies';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkedReplyLog } from './replyLog';
 import { generateFractals } from '../engine/data/fractals';
 import { openTestRunStore } from '../engine/testing/testDb';
 import { createMemoryStore } from '../engine/testing/memoryStore';
@@ -16,15 +16,7 @@ import { RunSession } from './runSession';
 import { FinetuneJob } from './finetuneOps';
 
 /** Every reply the worker code posted in the current test: each must pass the page's reply schema. */
-const allReplies: WorkerReply[] = [];
-afterEach(() => {
-  const refused = allReplies
-    .map((m) => ({ type: m.type, r: readWorkerReply(m) }))
-    .filter((x) => !x.r.ok)
-    .map((x) => `${x.type}: ${x.r.ok ? '' : x.r.reason}`);
-  allReplies.length = 0;
-  expect(refused).toEqual([]);
-});
+const allReplies = checkedReplyLog();
 
 beforeAll(useWasm);
 

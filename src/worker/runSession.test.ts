@@ -1,8 +1,8 @@
 // RunSession in Node: the tfjs CPU backend, the in-memory image store, the real run store over
 // fake-indexeddb, a small fractal dataset.
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readWorkerReply } from '../shared/schema/replies';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkedReplyLog } from './replyLog';
 import { generateFractals } from '../engine/data/fractals';
 import { openTestRunStore } from '../engine/testing/testDb';
 import type { RunStore } from '../engine/data/runStore';
@@ -13,15 +13,7 @@ import type { WorkerReply } from '../shared/protocol';
 import { RunSession } from './runSession';
 
 /** Every reply the worker code posted in the current test: each must pass the page's reply schema. */
-const allReplies: WorkerReply[] = [];
-afterEach(() => {
-  const refused = allReplies
-    .map((m) => ({ type: m.type, r: readWorkerReply(m) }))
-    .filter((x) => !x.r.ok)
-    .map((x) => `${x.type}: ${x.r.ok ? '' : x.r.reason}`);
-  allReplies.length = 0;
-  expect(refused).toEqual([]);
-});
+const allReplies = checkedReplyLog();
 
 beforeAll(useCpu);
 
